@@ -1,0 +1,9 @@
+namespace Tunicorn.Config;
+
+/// <summary>Which Thrift protocol a server speaks.</summary>
+public enum ThriftProtocolKind
+{
+    Binary,
+    Compact,
+    Json,
+}
