@@ -1,0 +1,58 @@
+using System.Runtime.InteropServices;
+
+namespace Tunicorn.Interop;
+
+/// <summary>Parent pid, umask and user/group switching for worker processes.</summary>
+public static class ProcessIdentity
+{
+    public static int ParentPid => Libc.getppid();
+
+    public static void SetUmask(int mask) => Libc.umask((uint)mask);
+
+    /// <summary>Resolves a user name or numeric id to (uid, primary gid).</summary>
+    public static (uint Uid, uint Gid) LookupUser(string user)
+    {
+        if (uint.TryParse(user, out uint uid))
+            return (uid, uid);
+        nint pw = Libc.getpwnam(user);
+        if (pw == 0)
+            throw new ArgumentException($"no such user: '{user}'");
+        // struct passwd: char* pw_name; char* pw_passwd; uid_t pw_uid; gid_t pw_gid; ...
+        int uidOffset = 2 * IntPtr.Size;
+        return ((uint)Marshal.ReadInt32(pw, uidOffset), (uint)Marshal.ReadInt32(pw, uidOffset + 4));
+    }
+
+    public static uint LookupGroup(string group)
+    {
+        if (uint.TryParse(group, out uint gid))
+            return gid;
+        nint gr = Libc.getgrnam(group);
+        if (gr == 0)
+            throw new ArgumentException($"no such group: '{group}'");
+        // struct group: char* gr_name; char* gr_passwd; gid_t gr_gid; ...
+        return (uint)Marshal.ReadInt32(gr, 2 * IntPtr.Size);
+    }
+
+    /// <summary>Drops to <paramref name="uid"/>/<paramref name="gid"/>: supplementary groups first, then gid, then uid.</summary>
+    public static unsafe void SwitchTo(uint? uid, uint? gid)
+    {
+        if (gid is uint g)
+        {
+            if (Libc.setgroups(1, &g) != 0)
+                throw new InteropException("setgroups", Marshal.GetLastPInvokeError());
+            if (Libc.setgid(g) != 0)
+                throw new InteropException("setgid", Marshal.GetLastPInvokeError());
+        }
+        if (uid is uint u && Libc.setuid(u) != 0)
+            throw new InteropException("setuid", Marshal.GetLastPInvokeError());
+    }
+
+    /// <summary>Sets the thread name shown by ps/top (15 bytes at most), e.g. "tunicorn:worker".</summary>
+    public static unsafe void SetThreadName(string name)
+    {
+        byte[] bytes = new byte[16];
+        System.Text.Encoding.UTF8.GetBytes(name.AsSpan(0, Math.Min(name.Length, 15)), bytes);
+        fixed (byte* p = bytes)
+            Libc.prctl(Libc.PR_SET_NAME, (nint)p, 0, 0, 0);
+    }
+}

@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace Tunicorn.Logging;
+
+/// <summary>
+/// Error-log lines in gunicorn's shape, <c>[2026-11-27 05:12:14 +0000] [PID] [LEVEL] message</c>, so operators
+/// and their tools read Tunicorn's logs as they read gunicorn's. The pid is in every line.
+/// </summary>
+public sealed class ServerLoggerProvider(LogSink sink, LogLevel minimumLevel) : ILoggerProvider
+{
+    private readonly ConcurrentDictionary<string, ServerLogger> _loggers = new();
+
+    public LogLevel MinimumLevel { get; set; } = minimumLevel;
+
+    public ILogger CreateLogger(string categoryName) => _loggers.GetOrAdd(categoryName, _ => new ServerLogger(this));
+
+    public void Dispose() { }
+
+    private sealed class ServerLogger(ServerLoggerProvider provider) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= provider.MinimumLevel && logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel))
+                return;
+            string message = formatter(state, exception);
+            string line = $"[{LogTime.Now()}] [{Environment.ProcessId}] [{LevelName(logLevel)}] {message}";
+            if (exception is not null)
+                line += "\n" + exception;
+            provider.WriteLine(line);
+        }
+    }
+
+    private void WriteLine(string line) => sink.WriteLine(line);
+
+    private static string LevelName(LogLevel level) => level switch
+    {
+        LogLevel.Trace => "TRACE",
+        LogLevel.Debug => "DEBUG",
+        LogLevel.Information => "INFO",
+        LogLevel.Warning => "WARNING",
+        LogLevel.Error => "ERROR",
+        _ => "CRITICAL",
+    };
+}

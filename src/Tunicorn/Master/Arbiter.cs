@@ -1,0 +1,497 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Tunicorn.Config;
+using Tunicorn.Hooks;
+using Tunicorn.Interop;
+using Tunicorn.Worker;
+
+namespace Tunicorn.Master;
+
+/// <summary>
+/// The master process: owns the listeners, keeps the target number of healthy workers, and acts on signals.
+/// One loop (<see cref="RunAsync"/>): wait up to a second for events, dispatch each, then murder silent
+/// workers, advance a pending reload and manage the worker count. Signal handlers and process callbacks only
+/// enqueue; all state changes happen on the loop.
+/// </summary>
+public sealed partial class Arbiter : IArbiterContext
+{
+    private static readonly TimeSpan PassInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxRespawnBackoff = TimeSpan.FromSeconds(30);
+
+    private readonly Channel<ArbiterEvent> _events = Channel.CreateUnbounded<ArbiterEvent>(new() { SingleReader = true });
+    private readonly Dictionary<int, WorkerProcess> _workers = [];
+    private readonly List<PosixSignalRegistration> _signalRegistrations = [];
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly GenerationLoader _reload;
+    private readonly WorkerSpawner _spawner;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly Action _reopenLogs;
+    private readonly ILogger _log;
+
+    private ServerGeneration _current;
+    private HookRunner _hooks;
+    private ListenerSet? _listeners;
+    private Pidfile? _pidfile;
+    private int _generation;
+    private int _lastGeneration;
+    private int _target;
+    private int _nextAge;
+    private bool _everBooted;
+    private PendingReload? _reloading;
+    private StopKind? _stop;
+    private TimeSpan _respawnBackoff;
+    private long _respawnNotBefore;
+
+    public Arbiter(ServerGeneration initial, GenerationLoader reload, WorkerSpawner spawner, ILoggerFactory loggerFactory, Action reopenLogs)
+    {
+        _current = initial;
+        _reload = reload;
+        _spawner = spawner;
+        _loggerFactory = loggerFactory;
+        _reopenLogs = reopenLogs;
+        _log = loggerFactory.CreateLogger("tunicorn.master");
+        _hooks = new HookRunner(initial.Hooks, _log);
+        _target = initial.Settings.Workers;
+    }
+
+    private enum StopKind { Graceful, Quick }
+
+    public int Pid => Environment.ProcessId;
+    public Settings Settings => _current.Settings;
+    public int TargetWorkers => _target;
+    public ILogger Log => _log;
+
+    /// <summary>Runs the master until it is stopped; returns the process exit code.</summary>
+    public async Task<int> RunAsync()
+    {
+        try
+        {
+            Start();
+            ManageWorkers();
+            _hooks.Run("when_ready", h => h.WhenReady(this));
+            _hooks.Run("nworkers_changed", h => h.NWorkersChanged(this, _target, null));
+
+            while (_stop is null)
+            {
+                foreach (var ev in await NextEventsAsync(PassInterval))
+                    Dispatch(ev);
+                MurderSilentWorkers();
+                AdvanceReload();
+                ManageWorkers();
+            }
+            return await StopAsync(_stop.Value);
+        }
+        catch (HaltServerException halt)
+        {
+            Halting(_log, halt.Message);
+            await StopWorkersAsync(Signals.SIGQUIT, TimeSpan.FromSeconds(5));
+            Cleanup();
+            return halt.ExitCode;
+        }
+    }
+
+    private void Start()
+    {
+        var settings = _current.Settings;
+        Starting(_log, typeof(Arbiter).Assembly.GetName().Version?.ToString(3) ?? "?");
+        _hooks.Run("on_starting", h => h.OnStarting(this));
+
+        // PLATFORM-NOTES: only the listeners may reach workers; mark anything inherited close-on-exec.
+        FileDescriptors.MarkAllCloseOnExec();
+        try
+        {
+            _listeners = ListenerSet.Bind(settings.Bind, settings.Backlog, settings.ReusePort);
+        }
+        catch (Exception e) when (e is IOException or FormatException or System.Net.Sockets.SocketException)
+        {
+            throw new HaltServerException(e.Message, 1);
+        }
+        if (settings.Pidfile is { Length: > 0 } path)
+        {
+            _pidfile = new Pidfile(path);
+            try
+            {
+                _pidfile.Create(Pid);
+            }
+            catch (IOException e)
+            {
+                _pidfile = null;
+                throw new HaltServerException(e.Message, 1);
+            }
+        }
+        foreach (string name in _listeners.Names)
+            ListeningAt(_log, name, Pid);
+        UsingWorker(_log, settings.WorkerClass.ToString().ToLowerInvariant());
+
+        foreach (int signal in (int[])[Signals.SIGTERM, Signals.SIGINT, Signals.SIGQUIT, Signals.SIGHUP, Signals.SIGTTIN,
+                     Signals.SIGTTOU, Signals.SIGUSR1, Signals.SIGUSR2, Signals.SIGWINCH])
+        {
+            _signalRegistrations.Add(PosixSignalRegistration.Create((PosixSignal)signal, context =>
+            {
+                context.Cancel = true;
+                _events.Writer.TryWrite(new ArbiterEvent.SignalReceived(signal));
+            }));
+        }
+    }
+
+    private async Task<List<ArbiterEvent>> NextEventsAsync(TimeSpan wait)
+    {
+        var batch = new List<ArbiterEvent>();
+        if (!_events.Reader.TryPeek(out _))
+        {
+            using var timeout = new CancellationTokenSource(wait);
+            try
+            {
+                await _events.Reader.WaitToReadAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return batch;
+            }
+        }
+        while (_events.Reader.TryRead(out var ev))
+            batch.Add(ev);
+        return batch;
+    }
+
+    private void Dispatch(ArbiterEvent ev)
+    {
+        switch (ev)
+        {
+            case ArbiterEvent.SignalReceived s:
+                HandleSignal(s.Signal);
+                break;
+            case ArbiterEvent.WorkerExited e:
+                Reap(e.Process);
+                break;
+            case ArbiterEvent.WorkerReported { Report.Kind: WorkerReportKind.Booted } r:
+                r.Worker.Booted = true;
+                _everBooted = true;
+                _respawnBackoff = TimeSpan.Zero;
+                WorkerBooted(_log, r.Worker.Pid);
+                break;
+            case ArbiterEvent.WorkerReported { Report.Kind: WorkerReportKind.Error } r:
+                r.Worker.BootError = r.Report.Text;
+                break;
+        }
+    }
+
+    private void HandleSignal(int signal)
+    {
+        HandlingSignal(_log, Signals.Name(signal));
+        switch (signal)
+        {
+            case Signals.SIGTERM: _stop ??= StopKind.Graceful; break;
+            case Signals.SIGINT or Signals.SIGQUIT: _stop = StopKind.Quick; break;
+            case Signals.SIGHUP: HandleHup(); break;
+            case Signals.SIGTTIN: ChangeTarget(_target + 1); break;
+            case Signals.SIGTTOU: ChangeTarget(Math.Max(1, _target - 1)); break;
+            case Signals.SIGUSR1: HandleUsr1(); break;
+            case Signals.SIGUSR2: UpgradeUnsupported(_log); break;
+            case Signals.SIGWINCH: WinchIgnored(_log); break;
+        }
+    }
+
+    private void ChangeTarget(int target)
+    {
+        if (target == _target)
+            return;
+        int old = _target;
+        _target = target;
+        _hooks.Run("nworkers_changed", h => h.NWorkersChanged(this, target, old));
+    }
+
+    private void HandleUsr1()
+    {
+        _reopenLogs();
+        foreach (var w in _workers.Values)
+            Signals.Send(w.Pid, Signals.SIGUSR1);
+    }
+
+    private void HandleHup()
+    {
+        if (_reloading is not null)
+        {
+            ReloadInProgress(_log, _reloading.Generation);
+            return;
+        }
+        ServerGeneration next;
+        ListenerSet listeners;
+        try
+        {
+            next = _reload();
+            listeners = ListenerSet.Reconcile(_listeners, next.Settings.Bind, next.Settings.Backlog, next.Settings.ReusePort);
+        }
+        catch (Exception e)
+        {
+            ReloadFailed(_log, _workers.Count, e.Message);
+            return;
+        }
+        var hooks = new HookRunner(next.Hooks, _log);
+        hooks.Run("on_reload", h => h.OnReload(this));
+        long deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * (long)Math.Max(30, next.Settings.Timeout);
+        _reloading = new PendingReload(++_lastGeneration, next, hooks, listeners, deadline);
+        ReloadStarted(_log, _reloading.Generation, next.Settings.Workers);
+    }
+
+    /// <summary>Commits a reload once every new worker accepts, or gives it up when one fails or time runs out.</summary>
+    private void AdvanceReload()
+    {
+        if (_reloading is not { } pending)
+            return;
+        var fresh = _workers.Values.Where(w => w.Generation == pending.Generation && !w.Retiring).ToList();
+        if (fresh.Count >= pending.Next.Settings.Workers && fresh.All(w => w.Booted))
+        {
+            var old = _workers.Values.Where(w => w.Generation != pending.Generation && !w.Retiring).ToList();
+            _listeners?.CloseExcept(pending.Listeners);
+            _listeners = pending.Listeners;
+            _current = pending.Next;
+            _hooks = pending.Hooks;
+            _generation = pending.Generation;
+            _reloading = null;
+            ChangeTarget(_current.Settings.Workers);
+            foreach (var w in old)
+                Retire(w);
+            ReloadCompleted(_log, pending.Generation, string.Join(", ", fresh.Select(w => w.Pid)), old.Count);
+        }
+        else if (Stopwatch.GetTimestamp() > pending.Deadline)
+        {
+            AbandonReload($"the new workers did not boot within {Math.Max(30, pending.Next.Settings.Timeout)}s");
+        }
+    }
+
+    private void AbandonReload(string reason)
+    {
+        if (_reloading is not { } pending)
+            return;
+        _reloading = null;
+        foreach (var w in _workers.Values.Where(w => w.Generation == pending.Generation))
+            Retire(w);
+        pending.Listeners.CloseExcept(_listeners);
+        ReloadFailed(_log, _workers.Values.Count(w => w.Generation != pending.Generation), reason);
+    }
+
+    private void Retire(WorkerProcess worker)
+    {
+        if (worker.Retiring)
+            return;
+        worker.Retiring = true;
+        worker.RetiredAt = Stopwatch.GetTimestamp();
+        Signals.Send(worker.Pid, Signals.SIGTERM);
+    }
+
+    private void Reap(Process process)
+    {
+        int pid = process.Id;
+        if (!_workers.Remove(pid, out var worker))
+            return;
+        int code = process.ExitCode;
+        worker.ExitCode = code;
+        worker.Control.Dispose();
+        process.Dispose();
+        LogExit(worker, code);
+        _hooks.Run("child_exit", h => h.ChildExit(this, worker.Info));
+
+        if (worker.Booted || _stop is not null)
+            return;
+        if (code is (int)WorkerExitCode.BootError or (int)WorkerExitCode.AppLoadError)
+        {
+            string reason = worker.BootError ?? (code == (int)WorkerExitCode.AppLoadError ? "App failed to load." : "Worker failed to boot.");
+            if (_reloading is { } pending && worker.Generation == pending.Generation)
+                AbandonReload($"new worker {pid} failed to boot: {reason}");
+            else if (!_everBooted)
+                throw new HaltServerException(reason, code);
+            else
+                DelayRespawn();
+        }
+    }
+
+    private void LogExit(WorkerProcess worker, int code)
+    {
+        if (code > 128)
+        {
+            int signal = code - 128;
+            if (signal == Signals.SIGKILL && worker.AbortedAt is null)
+                WorkerKilledPerhapsOom(_log, worker.Pid);
+            else
+                WorkerSignaled(_log, worker.Pid, Signals.Name(signal).ToUpperInvariant());
+        }
+        else if (code == (int)WorkerExitCode.BootError || code == (int)WorkerExitCode.AppLoadError)
+            WorkerBootFailed(_log, worker.Pid, worker.BootError ?? "see the lines above");
+        else if (code != 0)
+            WorkerExitedWithCode(_log, worker.Pid, code);
+        else
+            WorkerExitedCleanly(_log, worker.Pid);
+    }
+
+    /// <summary>Workers that keep failing to boot after the server was up are respawned with growing pauses.</summary>
+    private void DelayRespawn()
+    {
+        _respawnBackoff = _respawnBackoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1)
+            : TimeSpan.FromTicks(Math.Min(MaxRespawnBackoff.Ticks, _respawnBackoff.Ticks * 2));
+        _respawnNotBefore = Stopwatch.GetTimestamp() + (long)(_respawnBackoff.TotalSeconds * Stopwatch.Frequency);
+        RespawnDelayed(_log, _respawnBackoff.TotalSeconds);
+    }
+
+    /// <summary>Two passes, as gunicorn: SIGABRT first so the worker can say where it was stuck, SIGKILL next.</summary>
+    private void MurderSilentWorkers()
+    {
+        long now = Stopwatch.GetTimestamp();
+        double timeout = _current.Settings.Timeout;
+        foreach (var w in _workers.Values)
+        {
+            if (w.AbortedAt is long abortedAt)
+            {
+                if (Stopwatch.GetElapsedTime(abortedAt, now) >= PassInterval)
+                {
+                    WorkerKilledAfterAbort(_log, w.Pid);
+                    Signals.Send(w.Pid, Signals.SIGKILL);
+                    w.AbortedAt = now; // once a pass until it is reaped
+                }
+                continue;
+            }
+            if (w.Retiring && w.RetiredAt is long retiredAt
+                && Stopwatch.GetElapsedTime(retiredAt, now).TotalSeconds > _current.Settings.GracefulTimeout + 1)
+            {
+                WorkerGracefulTimeout(_log, w.Pid, _current.Settings.GracefulTimeout);
+                Signals.Send(w.Pid, Signals.SIGKILL);
+                w.AbortedAt = now;
+                continue;
+            }
+            if (timeout <= 0)
+                continue;
+            string? reason = null;
+            var silence = Stopwatch.GetElapsedTime(w.LastHeartbeat, now);
+            if (silence.TotalSeconds > timeout)
+                reason = $"no heartbeat for {silence.TotalSeconds:0.0}s";
+            else if (w.OldestCall(now) is { } call && call.Age.TotalSeconds > timeout)
+                reason = $"call '{call.Method}' running for {call.Age.TotalSeconds:0.0}s";
+            if (reason is null)
+                continue;
+            WorkerTimeout(_log, w.Pid, reason, timeout);
+            w.AbortedAt = now;
+            Signals.Send(w.Pid, Signals.SIGABRT);
+        }
+    }
+
+    private void ManageWorkers()
+    {
+        if (_stop is not null || _listeners is null)
+            return;
+        MaintainGeneration(_generation, _target, _current, _listeners);
+        if (_reloading is { } pending)
+            MaintainGeneration(pending.Generation, pending.Next.Settings.Workers, pending.Next, pending.Listeners);
+    }
+
+    private void MaintainGeneration(int generation, int target, ServerGeneration config, ListenerSet listeners)
+    {
+        var active = _workers.Values.Where(w => w.Generation == generation && !w.Retiring).OrderBy(w => w.Age).ToList();
+        if (active.Count > target)
+        {
+            foreach (var w in active.Take(active.Count - target))
+                Retire(w); // the oldest first, as gunicorn
+            return;
+        }
+        if (active.Count < target && Stopwatch.GetTimestamp() >= _respawnNotBefore)
+        {
+            for (int i = active.Count; i < target; i++)
+                SpawnWorker(generation, config, listeners);
+        }
+    }
+
+    private void SpawnWorker(int generation, ServerGeneration config, ListenerSet listeners)
+    {
+        int age = ++_nextAge;
+        var hooks = new HookRunner(config.Hooks, _log);
+        hooks.Run("pre_fork", h => h.PreFork(this, new WorkerInfo(0, age)));
+        WorkerProcess worker;
+        try
+        {
+            worker = _spawner.Spawn(config.Settings, config.SerializedSettings, listeners, age, generation,
+                (sender, _) => _events.Writer.TryWrite(new ArbiterEvent.WorkerExited((Process)sender!)));
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException or InteropException)
+        {
+            if (!_everBooted)
+                throw new HaltServerException($"cannot start a worker process: {e.Message}", 1);
+            SpawnFailed(_log, e.Message);
+            DelayRespawn();
+            return;
+        }
+        _workers[worker.Pid] = worker;
+        BootingWorker(_log, worker.Pid);
+        _ = worker.ReadReportsAsync(OnReport, _shutdown.Token);
+    }
+
+    private void OnReport(WorkerProcess worker, WorkerReport report)
+    {
+        if (report.Kind == WorkerReportKind.Heartbeat)
+            worker.OnHeartbeat(report, Stopwatch.GetTimestamp());
+        else
+            _events.Writer.TryWrite(new ArbiterEvent.WorkerReported(worker, report));
+    }
+
+    private async Task<int> StopAsync(StopKind kind)
+    {
+        ShuttingDown(_log, kind == StopKind.Graceful ? "graceful" : "quick");
+        // Stop accepting in the master first; workers drop their copies as they stop.
+        _listeners?.Dispose();
+        _listeners = null;
+        _reloading?.Listeners.Dispose();
+        var grace = TimeSpan.FromSeconds(_current.Settings.GracefulTimeout);
+        await StopWorkersAsync(kind == StopKind.Graceful ? Signals.SIGTERM : Signals.SIGQUIT, grace);
+        Cleanup();
+        return 0;
+    }
+
+    /// <summary>Signals every worker, reaps them as they exit, and kills what is left at the deadline.</summary>
+    private async Task StopWorkersAsync(int signal, TimeSpan grace)
+    {
+        foreach (var w in _workers.Values)
+            Signals.Send(w.Pid, signal);
+        long deadline = Stopwatch.GetTimestamp() + (long)(grace.TotalSeconds * Stopwatch.Frequency);
+        bool killed = false;
+        while (_workers.Count > 0)
+        {
+            long now = Stopwatch.GetTimestamp();
+            if (now >= deadline)
+            {
+                if (killed)
+                    break;
+                foreach (var w in _workers.Values)
+                {
+                    WorkerGracefulTimeout(_log, w.Pid, grace.TotalSeconds);
+                    Signals.Send(w.Pid, Signals.SIGKILL);
+                }
+                killed = true;
+                deadline = now + 5 * Stopwatch.Frequency;
+            }
+            foreach (var ev in await NextEventsAsync(TimeSpan.FromMilliseconds(200)))
+            {
+                if (ev is ArbiterEvent.WorkerExited e)
+                    Reap(e.Process);
+                else if (ev is ArbiterEvent.SignalReceived { Signal: Signals.SIGINT or Signals.SIGQUIT } && signal == Signals.SIGTERM)
+                {
+                    signal = Signals.SIGQUIT;
+                    foreach (var w in _workers.Values)
+                        Signals.Send(w.Pid, Signals.SIGQUIT);
+                }
+            }
+        }
+    }
+
+    private void Cleanup()
+    {
+        _shutdown.Cancel();
+        _listeners?.Dispose();
+        _pidfile?.Remove(Pid);
+        _hooks.Run("on_exit", h => h.OnExit(this));
+        foreach (var registration in _signalRegistrations)
+            registration.Dispose();
+        MasterExiting(_log);
+    }
+
+    private sealed record PendingReload(int Generation, ServerGeneration Next, HookRunner Hooks, ListenerSet Listeners, long Deadline);
+}

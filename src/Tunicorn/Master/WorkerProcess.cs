@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using Tunicorn.Hooks;
+using Tunicorn.Worker;
+
+namespace Tunicorn.Master;
+
+/// <summary>
+/// A worker process as the master sees it: its process, its control socket, and what its last heartbeat said.
+/// Heartbeat fields are written by the report reader and read by the arbiter loop.
+/// </summary>
+public sealed class WorkerProcess
+{
+    private long _lastHeartbeat;
+    private long _oldestCallMs;
+    private long _oldestCallSeenAt;
+    private string? _oldestCallMethod;
+
+    internal WorkerProcess(Process process, Socket control, int age, int generation, long spawnedAt)
+    {
+        Process = process;
+        Control = control;
+        Age = age;
+        Generation = generation;
+        SpawnedAt = spawnedAt;
+        _lastHeartbeat = spawnedAt;
+    }
+
+    public Process Process { get; }
+    public int Pid => Process.Id;
+    public int Age { get; }
+    /// <summary>Which reload generation started it: a HUP starts a new generation and retires the older ones.</summary>
+    public int Generation { get; }
+    public long SpawnedAt { get; }
+    internal Socket Control { get; }
+
+    public bool Booted { get; internal set; }
+    /// <summary>Sent TERM: it finishes its calls and exits; it no longer counts towards the target.</summary>
+    public bool Retiring { get; internal set; }
+    public long? RetiredAt { get; internal set; }
+    /// <summary>When SIGABRT was sent for a timeout, so the next pass sends SIGKILL.</summary>
+    public long? AbortedAt { get; internal set; }
+    public string? BootError { get; internal set; }
+    public int? ExitCode { get; internal set; }
+    public long CallsRead { get; private set; }
+    public long CallsAnswered { get; private set; }
+
+    public long LastHeartbeat => Volatile.Read(ref _lastHeartbeat);
+
+    public WorkerInfo Info => new(Pid, Age, ExitCode);
+
+    /// <summary>How long the oldest call in flight has been running now, and its method; null when idle.</summary>
+    public (TimeSpan Age, string? Method)? OldestCall(long now)
+    {
+        long ms = Volatile.Read(ref _oldestCallMs);
+        if (ms <= 0)
+            return null;
+        var sinceReport = Stopwatch.GetElapsedTime(Volatile.Read(ref _oldestCallSeenAt), now);
+        return (TimeSpan.FromMilliseconds(ms) + sinceReport, _oldestCallMethod);
+    }
+
+    internal void OnHeartbeat(WorkerReport report, long now)
+    {
+        CallsRead = report.CallsRead;
+        CallsAnswered = report.CallsAnswered;
+        _oldestCallMethod = report.Text;
+        Volatile.Write(ref _oldestCallSeenAt, now);
+        Volatile.Write(ref _oldestCallMs, report.OldestCallMs);
+        Volatile.Write(ref _lastHeartbeat, now);
+    }
+
+    /// <summary>Reads report lines until the worker closes its end (exit) or the master stops reading.</summary>
+    internal async Task ReadReportsAsync(Action<WorkerProcess, WorkerReport> onReport, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[4096];
+        var pending = new StringBuilder();
+        try
+        {
+            while (true)
+            {
+                int n = await Control.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+                if (n == 0)
+                    return;
+                pending.Append(Encoding.UTF8.GetString(buffer, 0, n));
+                string text = pending.ToString();
+                int start = 0;
+                int newline;
+                while ((newline = text.IndexOf('\n', start)) >= 0)
+                {
+                    if (WorkerReport.TryParse(text[start..newline], out var report))
+                        onReport(this, report);
+                    start = newline + 1;
+                }
+                pending.Clear().Append(text, start, text.Length - start);
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The worker died or the master is stopping; its exit is handled through Process.Exited.
+        }
+    }
+
+    public override string ToString() => $"worker {Pid}";
+}

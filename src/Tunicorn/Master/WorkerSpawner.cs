@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Reflection;
+using Tunicorn.Config;
+using Tunicorn.Interop;
+using Tunicorn.Worker;
+
+namespace Tunicorn.Master;
+
+/// <summary>
+/// Starts worker processes: the same executable as the master (CLI or the user's embedded program), with the
+/// listeners and one end of a socket pair inherited, and the generation's settings in the environment.
+/// </summary>
+public sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
+{
+    private readonly Lock _spawnLock = new();
+
+    public WorkerProcess Spawn(Settings settings, string serializedSettings, ListenerSet listeners, int age, int generation, EventHandler onExited)
+    {
+        var (parentEnd, childEnd) = FileDescriptors.CreateSocketPair();
+        try
+        {
+            var info = CreateStartInfo();
+            var environment = new WorkerEnvironment(
+                Environment.ProcessId, age, FileDescriptors.DescriptorOf(childEnd),
+                listeners.Descriptors, listeners.Names, serializedSettings);
+            environment.AddTo(info.Environment);
+            foreach (string pair in settings.RawEnv)
+            {
+                int eq = pair.IndexOf('=');
+                if (eq > 0)
+                    info.Environment[pair[..eq]] = pair[(eq + 1)..];
+            }
+
+            var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+            process.Exited += onExited;
+
+            // One spawn at a time: the inheritable window of the descriptors must not overlap another spawn,
+            // or that process would inherit this worker's control socket too.
+            lock (_spawnLock)
+            {
+                int childFd = FileDescriptors.DescriptorOf(childEnd);
+                FileDescriptors.SetCloseOnExec(childFd, false);
+                try
+                {
+                    listeners.WithInheritable(process.Start);
+                }
+                finally
+                {
+                    FileDescriptors.SetCloseOnExec(childFd, true);
+                }
+            }
+            childEnd.Dispose();
+            return new WorkerProcess(process, parentEnd, age, generation, Stopwatch.GetTimestamp());
+        }
+        catch
+        {
+            parentEnd.Dispose();
+            childEnd.Dispose();
+            throw;
+        }
+    }
+
+    private ProcessStartInfo CreateStartInfo()
+    {
+        string executable = Environment.ProcessPath ?? throw new InvalidOperationException("the path of this executable is unknown");
+        var info = new ProcessStartInfo(executable) { UseShellExecute = false };
+        // Started as `dotnet app.dll`: the worker needs the same entry assembly.
+        if (Path.GetFileNameWithoutExtension(executable) == "dotnet" && Assembly.GetEntryAssembly()?.Location is { Length: > 0 } entry)
+            info.ArgumentList.Add(entry);
+        foreach (string arg in commandLineArgs)
+            info.ArgumentList.Add(arg);
+        return info;
+    }
+}

@@ -1,0 +1,319 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Tunicorn.Config;
+using Tunicorn.Hooks;
+using Tunicorn.Interop;
+using Tunicorn.Thrift;
+
+namespace Tunicorn.Worker;
+
+/// <summary>
+/// A worker process's life: heartbeats to the master, signals, max_requests with jitter, hooks around every
+/// call, and a graceful stop that closes connections only between calls. Worker classes decide only how many
+/// connections are served at once (<see cref="ConnectionLimit"/>) and what the process needs first
+/// (<see cref="InitProcess"/>).
+/// </summary>
+/// <remarks>
+/// Contract of the override points: the constructor only stores <see cref="WorkerOptions"/> and must not change
+/// the process; <see cref="InitProcess"/> runs once before the first accept.
+/// </remarks>
+public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
+{
+    private const string TransportErrorResult = "transport error";
+
+    private readonly WorkerOptions _options;
+    private readonly CancellationTokenSource _stopAccepting = new();
+    private readonly CancellationTokenSource _abort = new();
+    private readonly ConcurrentDictionary<long, ThriftCall> _inFlight = new();
+    private readonly ConcurrentDictionary<Task, byte> _connections = new();
+    private readonly List<PosixSignalRegistration> _signals = [];
+    private readonly ManualResetEventSlim _heartbeatWake = new();
+    private readonly HookRunner _hooks;
+    private readonly bool _runCallHooks;
+    private readonly long _maxRequests;
+    private long _callsRead;
+    private long _callsAnswered;
+    private long _callsServed;
+    private volatile string? _stopReason;
+
+    protected WorkerBase(WorkerOptions options)
+    {
+        _options = options;
+        _hooks = new HookRunner(options.Hooks, options.Log);
+        _runCallHooks = !_hooks.IsDefault;
+        // Drawn once per worker, as gunicorn: the jitter spreads the restarts of workers started together.
+        _maxRequests = options.Settings.MaxRequests <= 0 ? 0
+            : options.Settings.MaxRequests + Random.Shared.Next(0, Math.Max(0, options.Settings.MaxRequestsJitter) + 1);
+    }
+
+    public int Pid => Environment.ProcessId;
+    public int Age => _options.Age;
+    public Settings Settings => _options.Settings;
+    public long CallsServed => Interlocked.Read(ref _callsServed);
+    public ILogger Log => _options.Log;
+
+    /// <summary>How many connections this worker serves at once; beyond it, connections wait in the listen backlog.</summary>
+    protected abstract int ConnectionLimit { get; }
+
+    /// <summary>Process-wide preparation for this class (thread pool sizing); runs once before the first accept.</summary>
+    protected virtual void InitProcess() { }
+
+    /// <summary>Serves until stopped; returns the process exit code.</summary>
+    public async Task<int> RunAsync()
+    {
+        InitProcess();
+        RegisterSignals();
+        _hooks.Run("post_worker_init", h => h.PostWorkerInit(this));
+
+        var heartbeat = new Thread(HeartbeatLoop) { IsBackground = true, Name = "tunicorn heartbeat" };
+        heartbeat.Start();
+        Send(WorkerReport.Booted());
+
+        var slots = new SemaphoreSlim(ConnectionLimit, ConnectionLimit);
+        await Task.WhenAll(_options.Listeners.Select(l => AcceptLoopAsync(l, slots)));
+        await DrainAsync();
+
+        WorkerExiting(Log, Pid, Interlocked.Read(ref _callsRead), Interlocked.Read(ref _callsAnswered), _stopReason ?? "stopped");
+        _hooks.Run("worker_exit", h => h.WorkerExit(this));
+        _heartbeatWake.Set();
+        foreach (var s in _signals)
+            s.Dispose();
+        return (int)WorkerExitCode.Normal;
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, SemaphoreSlim slots)
+    {
+        var stop = _stopAccepting.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await slots.WaitAsync(stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(stop);
+            }
+            catch (OperationCanceledException)
+            {
+                slots.Release();
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset or SocketError.Interrupted)
+            {
+                slots.Release();
+                continue; // the client gave up before we accepted
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                slots.Release();
+                AcceptFailed(Log, Pid, e.Message);
+                BeginStop("the listener failed: " + e.Message);
+                return;
+            }
+            if (client.AddressFamily != AddressFamily.Unix)
+                client.NoDelay = true;
+            Track(ServeAsync(client, slots));
+        }
+    }
+
+    private async Task ServeAsync(Socket client, SemaphoreSlim slots)
+    {
+        // Off the accept loop at once, so the next accept is not delayed by this connection's first call.
+        await Task.Yield();
+        try
+        {
+            await ThriftConnection.ServeAsync(client, _options.App, _options.Connection, this, _options.LoggerFactory,
+                _stopAccepting.Token, _abort.Token);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private void Track(Task connection)
+    {
+        _connections[connection] = 0;
+        _ = connection.ContinueWith((t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _),
+            _connections, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Waits for the calls in flight for up to graceful_timeout, then aborts the rest.</summary>
+    private async Task DrainAsync()
+    {
+        var pending = _connections.Keys.ToArray();
+        if (pending.Length == 0)
+            return;
+        var grace = TimeSpan.FromSeconds(Math.Max(0, Settings.GracefulTimeout - 0.5));
+        var all = Task.WhenAll(pending);
+        if (await Task.WhenAny(all, Task.Delay(grace)) != all)
+        {
+            DrainTimedOut(Log, Pid, _connections.Count, Settings.GracefulTimeout);
+            _abort.Cancel();
+            await Task.WhenAny(all, Task.Delay(TimeSpan.FromMilliseconds(500)));
+        }
+    }
+
+    /// <summary>Stops accepting and closes each connection once its call in flight is answered.</summary>
+    public void BeginStop(string reason)
+    {
+        if (_stopReason is not null)
+            return;
+        _stopReason = reason;
+        _stopAccepting.Cancel();
+    }
+
+    private void Abort(string reason)
+    {
+        BeginStop(reason);
+        _abort.Cancel();
+    }
+
+    private void RegisterSignals()
+    {
+        Register(Signals.SIGTERM, () =>
+        {
+            _hooks.Run("worker_term", h => h.WorkerTerm(this));
+            BeginStop("received SIGTERM");
+        });
+        Register(Signals.SIGINT, QuickStop);
+        Register(Signals.SIGQUIT, QuickStop);
+        Register(Signals.SIGUSR1, _options.ReopenLogs);
+        Register(Signals.SIGABRT, () =>
+        {
+            // The master murders a worker that timed out; say where it was stuck, then go.
+            AbortedByMaster(Log, Pid, DescribeInFlight());
+            _hooks.Run("worker_abort", h => h.WorkerAbort(this));
+            Environment.Exit((int)WorkerExitCode.Error);
+        });
+        // Only the master acts on these; a worker must not be stopped by job control or reload by accident.
+        foreach (int ignored in (int[])[Signals.SIGHUP, Signals.SIGTTIN, Signals.SIGTTOU, Signals.SIGWINCH, Signals.SIGUSR2])
+            Register(ignored, () => { });
+
+        void QuickStop()
+        {
+            _hooks.Run("worker_int", h => h.WorkerInt(this));
+            Abort("received SIGINT/SIGQUIT");
+        }
+    }
+
+    private void Register(int signal, Action action) =>
+        _signals.Add(PosixSignalRegistration.Create((PosixSignal)signal, context =>
+        {
+            context.Cancel = true;
+            action();
+        }));
+
+    private void HeartbeatLoop()
+    {
+        double timeout = Settings.Timeout;
+        var interval = TimeSpan.FromSeconds(timeout > 0 ? Math.Clamp(timeout / 4, 0.1, 1.0) : 1.0);
+        int masterPid = _options.MasterPid;
+        while (!_heartbeatWake.Wait(interval))
+        {
+            var (oldestMs, method) = OldestCall();
+            if (!Send(WorkerReport.Heartbeat(Interlocked.Read(ref _callsRead), Interlocked.Read(ref _callsAnswered), oldestMs, method)))
+            {
+                BeginStop("the master closed the control socket");
+                return;
+            }
+            if (ProcessIdentity.ParentPid != masterPid)
+            {
+                ParentChanged(Log, Pid, masterPid);
+                BeginStop("the master is gone");
+                return;
+            }
+        }
+    }
+
+    private (long Ms, string? Method) OldestCall()
+    {
+        ThriftCall? oldest = null;
+        foreach (var call in _inFlight.Values)
+        {
+            if (oldest is null || call.StartTimestamp < oldest.StartTimestamp)
+                oldest = call;
+        }
+        if (oldest is null)
+            return (0, null);
+        return (Math.Max(1, (long)Stopwatch.GetElapsedTime(oldest.StartTimestamp).TotalMilliseconds), oldest.Method);
+    }
+
+    private string DescribeInFlight()
+    {
+        var calls = _inFlight.Values.ToArray();
+        if (calls.Length == 0)
+            return "no call in flight";
+        return string.Join(", ", calls.Select(c => $"'{c.Method}' from {c.Connection.Peer} for {Stopwatch.GetElapsedTime(c.StartTimestamp).TotalSeconds:0.0}s"));
+    }
+
+    private bool Send(WorkerReport report)
+    {
+        try
+        {
+            lock (_options.Control)
+                _options.Control.Send(Encoding.UTF8.GetBytes(report.Format()));
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    // ---- IThriftCallListener: on the call path, keep it cheap ----
+
+    void IThriftCallListener.OnConnected(ConnectionInfo connection)
+    {
+        if (_runCallHooks)
+            _hooks.Run("on_connected", h => h.OnConnected(this, connection));
+    }
+
+    void IThriftCallListener.OnCallStarted(ThriftCall call)
+    {
+        if (!call.IsOneway)
+            Interlocked.Increment(ref _callsRead);
+        _inFlight[call.Connection.Id] = call;
+        if (_runCallHooks)
+            _hooks.Run("pre_request", h => h.PreRequest(this, call));
+    }
+
+    void IThriftCallListener.OnCallCompleted(ThriftCall call)
+    {
+        _inFlight.TryRemove(call.Connection.Id, out _);
+        if (!call.IsOneway && call.Result != TransportErrorResult)
+            Interlocked.Increment(ref _callsAnswered);
+        long served = Interlocked.Increment(ref _callsServed);
+        if (_runCallHooks)
+            _hooks.Run("post_request", h => h.PostRequest(this, call));
+        _options.AccessLog?.Write(call);
+        if (_maxRequests > 0 && served >= _maxRequests && _stopReason is null)
+        {
+            MaxRequestsReached(Log, Pid, served);
+            BeginStop($"max_requests ({_maxRequests}) reached");
+        }
+    }
+
+    void IThriftCallListener.OnDecodeError(ConnectionInfo connection, Exception error)
+    {
+        if (_runCallHooks)
+            _hooks.Run("on_tdecode_exception", h => h.OnTDecodeException(this, connection, error));
+    }
+
+    void IThriftCallListener.OnClosed(ConnectionInfo connection, string reason)
+    {
+        _inFlight.TryRemove(connection.Id, out _);
+        if (_runCallHooks)
+            _hooks.Run("post_connect_closed", h => h.PostConnectClosed(this, connection));
+    }
+}

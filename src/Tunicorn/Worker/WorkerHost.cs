@@ -1,0 +1,112 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Tunicorn.Config;
+using Tunicorn.Hooks;
+using Tunicorn.Interop;
+using Tunicorn.Logging;
+using Tunicorn.Thrift;
+
+namespace Tunicorn.Worker;
+
+/// <summary>
+/// The boot of a worker process: adopt the inherited descriptors, drop privileges, load the app and the hooks,
+/// run post_fork, then hand over to the worker class. A boot failure is reported to the master with its reason
+/// and ends the process with a boot-error exit code, so the master can decide to halt or keep old workers.
+/// </summary>
+public static partial class WorkerHost
+{
+    /// <param name="embeddedApp">The app registered in code (embedded mode), or null to load the APP setting.</param>
+    /// <param name="embeddedHooks">Hooks given in code, or null to resolve the hooks setting.</param>
+    public static async Task<int> RunAsync(ThriftApplication? embeddedApp, ServerHooks? embeddedHooks)
+    {
+        var environment = WorkerEnvironment.ReadAndClear();
+        var settings = Settings.Deserialize(environment.SerializedSettings);
+        using var logging = new ServerLogging(settings);
+        var log = logging.Factory.CreateLogger("tunicorn.worker");
+        Socket? control = null;
+        try
+        {
+            control = FileDescriptors.FromDescriptor(environment.ControlFd);
+            var listeners = environment.ListenerFds.Select(FileDescriptors.FromDescriptor).ToArray();
+            if (settings.Umask is int mask)
+                ProcessIdentity.SetUmask(mask);
+            SwitchUser(settings);
+
+            ThriftApplication app;
+            try
+            {
+                app = embeddedApp ?? ThriftApplication.Load(settings.App ?? throw new AppLoadException("no APP given: name an assembly, e.g. tunicorn MyService.dll"));
+            }
+            catch (AppLoadException e)
+            {
+                return Fail(control, log, WorkerExitCode.AppLoadError, "App failed to load: " + e.Message);
+            }
+
+            ServerHooks hooks;
+            try
+            {
+                hooks = embeddedHooks ?? HooksResolver.Resolve(settings.Hooks, app.Assembly);
+            }
+            catch (HooksLoadException e)
+            {
+                return Fail(control, log, WorkerExitCode.BootError, e.Message);
+            }
+
+            var connection = ThriftConnectionOptions.FromSettings(settings);
+            var options = new WorkerOptions(settings, environment.Age, environment.MasterPid, listeners, control, app, connection,
+                hooks, logging.Factory, log, logging.AccessLog, logging.Reopen);
+            WorkerBase worker = settings.WorkerClass switch
+            {
+                WorkerClass.Sync => new SyncWorker(options),
+                WorkerClass.Threaded => new ThreadedWorker(options),
+                _ => new AsyncWorker(options),
+            };
+            new HookRunner(hooks, log).Run("post_fork", h => h.PostFork(worker));
+
+            // Build the handler now: a constructor that throws is a boot error, not a failed first call.
+            if (!connection.ProcessorPerConnection)
+            {
+                try
+                {
+                    app.GetProcessor(perConnection: false, logging.Factory);
+                }
+                catch (Exception e)
+                {
+                    return Fail(control, log, WorkerExitCode.AppLoadError, $"App failed to load: cannot create {app.HandlerType.FullName}: {(e.InnerException ?? e).Message}");
+                }
+            }
+
+            return await worker.RunAsync();
+        }
+        catch (Exception e) when (e is InteropException or ArgumentException or SocketException or IOException)
+        {
+            return Fail(control, log, WorkerExitCode.BootError, "Worker failed to boot: " + e.Message);
+        }
+    }
+
+    private static void SwitchUser(Settings settings)
+    {
+        if (settings.User is null && settings.Group is null)
+            return;
+        (uint Uid, uint Gid)? user = settings.User is { } u ? ProcessIdentity.LookupUser(u) : null;
+        uint? gid = settings.Group is { } g ? ProcessIdentity.LookupGroup(g) : user?.Gid;
+        ProcessIdentity.SwitchTo(user?.Uid, gid);
+    }
+
+    private static int Fail(Socket? control, ILogger log, WorkerExitCode code, string reason)
+    {
+        BootFailed(log, Environment.ProcessId, reason);
+        try
+        {
+            control?.Send(System.Text.Encoding.UTF8.GetBytes(WorkerReport.Error(reason).Format()));
+        }
+        catch (SocketException)
+        {
+            // The master is gone; the exit code still tells.
+        }
+        return (int)code;
+    }
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Error, Message = "Worker (pid: {Pid}) failed to boot: {Reason}")]
+    private static partial void BootFailed(ILogger logger, int pid, string reason);
+}

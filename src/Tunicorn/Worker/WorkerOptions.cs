@@ -1,0 +1,23 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Tunicorn.Config;
+using Tunicorn.Hooks;
+using Tunicorn.Logging;
+using Tunicorn.Thrift;
+
+namespace Tunicorn.Worker;
+
+/// <summary>Everything a worker class needs, gathered by <see cref="WorkerHost"/> before the worker starts.</summary>
+public sealed record WorkerOptions(
+    Settings Settings,
+    int Age,
+    int MasterPid,
+    IReadOnlyList<Socket> Listeners,
+    Socket Control,
+    ThriftApplication App,
+    ThriftConnectionOptions Connection,
+    ServerHooks Hooks,
+    ILoggerFactory LoggerFactory,
+    ILogger Log,
+    AccessLog? AccessLog,
+    Action ReopenLogs);

@@ -1,0 +1,49 @@
+using System.Globalization;
+
+namespace Tunicorn.Worker;
+
+/// <summary>
+/// One line a worker sends its master over their socket pair. Text lines, so that a stuck worker can be
+/// diagnosed with strace: <c>booted</c>, <c>hb READ ANSWERED OLDEST_CALL_MS METHOD</c>, <c>error REASON</c>.
+/// </summary>
+public readonly record struct WorkerReport(WorkerReportKind Kind, long CallsRead, long CallsAnswered, long OldestCallMs, string? Text)
+{
+    public static WorkerReport Booted() => new(WorkerReportKind.Booted, 0, 0, 0, null);
+
+    public static WorkerReport Error(string reason) => new(WorkerReportKind.Error, 0, 0, 0, reason);
+
+    public static WorkerReport Heartbeat(long read, long answered, long oldestCallMs, string? method) =>
+        new(WorkerReportKind.Heartbeat, read, answered, oldestCallMs, method);
+
+    public string Format() => Kind switch
+    {
+        WorkerReportKind.Booted => "booted\n",
+        WorkerReportKind.Error => "error " + (Text ?? "").ReplaceLineEndings(" ") + "\n",
+        _ => string.Create(CultureInfo.InvariantCulture, $"hb {CallsRead} {CallsAnswered} {OldestCallMs} {(string.IsNullOrEmpty(Text) ? "-" : Text)}\n"),
+    };
+
+    public static bool TryParse(string line, out WorkerReport report)
+    {
+        report = default;
+        if (line == "booted")
+        {
+            report = Booted();
+            return true;
+        }
+        if (line.StartsWith("error ", StringComparison.Ordinal))
+        {
+            report = Error(line[6..]);
+            return true;
+        }
+        string[] parts = line.Split(' ', 5);
+        if (parts.Length == 5 && parts[0] == "hb"
+            && long.TryParse(parts[1], CultureInfo.InvariantCulture, out long read)
+            && long.TryParse(parts[2], CultureInfo.InvariantCulture, out long answered)
+            && long.TryParse(parts[3], CultureInfo.InvariantCulture, out long oldest))
+        {
+            report = Heartbeat(read, answered, oldest, parts[4] == "-" ? null : parts[4]);
+            return true;
+        }
+        return false;
+    }
+}

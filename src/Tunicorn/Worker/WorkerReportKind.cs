@@ -1,0 +1,9 @@
+namespace Tunicorn.Worker;
+
+/// <summary>The kinds of <see cref="WorkerReport"/>.</summary>
+public enum WorkerReportKind
+{
+    Heartbeat,
+    Booted,
+    Error,
+}
