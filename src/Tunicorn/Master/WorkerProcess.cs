@@ -20,6 +20,7 @@ public sealed class WorkerProcess
     internal WorkerProcess(Process process, Socket control, int age, int generation, long spawnedAt)
     {
         Process = process;
+        Pid = process.Id;
         Control = control;
         Age = age;
         Generation = generation;
@@ -28,7 +29,8 @@ public sealed class WorkerProcess
     }
 
     public Process Process { get; }
-    public int Pid => Process.Id;
+    /// <summary>Captured at spawn: the Process object is disposed when the worker is reaped.</summary>
+    public int Pid { get; }
     public int Age { get; }
     /// <summary>Which reload generation started it: a HUP starts a new generation and retires the older ones.</summary>
     public int Generation { get; }
