@@ -1,3 +1,4 @@
+using Tunicorn.Examples.Calculator.Embedded;
 using Tunicorn.Examples.Calculator;
 using Tunicorn.Hosting;
 

@@ -1,52 +1,185 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
 namespace Tunicorn.Config;
 
 /// <summary>
 /// The resolved settings of one master generation: defaults, config file, TUNICORN_CMD_ARGS and command
-/// line already merged. Immutable; a HUP builds a new instance. Workers receive it serialized from the master.
+/// line already merged (<see cref="SettingsLoader"/>). Immutable; a HUP builds a new instance. Workers receive it
+/// serialized from the master (<see cref="Serialize"/>).
 /// </summary>
-/// <remarks>STUB: owned by the Config helper, who replaces the internals with the settings table.</remarks>
+/// <remarks>
+/// Each property reads its entry of the settings table (Config/Settings/&lt;Section&gt;.cs), where its name, flags,
+/// default, validator and description live. Properties set in code (embedded mode, tests) are not validated.
+/// </remarks>
 public sealed class Settings
 {
+    // Written only by the constructors and init accessors, so an instance never changes once built.
+    private readonly Dictionary<Setting, object?> _values = [];
+
+    /// <summary>Every setting at its default.</summary>
+    public Settings()
+    {
+        foreach (var setting in SettingRegistry.Stored)
+        {
+            _values[setting] = setting.DefaultValue;
+        }
+    }
+
+    internal Settings(IReadOnlyDictionary<Setting, object?> values)
+        : this()
+    {
+        foreach (var (setting, value) in values)
+        {
+            if (setting.Stored)
+            {
+                _values[setting] = value;
+            }
+        }
+    }
+
     /// <summary>APP: <c>path/to/Assembly.dll[:Namespace.Type]</c>; null in embedded mode when handlers are registered in code.</summary>
-    public string? App { get; init; }
-    public string? ConfigFile { get; init; }
-    public IReadOnlyList<string> Bind { get; init; } = ["127.0.0.1:9090"];
-    public int Backlog { get; init; } = 2048;
-    public int Workers { get; init; } = 1;
-    public WorkerClass WorkerClass { get; init; } = WorkerClass.Async;
-    public int Threads { get; init; } = 1;
-    public int WorkerConnections { get; init; } = 1000;
-    public int MaxRequests { get; init; }
-    public int MaxRequestsJitter { get; init; }
+    public string? App { get => Get(ConfigSettings.App); init => Set(ConfigSettings.App, value); }
+
+    /// <summary>The absolute path of the config file that was read, or null when none was.</summary>
+    public string? ConfigFile { get => Get(ConfigSettings.Config); init => Set(ConfigSettings.Config, value); }
+
+    public IReadOnlyList<string> Bind { get => Get(ServerSettings.Bind)!; init => Set(ServerSettings.Bind, value.ToArray()); }
+
+    public int Backlog { get => Get(ServerSettings.Backlog); init => Set(ServerSettings.Backlog, value); }
+
+    public bool ReusePort { get => Get(ServerSettings.ReusePort); init => Set(ServerSettings.ReusePort, value); }
+
+    public int Workers { get => Get(WorkerSettings.Workers); init => Set(WorkerSettings.Workers, value); }
+
+    public WorkerClass WorkerClass { get => Get(WorkerSettings.WorkerClass); init => Set(WorkerSettings.WorkerClass, value); }
+
+    public int Threads { get => Get(WorkerSettings.Threads); init => Set(WorkerSettings.Threads, value); }
+
+    public int WorkerConnections { get => Get(WorkerSettings.WorkerConnections); init => Set(WorkerSettings.WorkerConnections, value); }
+
+    /// <summary>Calls after which a worker restarts gracefully; 0 never.</summary>
+    public int MaxRequests { get => Get(WorkerSettings.MaxRequests); init => Set(WorkerSettings.MaxRequests, value); }
+
+    public int MaxRequestsJitter { get => Get(WorkerSettings.MaxRequestsJitter); init => Set(WorkerSettings.MaxRequestsJitter, value); }
+
     /// <summary>Seconds without a heartbeat (or in one call) before a worker is killed; 0 disables.</summary>
-    public double Timeout { get; init; } = 30;
-    public double GracefulTimeout { get; init; } = 30;
-    public bool ReusePort { get; init; }
-    public string? Chdir { get; init; }
-    public IReadOnlyList<string> RawEnv { get; init; } = [];
-    public string? Pidfile { get; init; }
-    public string? User { get; init; }
-    public string? Group { get; init; }
-    public int? Umask { get; init; }
+    public double Timeout { get => Get(WorkerSettings.Timeout); init => Set(WorkerSettings.Timeout, value); }
+
+    public double GracefulTimeout { get => Get(WorkerSettings.GracefulTimeout); init => Set(WorkerSettings.GracefulTimeout, value); }
+
+    public string? Chdir { get => Get(ProcessSettings.Chdir); init => Set(ProcessSettings.Chdir, value); }
+
+    /// <summary>KEY=VALUE entries, validated: the key is non-empty.</summary>
+    public IReadOnlyList<string> RawEnv { get => Get(ProcessSettings.RawEnv)!; init => Set(ProcessSettings.RawEnv, value.ToArray()); }
+
+    public string? Pidfile { get => Get(ProcessSettings.Pidfile); init => Set(ProcessSettings.Pidfile, value); }
+
+    public string? User { get => Get(ProcessSettings.User); init => Set(ProcessSettings.User, value); }
+
+    public string? Group { get => Get(ProcessSettings.Group); init => Set(ProcessSettings.Group, value); }
+
+    /// <summary>The umask to set; null keeps the inherited one.</summary>
+    public int? Umask { get => Get(ProcessSettings.Umask); init => Set(ProcessSettings.Umask, value); }
+
+    public string? ProcName { get => Get(ProcessSettings.ProcName); init => Set(ProcessSettings.ProcName, value); }
+
     /// <summary>"-" is stderr; null disables the access log.</summary>
-    public string? AccessLog { get; init; }
-    public string AccessLogFormat { get; init; } = "%(t)s %(h)s %(m)s %(r)s %(D)sus";
+    public string? AccessLog { get => Get(LoggingSettings.AccessLog); init => Set(LoggingSettings.AccessLog, value); }
+
+    public string AccessLogFormat { get => Get(LoggingSettings.AccessLogFormat)!; init => Set(LoggingSettings.AccessLogFormat, value); }
+
     /// <summary>"-" is stderr.</summary>
-    public string ErrorLog { get; init; } = "-";
-    public LogLevel LogLevel { get; init; } = LogLevel.Information;
-    public string? ProcName { get; init; }
+    public string ErrorLog { get => Get(LoggingSettings.ErrorLog)!; init => Set(LoggingSettings.ErrorLog, value); }
+
+    public LogLevel LogLevel { get => Get(LoggingSettings.LogLevel); init => Set(LoggingSettings.LogLevel, value); }
+
     /// <summary>A type name deriving from ServerHooks, looked up in the app assembly and loaded assemblies.</summary>
-    public string? Hooks { get; init; }
-    public ThriftProtocolKind ThriftProtocol { get; init; } = ThriftProtocolKind.Binary;
-    public ThriftTransportKind ThriftTransport { get; init; } = ThriftTransportKind.Buffered;
-    /// <summary>Seconds a connection may stay idle between calls before it is closed; null waits forever.</summary>
-    public double? ThriftClientTimeout { get; init; }
-    public bool ThriftProcessorAsFactory { get; init; }
+    public string? Hooks { get => Get(HooksSettings.Hooks); init => Set(HooksSettings.Hooks, value); }
 
-    /// <summary>Every setting as name -> value strings, the form workers receive and --print-config shows.</summary>
-    public string Serialize() => throw new NotImplementedException();
+    public ThriftProtocolKind ThriftProtocol { get => Get(ThriftSettings.ProtocolFactory); init => Set(ThriftSettings.ProtocolFactory, value); }
 
-    public static Settings Deserialize(string serialized) => throw new NotImplementedException();
+    public ThriftTransportKind ThriftTransport { get => Get(ThriftSettings.TransportFactory); init => Set(ThriftSettings.TransportFactory, value); }
+
+    /// <summary>Seconds a connection may stay idle between calls before it is closed; null (or 0) waits forever.</summary>
+    public double? ThriftClientTimeout { get => Get(ThriftSettings.ClientTimeout); init => Set(ThriftSettings.ClientTimeout, value); }
+
+    public bool ThriftProcessorAsFactory { get => Get(ThriftSettings.ProcessorAsFactory); init => Set(ThriftSettings.ProcessorAsFactory, value); }
+
+    /// <summary>The value of any stored setting by its table entry.</summary>
+    public T? Get<T>(Setting<T> setting) =>
+        _values.TryGetValue(setting, out var value) ? (T?)value : throw new ArgumentException($"{setting.Name} is not held by Settings", nameof(setting));
+
+    /// <summary>The value of any stored setting, untyped (what --print-config and serialization walk over).</summary>
+    public object? GetValue(Setting setting) =>
+        _values.TryGetValue(setting, out var value) ? value : throw new ArgumentException($"{setting.Name} is not held by Settings", nameof(setting));
+
+    /// <summary>
+    /// Every setting as compact JSON, name -> value (enums by member name, so values set in code round-trip too).
+    /// The master passes it to its workers in an environment variable; <see cref="Deserialize"/> reads it back.
+    /// </summary>
+    public string Serialize()
+    {
+        using var buffer = new MemoryStream();
+        // Nothing here is embedded in HTML, so quotes and '<' stay readable instead of \u0022.
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            foreach (var setting in SettingRegistry.Stored)
+            {
+                writer.WritePropertyName(setting.Name);
+                setting.WriteJson(writer, _values[setting]);
+            }
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>Reads what <see cref="Serialize"/> wrote. Settings missing from the text keep their defaults.</summary>
+    /// <exception cref="FormatException">The text is not such JSON, or names a setting this build does not know.</exception>
+    public static Settings Deserialize(string serialized)
+    {
+        var values = new Dictionary<Setting, object?>();
+        try
+        {
+            using var document = JsonDocument.Parse(serialized);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new FormatException("serialized settings are not a JSON object");
+            }
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                // A worker of another build would silently lose a setting here; refuse instead.
+                var setting = SettingRegistry.Find(property.Name) is { Stored: true } found
+                    ? found
+                    : throw new FormatException($"serialized settings name an unknown setting '{property.Name}'");
+                values[setting] = setting.ReadJson(property.Value);
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            throw new FormatException($"serialized settings are not valid: {e.Message}", e);
+        }
+        return new Settings(values);
+    }
+
+    /// <summary>
+    /// Every setting as <c>name = value</c> in TOML, sorted by name: the output of --print-config, readable as a config
+    /// file. Unset settings, and those the config file cannot hold, are comment lines.
+    /// </summary>
+    public string ToToml()
+    {
+        var builder = new StringBuilder();
+        foreach (var setting in SettingRegistry.Stored.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            var value = setting.FormatToml(_values[setting]);
+            var line = value is null ? $"{setting.Name} is not set" : $"{setting.Name} = {value}";
+            builder.Append(setting.InConfigFile && value is not null ? line : "# " + line).Append('\n');
+        }
+        return builder.ToString();
+    }
+
+    private void Set<T>(Setting<T> setting, T? value) => _values[setting] = value;
 }

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+
 namespace Tunicorn.Thrift;
 
 /// <summary>A client connection as hooks and logs see it.</summary>
@@ -8,4 +11,33 @@ public sealed class ConnectionInfo
     public required string Peer { get; init; }
     public required string LocalEndPoint { get; init; }
     public int CallsServed { get; set; }
+
+    /// <summary>Describes an accepted socket; never throws, because it runs before anything can report an error.</summary>
+    internal static ConnectionInfo FromSocket(Socket socket, long id)
+    {
+        string local = Describe(() => socket.LocalEndPoint);
+        string peer = socket.AddressFamily == AddressFamily.Unix
+            // The client end of a Unix socket is normally unnamed, so the listening path is what identifies it.
+            ? "unix:" + local
+            : Describe(() => socket.RemoteEndPoint);
+        return new ConnectionInfo { Id = id, Peer = peer, LocalEndPoint = local };
+    }
+
+    private static string Describe(Func<EndPoint?> endPoint)
+    {
+        try
+        {
+            return endPoint() switch
+            {
+                // Dual-stack listeners see IPv4 clients as ::ffff:a.b.c.d; operators know them as a.b.c.d.
+                IPEndPoint { Address.IsIPv4MappedToIPv6: true } ip => new IPEndPoint(ip.Address.MapToIPv4(), ip.Port).ToString(),
+                { } other => other.ToString() ?? "unknown",
+                null => "unknown",
+            };
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return "unknown";
+        }
+    }
 }

@@ -1,3 +1,6 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Runtime.Loader;
 using Microsoft.Extensions.Logging;
 using Thrift.Processor;
 
@@ -7,22 +10,206 @@ namespace Tunicorn.Thrift;
 /// The user's service, loaded: a handler type implementing a generated <c>Service.IAsync</c>, and the way to
 /// build the generated <c>Service.AsyncProcessor</c> for it (one shared, or one per connection).
 /// </summary>
-/// <remarks>STUB surface: owned by the Thrift helper.</remarks>
+/// <remarks>
+/// The shared processor is created once and used by every connection at the same time: the generated processor
+/// keeps no per-call state, so the handler must be thread-safe, as with any multi-threaded Thrift server.
+/// </remarks>
 public sealed class ThriftApplication
 {
+    private readonly Func<object> _createHandler;
+    private readonly Func<object, object?, ITAsyncProcessor> _createProcessor;
+    private readonly Type _processorLoggerType;
+    private readonly Lock _gate = new();
+    private ITAsyncProcessor? _shared;
+
+    private ThriftApplication(HandlerDiscovery.Service service, Type handlerType, Func<object> createHandler, Assembly? assembly)
+    {
+        HandlerType = handlerType;
+        ServiceType = service.ServiceType;
+        Assembly = assembly;
+        _createHandler = createHandler;
+        // Logger<T> is what ILoggerFactory.CreateLogger<T>() returns; T is only known here, at run time.
+        _processorLoggerType = typeof(Logger<>).MakeGenericType(service.ProcessorType);
+        _createProcessor = CompileProcessorFactory(service, typeof(ILogger<>).MakeGenericType(service.ProcessorType));
+    }
+
     /// <summary>The handler class served, e.g. <c>Tunicorn.Examples.Calculator.CalculatorHandler</c>.</summary>
-    public Type HandlerType => throw new NotImplementedException();
+    public Type HandlerType { get; }
     /// <summary>The generated service, e.g. <c>tutorial.Calculator</c>.</summary>
-    public Type ServiceType => throw new NotImplementedException();
+    public Type ServiceType { get; }
     /// <summary>The assembly APP named (where hooks classes are looked for), or null when built in code.</summary>
-    public System.Reflection.Assembly? Assembly => throw new NotImplementedException();
+    public Assembly? Assembly { get; }
 
     /// <summary>Loads <c>path/to/Assembly.dll[:Namespace.Type]</c>. Throws <see cref="AppLoadException"/> with a reason an operator can act on.</summary>
-    public static ThriftApplication Load(string appSpec, string? workingDirectory = null) => throw new NotImplementedException();
+    /// <param name="workingDirectory">Where a relative path starts (the chdir setting); the current directory when null.</param>
+    public static ThriftApplication Load(string appSpec, string? workingDirectory = null)
+    {
+        if (string.IsNullOrWhiteSpace(appSpec))
+            throw new AppLoadException("APP is empty: expected path/to/Assembly.dll[:Namespace.Type]");
+
+        (string path, string? typeName) = ParseSpec(appSpec);
+        string baseDirectory = Path.GetFullPath(workingDirectory ?? Environment.CurrentDirectory);
+        string fullPath = Path.GetFullPath(path, baseDirectory);
+        Assembly assembly = LoadAssembly(appSpec, fullPath, baseDirectory);
+
+        IReadOnlyList<Type> types = HandlerDiscovery.LoadableTypes(assembly, out string? loadProblem);
+        string assemblyName = assembly.GetName().Name ?? fullPath;
+        Type handlerType = typeName is null
+            ? FindSingleHandler(appSpec, path, assemblyName, types, loadProblem)
+            : FindNamedHandler(appSpec, typeName, assembly, assemblyName, types, loadProblem);
+
+        HandlerDiscovery.Service service = HandlerDiscovery.Describe(handlerType, out string? problem)
+            ?? throw new AppLoadException($"APP '{appSpec}': {handlerType.FullName} {problem}");
+        ConstructorInfo constructor = handlerType.GetConstructor(Type.EmptyTypes)
+            ?? throw new AppLoadException($"APP '{appSpec}': {handlerType.FullName} has no public parameterless constructor; " +
+                "Tunicorn creates the handler with new(). Embedded mode can pass a factory instead (ThriftApplication.FromFactory).");
+
+        // A compiled constructor call: per-connection handlers are created without reflection, and the handler's
+        // own exceptions arrive unwrapped.
+        var createHandler = Expression.Lambda<Func<object>>(Expression.New(constructor)).Compile();
+        return new ThriftApplication(service, handlerType, createHandler, assembly);
+    }
 
     /// <summary>Embedded mode: serve this handler factory (called once, or once per connection when <c>perConnection</c>).</summary>
-    public static ThriftApplication FromFactory(Type handlerType, Func<object> createHandler) => throw new NotImplementedException();
+    public static ThriftApplication FromFactory(Type handlerType, Func<object> createHandler)
+    {
+        ArgumentNullException.ThrowIfNull(handlerType);
+        ArgumentNullException.ThrowIfNull(createHandler);
+        HandlerDiscovery.Service service = HandlerDiscovery.Describe(handlerType, out string? problem)
+            ?? throw new AppLoadException($"handler {handlerType.FullName} {problem}");
+        return new ThriftApplication(service, handlerType, createHandler, assembly: null);
+    }
 
     /// <summary>A processor for a new connection: the shared one, or a new handler + processor when <paramref name="perConnection"/>.</summary>
-    public ITAsyncProcessor GetProcessor(bool perConnection, ILoggerFactory loggerFactory) => throw new NotImplementedException();
+    /// <remarks>
+    /// The processor logs handler exceptions through <paramref name="loggerFactory"/> (for the shared one, the
+    /// factory of the first call). A handler that cannot be created is an <see cref="AppLoadException"/>.
+    /// </remarks>
+    public ITAsyncProcessor GetProcessor(bool perConnection, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        if (perConnection)
+            return CreateProcessor(loggerFactory);
+        if (_shared is { } shared)
+            return shared;
+        lock (_gate)
+            return _shared ??= CreateProcessor(loggerFactory);
+    }
+
+    private ITAsyncProcessor CreateProcessor(ILoggerFactory loggerFactory)
+    {
+        object handler;
+        try
+        {
+            handler = _createHandler();
+        }
+        catch (Exception e)
+        {
+            throw new AppLoadException($"creating the handler {HandlerType.FullName} failed: {e.GetType().Name}: {e.Message}", e);
+        }
+        if (!HandlerType.IsInstanceOfType(handler))
+            throw new AppLoadException($"the handler factory for {HandlerType.FullName} returned a {handler.GetType().FullName}");
+
+        object logger = Activator.CreateInstance(_processorLoggerType, loggerFactory)!;
+        return _createProcessor(handler, logger);
+    }
+
+    /// <summary>
+    /// <c>(handler, logger) => new Service.AsyncProcessor((Service.IAsync)handler, (ILogger&lt;AsyncProcessor&gt;)logger)</c>;
+    /// compilers before Thrift 0.14 generated a constructor without the logger.
+    /// </summary>
+    private static Func<object, object?, ITAsyncProcessor> CompileProcessorFactory(HandlerDiscovery.Service service, Type loggerType)
+    {
+        ParameterExpression handler = Expression.Parameter(typeof(object), "handler");
+        ParameterExpression logger = Expression.Parameter(typeof(object), "logger");
+        Expression body;
+        if (service.ProcessorType.GetConstructor([service.Interface, loggerType]) is { } withLogger)
+            body = Expression.New(withLogger, Expression.Convert(handler, service.Interface), Expression.Convert(logger, loggerType));
+        else if (service.ProcessorType.GetConstructor([service.Interface]) is { } withoutLogger)
+            body = Expression.New(withoutLogger, Expression.Convert(handler, service.Interface));
+        else
+            throw new AppLoadException($"{service.ProcessorType.FullName} has no constructor taking ({service.Interface.FullName}[, ILogger]): " +
+                "was it generated by thrift --gen netstd?");
+        return Expression.Lambda<Func<object, object?, ITAsyncProcessor>>(Expression.Convert(body, typeof(ITAsyncProcessor)), handler, logger).Compile();
+    }
+
+    private static (string Path, string? TypeName) ParseSpec(string appSpec)
+    {
+        // "dir/My.Service.dll:My.Namespace.Handler": the type follows the last ':' when what precedes it names a
+        // .dll, so paths that contain ':' still work without a type.
+        int colon = appSpec.LastIndexOf(':');
+        if (colon > 0 && appSpec.AsSpan(0, colon).EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            string typeName = appSpec[(colon + 1)..].Trim();
+            return (appSpec[..colon], typeName.Length == 0 ? null : typeName);
+        }
+        return (appSpec, null);
+    }
+
+    private static Assembly LoadAssembly(string appSpec, string fullPath, string baseDirectory)
+    {
+        if (!File.Exists(fullPath))
+        {
+            string hint = Directory.Exists(fullPath) || fullPath.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase)
+                ? "; name the built assembly, e.g. artifacts/bin/MyService/release/MyService.dll"
+                : "";
+            throw new AppLoadException($"APP '{appSpec}': no such file {fullPath} (relative paths start at {baseDirectory}){hint}");
+        }
+
+        try
+        {
+            if (AppLoadContext.IsHostAssembly(fullPath))
+                return AssemblyLoadContext.Default.LoadFromAssemblyPath(fullPath);
+            return new AppLoadContext(fullPath).LoadCopy(fullPath);
+        }
+        catch (BadImageFormatException e)
+        {
+            throw new AppLoadException($"APP '{appSpec}': {fullPath} is not a .NET assembly ({e.Message})", e);
+        }
+        catch (Exception e) when (e is FileLoadException or InvalidOperationException or IOException)
+        {
+            throw new AppLoadException($"APP '{appSpec}': cannot load {fullPath}: {e.Message}", e);
+        }
+    }
+
+    private static Type FindSingleHandler(string appSpec, string path, string assemblyName, IReadOnlyList<Type> types, string? loadProblem)
+    {
+        Type[] candidates = types.Where(HandlerDiscovery.IsCandidate).ToArray();
+        if (candidates.Length == 1)
+            return candidates[0];
+
+        if (candidates.Length > 1)
+        {
+            throw new AppLoadException($"APP '{appSpec}': several handler classes in {assemblyName}: " +
+                $"{string.Join(", ", candidates.Select(t => t.FullName))}; name one, e.g. {path}:{candidates[0].FullName}");
+        }
+
+        string services = string.Join(", ", HandlerDiscovery.Services(types).Select(t => t.FullName).Distinct());
+        throw new AppLoadException($"APP '{appSpec}': no handler class in {assemblyName}: expected a public non-abstract class " +
+            "implementing a generated Service.IAsync interface (thrift --gen netstd)" +
+            (services.Length > 0 ? $"; services found but not implemented: {services}" : "") +
+            (loadProblem is null ? "" : $"; some types could not be loaded: {loadProblem}"));
+    }
+
+    private static Type FindNamedHandler(string appSpec, string typeName, Assembly assembly, string assemblyName, IReadOnlyList<Type> types, string? loadProblem)
+    {
+        Type? type;
+        try
+        {
+            type = assembly.GetType(typeName, throwOnError: false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException or TypeLoadException or BadImageFormatException)
+        {
+            throw new AppLoadException($"APP '{appSpec}': cannot load type '{typeName}': {e.Message}", e);
+        }
+        if (type is not null)
+            return type;
+
+        Type[] candidates = types.Where(HandlerDiscovery.IsCandidate).ToArray();
+        Type? sameName = candidates.FirstOrDefault(t => t.Name == typeName || t.FullName?.EndsWith("." + typeName, StringComparison.Ordinal) == true);
+        throw new AppLoadException($"APP '{appSpec}': no type '{typeName}' in {assemblyName}" +
+            (sameName is not null ? $"; did you mean {sameName.FullName}?" :
+                candidates.Length > 0 ? $"; handler classes found: {string.Join(", ", candidates.Select(t => t.FullName))}" : "") +
+            (loadProblem is null ? "" : $"; some types could not be loaded: {loadProblem}"));
+    }
 }

@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Thrift;
+using Thrift.Processor;
 
 namespace Tunicorn.Thrift;
 
@@ -8,15 +11,252 @@ namespace Tunicorn.Thrift;
 /// connection only between calls: when the peer closes, when it stays idle past the idle timeout, or when
 /// <c>stopBetweenCalls</c> fires (graceful stop, max_requests). <c>abort</c> ends even a call in flight.
 /// </summary>
-/// <remarks>STUB surface: owned by the Thrift helper.</remarks>
-public static class ThriftConnection
+/// <remarks>
+/// Never throws: every failure is logged at the level of whoever caused it (STYLE point 7), reported to the
+/// listener, and ends this connection only. The listener hears <c>OnConnected</c> first and <c>OnClosed</c> last,
+/// after the socket is closed; every call it saw start is also completed, whatever happened to the connection.
+/// </remarks>
+public static partial class ThriftConnection
 {
-    public static Task ServeAsync(
+    private const string LogCategory = "Tunicorn.Thrift.ThriftConnection";
+    private static long s_lastConnectionId;
+
+    /// <summary>How long a fresh connection may take to send its first call once the worker is stopping.</summary>
+    private static readonly TimeSpan FirstCallGrace = TimeSpan.FromSeconds(1);
+
+    public static async Task ServeAsync(
         Socket socket,
         ThriftApplication app,
         ThriftConnectionOptions options,
         IThriftCallListener listener,
         ILoggerFactory loggerFactory,
         CancellationToken stopBetweenCalls,
-        CancellationToken abort) => throw new NotImplementedException();
+        CancellationToken abort)
+    {
+        ILogger logger = loggerFactory.CreateLogger(LogCategory);
+        ConnectionInfo connection = ConnectionInfo.FromSocket(socket, Interlocked.Increment(ref s_lastConnectionId));
+        string reason = "closed";
+        try
+        {
+            Log.Opened(logger, connection.Id, connection.Peer, connection.LocalEndPoint);
+            SetNoDelay(socket);
+            listener.OnConnected(connection);
+            reason = await ServeCallsAsync(socket, connection, app, options, listener, loggerFactory, logger, stopBetweenCalls, abort);
+        }
+        catch (Exception e)
+        {
+            // ServeCallsAsync classifies what a connection can throw; this is a listener or a bug of ours.
+            Log.Unexpected(logger, connection.Id, connection.Peer, e);
+            reason = $"error: {e.GetType().Name}: {e.Message}";
+        }
+        finally
+        {
+            socket.Dispose();
+            try
+            {
+                listener.OnClosed(connection, reason);
+            }
+            catch (Exception e)
+            {
+                Log.ListenerFailed(logger, connection.Id, connection.Peer, nameof(IThriftCallListener.OnClosed), e);
+            }
+        }
+    }
+
+    private static async Task<string> ServeCallsAsync(
+        Socket socket,
+        ConnectionInfo connection,
+        ThriftApplication app,
+        ThriftConnectionOptions options,
+        IThriftCallListener listener,
+        ILoggerFactory loggerFactory,
+        ILogger logger,
+        CancellationToken stopBetweenCalls,
+        CancellationToken abort)
+    {
+        ITAsyncProcessor processor;
+        try
+        {
+            processor = app.GetProcessor(options.ProcessorPerConnection, loggerFactory);
+        }
+        catch (Exception e)
+        {
+            Log.NoProcessor(logger, connection.Id, connection.Peer, e);
+            return $"no processor: {e.Message}";
+        }
+
+        var tracker = new CallTracker(connection, listener);
+        using var stack = ThriftStack.Create(socket, options, tracker, abort);
+        using var waiter = new ConnectionWaiter(options.IdleTimeout, stopBetweenCalls, abort);
+        while (true)
+        {
+            if (stopBetweenCalls.IsCancellationRequested && connection.CallsServed > 0)
+            {
+                Log.ClosedForStop(logger, connection.Id, connection.Peer, connection.CallsServed);
+                return "server stopping";
+            }
+
+            // Also reset by the protocols at each message end; a call that failed to reach it must not count here.
+            stack.Endpoint.ResetMessageSizeAndConsumedBytes();
+            WaitOutcome outcome;
+            try
+            {
+                outcome = await waiter.WaitAsync(stack.Endpoint);
+                if (outcome == WaitOutcome.Stopping && connection.CallsServed == 0)
+                    outcome = await WaitForFirstCallAsync(stack.Endpoint, abort);
+            }
+            catch (Exception e)
+            {
+                return Fail(e, call: null, "between calls", connection, options, listener, logger, abort);
+            }
+
+            switch (outcome)
+            {
+                case WaitOutcome.PeerClosed:
+                    Log.PeerClosed(logger, connection.Id, connection.Peer, connection.CallsServed);
+                    return "peer closed";
+                case WaitOutcome.IdleTimeout:
+                    Log.IdleTimeout(logger, connection.Id, connection.Peer, options.IdleTimeout.GetValueOrDefault().TotalSeconds);
+                    return "idle timeout";
+                case WaitOutcome.Stopping:
+                    Log.ClosedForStop(logger, connection.Id, connection.Peer, connection.CallsServed);
+                    return "server stopping";
+                case WaitOutcome.Aborted:
+                    Log.Aborted(logger, connection.Id, connection.Peer, "between calls");
+                    return "aborted";
+            }
+
+            tracker.Reset();
+            bool keepOpen;
+            try
+            {
+                Task<bool> processing = processor.ProcessAsync(stack.Input, stack.Output, abort);
+                // A handler that ignores the token must not hold an aborted connection open. WaitAsync allocates,
+                // so only calls that really went asynchronous pay for it.
+                keepOpen = processing.IsCompleted ? await processing : await processing.WaitAsync(abort);
+            }
+            catch (Exception e)
+            {
+                ThriftCall? started = tracker.Call;
+                string where = started is null ? "in a message header" : $"in call {started.Method}";
+                return Fail(e, started, where, connection, options, listener, logger, abort);
+            }
+
+            if (tracker.Call is not { } call)
+            {
+                // The generated processor swallows an IOException before the header, answering false.
+                Log.PeerGone(logger, connection.Id, connection.Peer, "I/O error before the message header");
+                return "transport error";
+            }
+
+            Complete(call, keepOpen ? tracker.FinishedResult(call) : ThriftCall.ResultTransportError, listener);
+            LogApplicationException(tracker, call, logger, processor);
+            if (!keepOpen)
+            {
+                Log.PeerGone(logger, connection.Id, connection.Peer, $"I/O error in call {call.Method}");
+                return "transport error";
+            }
+        }
+    }
+
+    private static void SetNoDelay(Socket socket)
+    {
+        if (socket.ProtocolType != ProtocolType.Tcp)
+            return;
+        try
+        {
+            // Replies leave in one write per flush; Nagle would only hold back the tail of a large one.
+            socket.NoDelay = true;
+        }
+        catch (SocketException)
+        {
+            // The peer is already gone: the first read reports it at the right level.
+        }
+    }
+
+    private static void Complete(ThriftCall call, string result, IThriftCallListener listener)
+    {
+        call.Result = result;
+        call.Duration = Stopwatch.GetElapsedTime(call.StartTimestamp);
+        call.Connection.CallsServed++;
+        listener.OnCallCompleted(call);
+    }
+
+    /// <summary>Logs and reports a failure at the level of whoever caused it; returns the reason the connection closes.</summary>
+    private static string Fail(
+        Exception error,
+        ThriftCall? call,
+        string where,
+        ConnectionInfo connection,
+        ThriftConnectionOptions options,
+        IThriftCallListener listener,
+        ILogger logger,
+        CancellationToken abort)
+    {
+        ConnectionFault fault = ConnectionFault.Classify(error, options.Configuration, abort);
+        if (call is not null)
+            Complete(call, fault.CallResult, listener);
+
+        switch (fault.Kind)
+        {
+            case ConnectionFaultKind.PeerGone:
+                Log.PeerGone(logger, connection.Id, connection.Peer, $"{fault.Reason} {where}");
+                return "peer gone: " + fault.Reason;
+            case ConnectionFaultKind.Aborted:
+                Log.Aborted(logger, connection.Id, connection.Peer, where);
+                return "aborted";
+            case ConnectionFaultKind.TimedOut:
+                Log.TimedOut(logger, connection.Id, connection.Peer, where, fault.Reason);
+                return "timed out: " + fault.Reason;
+            case ConnectionFaultKind.BadInput:
+                Log.BadInput(logger, connection.Id, connection.Peer, options.Protocol, options.Transport, fault.Reason);
+                listener.OnDecodeError(connection, error);
+                return "bad input: " + fault.Reason;
+            case ConnectionFaultKind.LimitExceeded:
+                Log.LimitExceeded(logger, connection.Id, connection.Peer, fault.Reason);
+                listener.OnDecodeError(connection, error);
+                return "limit exceeded: " + fault.Reason;
+            default:
+                Log.Failed(logger, connection.Id, connection.Peer, where, error);
+                return $"error: {fault.Reason}";
+        }
+    }
+
+    private static void LogApplicationException(CallTracker tracker, ThriftCall call, ILogger logger, ITAsyncProcessor processor)
+    {
+        switch (tracker.ApplicationExceptionType)
+        {
+            case null:
+                return;
+            case TApplicationException.ExceptionType.UnknownMethod:
+                Log.UnknownMethod(logger, call.Connection.Id, call.Connection.Peer, call.Method);
+                return;
+            case TApplicationException.ExceptionType.InternalError:
+                // The generated processor has logged the exception itself, without the method or the peer.
+                Log.HandlerFailed(logger, call.Connection.Id, call.Connection.Peer, call.Method, processor.GetType().FullName);
+                return;
+            case { } type:
+                Log.ApplicationException(logger, call.Connection.Id, call.Connection.Peer, call.Method, type);
+                return;
+        }
+    }
+
+    /// <summary>
+    /// A connection accepted just before a graceful stop has not sent its first call yet, but its client
+    /// already believes it is served (a connection-per-call client writes right after connecting). Closing
+    /// it now would fail that call, so it gets a short grace for its first call.
+    /// </summary>
+    private static async ValueTask<WaitOutcome> WaitForFirstCallAsync(SocketTransport endpoint, CancellationToken abort)
+    {
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        grace.CancelAfter(FirstCallGrace);
+        try
+        {
+            return await endpoint.WaitForDataAsync(grace.Token) ? WaitOutcome.CallArrived : WaitOutcome.PeerClosed;
+        }
+        catch (OperationCanceledException)
+        {
+            return abort.IsCancellationRequested ? WaitOutcome.Aborted : WaitOutcome.Stopping;
+        }
+    }
 }

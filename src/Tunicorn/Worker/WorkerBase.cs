@@ -23,8 +23,6 @@ namespace Tunicorn.Worker;
 /// </remarks>
 public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
 {
-    private const string TransportErrorResult = "transport error";
-
     private readonly WorkerOptions _options;
     private readonly CancellationTokenSource _stopAccepting = new();
     private readonly CancellationTokenSource _abort = new();
@@ -291,7 +289,7 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     void IThriftCallListener.OnCallCompleted(ThriftCall call)
     {
         _inFlight.TryRemove(call.Connection.Id, out _);
-        if (!call.IsOneway && call.Result != TransportErrorResult)
+        if (!call.IsOneway && call.Result is not (ThriftCall.ResultTransportError or ThriftCall.ResultProtocolError or ThriftCall.ResultAborted))
             Interlocked.Increment(ref _callsAnswered);
         long served = Interlocked.Increment(ref _callsServed);
         if (_runCallHooks)

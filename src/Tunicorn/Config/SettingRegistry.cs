@@ -1,0 +1,57 @@
+namespace Tunicorn.Config;
+
+/// <summary>
+/// Every setting, in section order. The one list the command line, the config file, --help, --print-config,
+/// serialization and docs/settings.md are built from: a new setting is declared in its section file and added here.
+/// </summary>
+public static class SettingRegistry
+{
+    public static IReadOnlyList<Setting> All { get; } =
+    [
+        ConfigSettings.Config,
+        ConfigSettings.App,
+        ConfigSettings.PrintConfig,
+        ConfigSettings.CheckConfig,
+
+        ServerSettings.Bind,
+        ServerSettings.Backlog,
+        ServerSettings.ReusePort,
+
+        WorkerSettings.Workers,
+        WorkerSettings.WorkerClass,
+        WorkerSettings.Threads,
+        WorkerSettings.WorkerConnections,
+        WorkerSettings.MaxRequests,
+        WorkerSettings.MaxRequestsJitter,
+        WorkerSettings.Timeout,
+        WorkerSettings.GracefulTimeout,
+
+        ProcessSettings.Chdir,
+        ProcessSettings.RawEnv,
+        ProcessSettings.Pidfile,
+        ProcessSettings.User,
+        ProcessSettings.Group,
+        ProcessSettings.Umask,
+        ProcessSettings.ProcName,
+
+        LoggingSettings.AccessLog,
+        LoggingSettings.AccessLogFormat,
+        LoggingSettings.ErrorLog,
+        LoggingSettings.LogLevel,
+
+        ThriftSettings.ProtocolFactory,
+        ThriftSettings.TransportFactory,
+        ThriftSettings.ClientTimeout,
+        ThriftSettings.ProcessorAsFactory,
+
+        HooksSettings.Hooks,
+    ];
+
+    private static readonly Dictionary<string, Setting> ByName = All.ToDictionary(s => s.Name, StringComparer.Ordinal);
+
+    /// <summary>The setting called <paramref name="name"/> (snake_case), or null.</summary>
+    public static Setting? Find(string name) => ByName.GetValueOrDefault(name);
+
+    /// <summary>The settings a <see cref="Settings"/> instance holds (all but the loader's commands).</summary>
+    public static IEnumerable<Setting> Stored => All.Where(s => s.Stored);
+}

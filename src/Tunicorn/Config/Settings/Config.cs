@@ -1,0 +1,61 @@
+namespace Tunicorn.Config;
+
+/// <summary>Settings about where settings and the app come from, and what the command line asks for.</summary>
+public static class ConfigSettings
+{
+    public static readonly Setting<string> Config = new("config", SettingSection.Config)
+    {
+        Flags = ["-c", "--config"],
+        MetaVar = "PATH",
+        Default = null,
+        Validator = Validators.Path,
+        // A config file naming another config file would make precedence depend on reading order.
+        InConfigFile = false,
+        Description = """
+            The TOML config file to read.
+            Relative paths are taken from the current directory. Without this option, tunicorn.toml in the
+            current directory is read when it exists. Its keys are the setting names (the "Config file" line of each
+            setting). Settings.ConfigFile holds the absolute path of the file that was read.
+            """,
+    };
+
+    public static readonly Setting<string> App = new("app", SettingSection.Config)
+    {
+        MetaVar = "APP",
+        Positional = true,
+        Default = null,
+        Validator = Validators.AppSpec,
+        Description = """
+            The service to serve: path/to/Assembly.dll[:Namespace.Type].
+            Given as the positional argument on the command line, or as app in the config file. Without a type,
+            the one handler class in the assembly that implements a generated Thrift IAsync interface is used.
+            Unset in embedded mode, where handlers are registered in code.
+            """,
+    };
+
+    public static readonly Setting<bool> PrintConfig = new("print_config", SettingSection.Config)
+    {
+        Flags = ["--print-config"],
+        Default = false,
+        Validator = Validators.Boolean,
+        InConfigFile = false,
+        Stored = false,
+        Description = """
+            Print every resolved setting as TOML, sorted by name, and exit.
+            The output can be used as a config file. Unset settings are shown as comments. Same as gunicorn.
+            """,
+    };
+
+    public static readonly Setting<bool> CheckConfig = new("check_config", SettingSection.Config)
+    {
+        Flags = ["--check-config"],
+        Default = false,
+        Validator = Validators.Boolean,
+        InConfigFile = false,
+        Stored = false,
+        Description = """
+            Check the settings and load the app, then exit: 0 when both are fine, 1 when not.
+            Same as gunicorn.
+            """,
+    };
+}

@@ -1,0 +1,90 @@
+namespace Tunicorn.Config;
+
+/// <summary>Settings of the master and worker processes themselves: directory, environment, identity, files.</summary>
+public static class ProcessSettings
+{
+    public static readonly Setting<string> Chdir = new("chdir", SettingSection.Process)
+    {
+        Flags = ["--chdir"],
+        MetaVar = "PATH",
+        Default = null,
+        Validator = Validators.Path,
+        Description = """
+            Change to this directory before loading the app.
+            Unset stays in the directory tunicorn was started in.
+            """,
+    };
+
+    public static readonly Setting<IReadOnlyList<string>> RawEnv = new("raw_env", SettingSection.Process)
+    {
+        Flags = ["-e", "--env"],
+        MetaVar = "KEY=VALUE",
+        Default = [],
+        Validator = Validators.ListOf(Validators.KeyValue),
+        Description = """
+            Set an environment variable in the master and the workers.
+            Repeat the option for several variables. The value may be empty (KEY=) and may contain '='.
+            """,
+    };
+
+    public static readonly Setting<string> Pidfile = new("pidfile", SettingSection.Process)
+    {
+        Flags = ["-p", "--pid"],
+        MetaVar = "PATH",
+        Default = null,
+        Validator = Validators.Path,
+        Description = """
+            Write the master's pid to this file.
+            During a binary upgrade (USR2) the new master writes PATH.2 until the old one exits.
+            """,
+    };
+
+    public static readonly Setting<string> User = new("user", SettingSection.Process)
+    {
+        Flags = ["-u", "--user"],
+        MetaVar = "USER",
+        Default = null,
+        Validator = Validators.AccountName,
+        Description = """
+            Run the workers as this user, a name or a numeric id.
+            Unset keeps the user tunicorn was started as. Switching needs root.
+            """,
+    };
+
+    public static readonly Setting<string> Group = new("group", SettingSection.Process)
+    {
+        Flags = ["-g", "--group"],
+        MetaVar = "GROUP",
+        Default = null,
+        Validator = Validators.AccountName,
+        Description = """
+            Run the workers as this group, a name or a numeric id.
+            Unset keeps the group tunicorn was started as. Switching needs root.
+            """,
+    };
+
+    public static readonly Setting<int?> Umask = new("umask", SettingSection.Process)
+    {
+        Flags = ["-m", "--umask"],
+        MetaVar = "MODE",
+        Default = null,
+        Validator = Validators.Optional(Validators.OctalUmask),
+        Description = """
+            The file mode creation mask of the processes, e.g. 0o22, 022 or 18.
+            A leading 0 or 0o means octal, as in a shell; plain digits are decimal. Unset keeps the inherited
+            umask.
+            """,
+    };
+
+    public static readonly Setting<string> ProcName = new("proc_name", SettingSection.Process)
+    {
+        Flags = ["-n", "--name"],
+        MetaVar = "STRING",
+        Default = null,
+        Validator = Validators.Text,
+        Description = """
+            A name for the processes in ps and top, and for the pidfile of a binary upgrade.
+            Unset uses the name of the app.
+            """,
+    };
+}

@@ -1,0 +1,112 @@
+namespace Tunicorn.Config;
+
+/// <summary>Settings of the worker processes: how many, of which class, and when they are recycled or killed.</summary>
+public static class WorkerSettings
+{
+    public static readonly Setting<int> Workers = new("workers", SettingSection.Worker)
+    {
+        Flags = ["-w", "--workers"],
+        MetaVar = "INT",
+        // Same default as gunicorn: one process unless told otherwise.
+        Default = 1,
+        Validator = Validators.PositiveInt,
+        Description = """
+            The number of worker processes.
+            A good start is one or two per core. TTIN and TTOU add and remove one at run time.
+            """,
+    };
+
+    public static readonly Setting<WorkerClass> WorkerClass = new("worker_class", SettingSection.Worker)
+    {
+        Flags = ["-k", "--worker-class"],
+        MetaVar = "CLASS",
+        Default = Config.WorkerClass.Async,
+        Validator = Validators.Choice<WorkerClass>(
+            [new("sync", Config.WorkerClass.Sync), new("threaded", Config.WorkerClass.Threaded), new("async", Config.WorkerClass.Async)],
+            // gunicorn_thrift's worker names, so its configs keep working.
+            [new("thrift_sync", "sync"), new("thrift_gevent", "async")]),
+        Description = """
+            The worker class: sync, threaded or async.
+            sync serves one connection at a time; threaded serves up to threads connections, one thread each;
+            async serves up to worker_connections with async/await. gunicorn_thrift's names are accepted:
+            thrift_sync means sync and thrift_gevent means async.
+            """,
+    };
+
+    public static readonly Setting<int> Threads = new("threads", SettingSection.Worker)
+    {
+        Flags = ["--threads"],
+        MetaVar = "INT",
+        // Same default as gunicorn.
+        Default = 1,
+        Validator = Validators.PositiveInt,
+        Description = """
+            The number of connection threads of each threaded worker.
+            Only the threaded worker class uses it.
+            """,
+    };
+
+    public static readonly Setting<int> WorkerConnections = new("worker_connections", SettingSection.Worker)
+    {
+        Flags = ["--worker-connections"],
+        MetaVar = "INT",
+        // Same default as gunicorn.
+        Default = 1000,
+        Validator = Validators.PositiveInt,
+        Description = """
+            The most connections one async worker serves at once.
+            Connections past this wait in the listen queue. Only the async worker class uses it.
+            """,
+    };
+
+    public static readonly Setting<int> MaxRequests = new("max_requests", SettingSection.Worker)
+    {
+        Flags = ["--max-requests"],
+        MetaVar = "INT",
+        // Same default as gunicorn: never recycle.
+        Default = 0,
+        Validator = Validators.NonNegativeInt,
+        Description = """
+            Restart a worker gracefully after it has served this many calls; 0 never does.
+            A simple bound on memory leaks in handlers.
+            """,
+    };
+
+    public static readonly Setting<int> MaxRequestsJitter = new("max_requests_jitter", SettingSection.Worker)
+    {
+        Flags = ["--max-requests-jitter"],
+        MetaVar = "INT",
+        Default = 0,
+        Validator = Validators.NonNegativeInt,
+        Description = """
+            Add a random 0 to this many calls to max_requests, drawn once per worker.
+            Keeps workers started together from all restarting at the same time.
+            """,
+    };
+
+    public static readonly Setting<double> Timeout = new("timeout", SettingSection.Worker)
+    {
+        Flags = ["-t", "--timeout"],
+        MetaVar = "SECONDS",
+        // Same default as gunicorn.
+        Default = 30,
+        Validator = Validators.Seconds,
+        Description = """
+            Kill and replace a worker that has sent no heartbeat for this many seconds; 0 disables.
+            The worker first gets SIGABRT (so it can report where it was stuck), then SIGKILL.
+            """,
+    };
+
+    public static readonly Setting<double> GracefulTimeout = new("graceful_timeout", SettingSection.Worker)
+    {
+        Flags = ["--graceful-timeout"],
+        MetaVar = "SECONDS",
+        // Same default as gunicorn.
+        Default = 30,
+        Validator = Validators.Seconds,
+        Description = """
+            Seconds a stopping worker may finish its calls in flight before it is killed.
+            Used by TERM, HUP, TTOU and max_requests restarts.
+            """,
+    };
+}

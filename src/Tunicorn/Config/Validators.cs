@@ -1,0 +1,320 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace Tunicorn.Config;
+
+/// <summary>
+/// The small named validators settings are declared with. Each rejects with a reason that says what is allowed,
+/// and none of them rewrites a value into something else: what it accepts is what the setting holds.
+/// </summary>
+public static partial class Validators
+{
+    private const string AddressForms = "HOST:PORT, [IPV6]:PORT, unix:PATH or fd://N";
+
+    /// <summary>Access log tokens and what they stand for (docs and error messages list them).</summary>
+    internal static readonly IReadOnlyList<KeyValuePair<string, string>> AccessLogTokens =
+    [
+        new("t", "time"),
+        new("h", "peer address"),
+        new("m", "Thrift method"),
+        new("r", "result"),
+        new("D", "duration in microseconds"),
+        new("p", "worker pid"),
+        new("s", "sequence id"),
+    ];
+
+    /// <summary>1 or more.</summary>
+    public static readonly Validator<int> PositiveInt = Integer("positive integer", 1, "is not a positive integer");
+
+    /// <summary>0 or more.</summary>
+    public static readonly Validator<int> NonNegativeInt = Integer("non-negative integer", 0, "is not a non-negative integer");
+
+    /// <summary>A duration in seconds, 0 or more, fractions allowed (0.5).</summary>
+    public static readonly Validator<double> Seconds = new(
+        "seconds",
+        text => double.TryParse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+                && double.IsFinite(value) && value >= 0
+            ? value
+            : throw new SettingValueException(text, "is not a number of seconds (0 or more)"),
+        value => value.ToString("R", CultureInfo.InvariantCulture));
+
+    /// <summary>true or false: the value of a flag in the config file.</summary>
+    public static readonly Validator<bool> Boolean = new(
+        "boolean",
+        text => text.ToLowerInvariant() switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => throw new SettingValueException(text, "is not true or false"),
+        },
+        value => value ? "true" : "false");
+
+    /// <summary>A listening address: HOST:PORT, [IPV6]:PORT, unix:PATH or fd://N, port 0-65535.</summary>
+    public static readonly Validator<string> Address = new("address", ParseAddress, value => value);
+
+    /// <summary>Any non-empty text.</summary>
+    public static readonly Validator<string> Text = new("string", text => NonEmpty(text, "is empty; a value is required"), value => value);
+
+    /// <summary>A non-empty file or directory path (existence is checked by whoever opens it).</summary>
+    public static readonly Validator<string> Path = new("path", text => NonEmpty(text, "is not a path"), value => value);
+
+    /// <summary>KEY=VALUE with a non-empty KEY, for environment variables.</summary>
+    public static readonly Validator<string> KeyValue = new("KEY=VALUE", ParseKeyValue, value => value);
+
+    /// <summary>A user or group: a name or a numeric id.</summary>
+    public static readonly Validator<string> AccountName = new(
+        "name or numeric id",
+        text => AccountNameRegex().IsMatch(text) ? text : throw new SettingValueException(text, "is not a name or a numeric id"),
+        value => value);
+
+    /// <summary>A .NET type name, optionally assembly-qualified: Namespace.Type[, Assembly].</summary>
+    public static readonly Validator<string> TypeName = new(
+        ".NET type name",
+        text => TypeNameRegex().IsMatch(text) ? text : throw new SettingValueException(text, "is not a .NET type name (Namespace.Type[, Assembly])"),
+        value => value);
+
+    /// <summary>APP: path/to/Assembly.dll[:Namespace.Type].</summary>
+    public static readonly Validator<string> AppSpec = new("path/to/Assembly.dll[:Namespace.Type]", ParseAppSpec, value => value);
+
+    /// <summary>An access log format: text with %(NAME)s tokens from <see cref="AccessLogTokens"/>, and %% for a percent sign.</summary>
+    public static readonly Validator<string> AccessLogFormat = new("access log format", ParseAccessLogFormat, value => value);
+
+    /// <summary>A umask 0 to 0o777: 0o22, 022 (octal, as in a shell) or 18 (decimal).</summary>
+    public static readonly Validator<int> OctalUmask = new(
+        "octal umask",
+        ParseUmask,
+        value => "0o" + Convert.ToString(value, 8));
+
+    /// <summary>One name out of <paramref name="choices"/> (case-insensitive), or an alias of one.</summary>
+    public static Validator<T> Choice<T>(IReadOnlyList<KeyValuePair<string, T>> choices, IReadOnlyList<KeyValuePair<string, string>>? aliases = null)
+        where T : notnull
+    {
+        aliases ??= [];
+        var names = string.Join(", ", choices.Select(c => c.Key));
+        var reason = aliases.Count == 0
+            ? $"is not one of {names}"
+            : $"is not one of {names} (aliases {string.Join(", ", aliases.Select(a => a.Key))})";
+        return new Validator<T>(
+            $"one of {names}",
+            text =>
+            {
+                var name = aliases.FirstOrDefault(a => string.Equals(a.Key, text, StringComparison.OrdinalIgnoreCase)).Value ?? text;
+                foreach (var choice in choices)
+                {
+                    if (string.Equals(choice.Key, name, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return choice.Value;
+                    }
+                }
+                throw new SettingValueException(text, reason);
+            },
+            // Values set in code may lie outside the choices (LogLevel.Trace); their own name is the honest text.
+            value => choices.FirstOrDefault(c => EqualityComparer<T>.Default.Equals(c.Value, value)).Key ?? value.ToString()!.ToLowerInvariant(),
+            [.. choices.Select(c => c.Key)]);
+    }
+
+    /// <summary>A repeatable setting: each occurrence is checked by <paramref name="element"/> and adds one element.</summary>
+    /// <param name="element">Checks each element.</param>
+    /// <param name="allowEmpty">Whether an empty list (possible only in the config file) is a valid value.</param>
+    public static Validator<IReadOnlyList<string>> ListOf(Validator<string> element, bool allowEmpty = true) => new(
+        "list of " + element.Type,
+        text => [element.Parse(text)],
+        values => string.Join(", ", values.Select(element.Format)),
+        element.Choices,
+        isList: true,
+        allowsEmptyList: allowEmpty);
+
+    /// <summary>The same checks for a setting that may also be left unset (null).</summary>
+    public static Validator<T?> Optional<T>(Validator<T> validator)
+        where T : struct => new(
+        validator.Type,
+        text => validator.Parse(text),
+        value => value is T set ? validator.Format(set) : "",
+        validator.Choices);
+
+    private static Validator<int> Integer(string type, int minimum, string reason) => new(
+        type,
+        text => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= minimum
+            ? value
+            : throw new SettingValueException(text, reason),
+        value => value.ToString(CultureInfo.InvariantCulture));
+
+    private static string NonEmpty(string text, string reason) =>
+        text.Length == 0 || text.Contains('\0') ? throw new SettingValueException(text, reason) : text;
+
+    private static string ParseAddress(string text)
+    {
+        if (text.StartsWith("unix:", StringComparison.Ordinal))
+        {
+            return text.Length > "unix:".Length && !text.Contains('\0')
+                ? text
+                : throw new SettingValueException(text, $"has no path after unix: (expected {AddressForms})");
+        }
+        if (text.StartsWith("fd://", StringComparison.Ordinal))
+        {
+            return IsDigits(text["fd://".Length..]) && int.TryParse(text["fd://".Length..], CultureInfo.InvariantCulture, out _)
+                ? text
+                : throw new SettingValueException(text, $"has no file descriptor number after fd:// (expected {AddressForms})");
+        }
+
+        string host, port;
+        if (text.StartsWith('['))
+        {
+            var close = text.IndexOf(']');
+            if (close < 0 || !IPAddress.TryParse(text[1..close], out var ip) || ip.AddressFamily != AddressFamily.InterNetworkV6)
+            {
+                throw new SettingValueException(text, $"has no IPv6 address in brackets (expected {AddressForms})");
+            }
+            if (close == text.Length - 1)
+            {
+                throw new SettingValueException(text, $"has no port (expected {AddressForms})");
+            }
+            if (text[close + 1] != ':')
+            {
+                throw new SettingValueException(text, $"has text after ']' that is not :PORT (expected {AddressForms})");
+            }
+            host = text[1..close];
+            port = text[(close + 2)..];
+        }
+        else
+        {
+            var colon = text.LastIndexOf(':');
+            if (colon < 0)
+            {
+                // gunicorn would default the port; here a bare host is more likely a typo than a wish for 9090.
+                throw new SettingValueException(text, $"has no port (expected {AddressForms})");
+            }
+            host = text[..colon];
+            port = text[(colon + 1)..];
+            if (host.Contains(':'))
+            {
+                throw new SettingValueException(text, "is an IPv6 address without brackets (expected [IPV6]:PORT)");
+            }
+            var kind = Uri.CheckHostName(host);
+            if (kind is not (UriHostNameType.Dns or UriHostNameType.IPv4))
+            {
+                throw new SettingValueException(text, $"has no valid host before the port (expected {AddressForms})");
+            }
+        }
+        if (!IsDigits(port) || port.Length > 5 || int.Parse(port, CultureInfo.InvariantCulture) > 65535)
+        {
+            throw new SettingValueException(text, "has a port that is not a number from 0 to 65535");
+        }
+        return text;
+    }
+
+    private static string ParseKeyValue(string text)
+    {
+        var equals = text.IndexOf('=');
+        return equals > 0 && !text.Contains('\0') && !text[..equals].Any(char.IsWhiteSpace)
+            ? text
+            : throw new SettingValueException(text, "is not KEY=VALUE with a non-empty KEY without spaces");
+    }
+
+    private static string ParseAppSpec(string text)
+    {
+        if (text.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) && text.Length > ".dll".Length)
+        {
+            return text;
+        }
+        var colon = text.LastIndexOf(':');
+        if (colon > 0
+            && text[..colon].EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+            && TypeNameRegex().IsMatch(text[(colon + 1)..]))
+        {
+            return text;
+        }
+        throw new SettingValueException(text, "is not path/to/Assembly.dll[:Namespace.Type]");
+    }
+
+    private static string ParseAccessLogFormat(string text)
+    {
+        var allowed = string.Join(", ", AccessLogTokens.Select(t => $"%({t.Key})s {t.Value}"));
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] != '%')
+            {
+                continue;
+            }
+            if (i + 1 < text.Length && text[i + 1] == '%')
+            {
+                i++;
+                continue;
+            }
+            var match = AccessLogTokenRegex().Match(text, i);
+            if (!match.Success || match.Index != i)
+            {
+                throw new SettingValueException(text, $"has a '%' at position {i + 1} that starts no %(NAME)s token (allowed {allowed}, %% for %)");
+            }
+            if (!AccessLogTokens.Any(t => t.Key == match.Groups[1].Value))
+            {
+                throw new SettingValueException(text, $"has the unknown token {match.Value} (allowed {allowed})");
+            }
+            i += match.Length - 1;
+        }
+        return text;
+    }
+
+    private static int ParseUmask(string text)
+    {
+        int? value = null;
+        if (text.Length > 2 && text[0] == '0' && text[1] is 'o' or 'O')
+        {
+            value = ParseBase(text[2..], 8);
+        }
+        else if (text.Length > 2 && text[0] == '0' && text[1] is 'x' or 'X')
+        {
+            value = ParseBase(text[2..], 16);
+        }
+        else if (text.Length > 1 && text[0] == '0')
+        {
+            // A leading zero means octal, as umask(1) and chmod(1) read it.
+            value = ParseBase(text[1..], 8);
+        }
+        else if (IsDigits(text))
+        {
+            value = ParseBase(text, 10);
+        }
+        return value is >= 0 and <= 0x1FF
+            ? value.Value
+            : throw new SettingValueException(text, "is not a umask from 0 to 0o777 (like 0o22, 022 or 18)");
+    }
+
+    private static int? ParseBase(string digits, int radix)
+    {
+        if (digits.Length == 0 || digits.Length > 8)
+        {
+            return null;
+        }
+        var value = 0;
+        foreach (var c in digits)
+        {
+            var digit = c switch
+            {
+                >= '0' and <= '9' => c - '0',
+                >= 'a' and <= 'f' => c - 'a' + 10,
+                >= 'A' and <= 'F' => c - 'A' + 10,
+                _ => int.MaxValue,
+            };
+            if (digit >= radix)
+            {
+                return null;
+            }
+            value = value * radix + digit;
+        }
+        return value;
+    }
+
+    private static bool IsDigits(string text) => text.Length > 0 && text.All(char.IsAsciiDigit);
+
+    [GeneratedRegex(@"^(?:[A-Za-z_][A-Za-z0-9_.-]*\$?|[0-9]+)$")]
+    private static partial Regex AccountNameRegex();
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(?:[.+][A-Za-z_][A-Za-z0-9_]*)*(?:`[0-9]+)?(?:\s*,\s*[A-Za-z0-9_.\-]+)?$")]
+    private static partial Regex TypeNameRegex();
+
+    [GeneratedRegex(@"%\(([^)]*)\)s")]
+    private static partial Regex AccessLogTokenRegex();
+}

@@ -1,0 +1,76 @@
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace Tunicorn.Thrift;
+
+/// <summary>
+/// Loads an APP assembly with its own dependencies, resolved next to it through its .deps.json (the way
+/// <c>dotnet</c> would run it), except the assemblies the host and the app must agree on: ApacheThrift (the
+/// generated processor implements our ITAsyncProcessor and reads our protocols), Microsoft.Extensions.* (the
+/// ILogger the processor gets) and Tunicorn (hooks classes derive from ServerHooks). Those come from the host
+/// whatever version the app was built against, so an app built against a newer ApacheThrift may fail with a
+/// MissingMethodException.
+/// </summary>
+internal sealed class AppLoadContext : AssemblyLoadContext
+{
+    private readonly AssemblyDependencyResolver _resolver;
+
+    public AppLoadContext(string mainAssemblyPath)
+        : base($"tunicorn-app:{Path.GetFileName(mainAssemblyPath)}", isCollectible: false)
+    {
+        _resolver = new AssemblyDependencyResolver(mainAssemblyPath);
+    }
+
+    public static bool IsShared(AssemblyName name) => name.Name is { } simple && (
+        simple == "Thrift"
+        || simple == "Tunicorn" || simple.StartsWith("Tunicorn.", StringComparison.Ordinal)
+        || simple.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal));
+
+    /// <summary>
+    /// True when the host itself lists <paramref name="path"/> (embedded mode, tests): the app is then loaded in the
+    /// default context, so that its types are the ones the host's code already uses.
+    /// </summary>
+    public static bool IsHostAssembly(string path) =>
+        AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is string tpa
+        && tpa.Split(Path.PathSeparator).Contains(path, StringComparer.Ordinal);
+
+    protected override Assembly? Load(AssemblyName assemblyName)
+    {
+        if (IsShared(assemblyName))
+        {
+            try
+            {
+                // By simple name: the host's version wins, whatever version the app references.
+                return Default.LoadFromAssemblyName(new AssemblyName(assemblyName.Name!));
+            }
+            catch (FileNotFoundException)
+            {
+                // Not a host assembly (say Microsoft.Extensions.Http): the app brings its own.
+            }
+        }
+
+        string? path = _resolver.ResolveAssemblyToPath(assemblyName);
+        // Null leaves framework assemblies to the default context.
+        return path is null ? null : LoadCopy(path);
+    }
+
+    /// <summary>
+    /// Loads the bytes of the file, not a mapping of it: a deploy that overwrites the dll in place (cp) must not
+    /// change the code under running workers or the master, which would crash them; a HUP then reads the new bytes.
+    /// </summary>
+    public Assembly LoadCopy(string path)
+    {
+        using var image = new MemoryStream(File.ReadAllBytes(path), writable: false);
+        string symbols = Path.ChangeExtension(path, ".pdb");
+        if (!File.Exists(symbols))
+            return LoadFromStream(image);
+        using var pdb = new MemoryStream(File.ReadAllBytes(symbols), writable: false);
+        return LoadFromStream(image, pdb);
+    }
+
+    protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
+    {
+        string? path = _resolver.ResolveUnmanagedDllToPath(unmanagedDllName);
+        return path is null ? IntPtr.Zero : LoadUnmanagedDllFromPath(path);
+    }
+}

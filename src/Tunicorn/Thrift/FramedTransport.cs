@@ -1,0 +1,134 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using Thrift.Protocol;
+using Thrift.Transport;
+
+namespace Tunicorn.Thrift;
+
+/// <summary>
+/// The framed transport, server side: each message is preceded by its length as a 4-byte big-endian integer
+/// (the wire format of every Thrift library's TFramedTransport).
+/// </summary>
+/// <remarks>
+/// Why not ApacheThrift's TFramedTransport: it allocates a buffer of the announced frame size before the bytes
+/// arrive (a hostile header claiming 16 MB costs 16 MB per connection), reports an oversized frame as
+/// ExceptionType.Unknown, and keeps the frame in a buffer the connection loop cannot see. Here the input frame
+/// streams through the endpoint's buffer (nothing is allocated for it), and the frame limit is a
+/// MessageSizeLimit error that names the limit and the value.
+/// </remarks>
+internal sealed class FramedTransport : TLayeredTransport
+{
+    private const int HeaderSize = 4;
+    // A reply buffer that grew for a large reply is dropped beyond this, so idle connections stay small.
+    private const int RetainedWriteCapacity = 64 * 1024;
+    private const int InitialWriteCapacity = 4096;
+
+    private readonly byte[] _header = new byte[HeaderSize];
+    private byte[] _writeBuffer = new byte[InitialWriteCapacity];
+    private int _writeLength = HeaderSize;
+    // Bytes of the current input frame not read yet.
+    private int _frameRemaining;
+
+    public FramedTransport(SocketTransport endpoint) : base(endpoint)
+    {
+    }
+
+    public override bool IsOpen => InnerTransport.IsOpen;
+
+    public override Task OpenAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public override void Close() => InnerTransport.Close();
+
+    public override ValueTask<int> ReadAsync(byte[] buffer, int offset, int length, CancellationToken cancellationToken)
+    {
+        if (length <= 0)
+            return new ValueTask<int>(0);
+        if (_frameRemaining == 0)
+            return ReadFrameThenAsync(buffer, offset, length, cancellationToken);
+
+        ValueTask<int> read = InnerTransport.ReadAsync(buffer, offset, Math.Min(length, _frameRemaining), cancellationToken);
+        if (read.IsCompletedSuccessfully)
+        {
+            // Result may be read once only (the ValueTask can be backed by a pooled source): return a copy.
+            int count = read.Result;
+            _frameRemaining -= count;
+            return new ValueTask<int>(count);
+        }
+        return CountAsync(read);
+    }
+
+    public override void CheckReadBytesAvailable(long numBytes)
+    {
+        // A frame holds one whole message in every Thrift implementation, so a length that points past the frame
+        // is a lie; rejecting it bounds what the protocol allocates by the frame, not by the max message size.
+        // Between frames (TJSONProtocol checks before reading each byte, the first of a frame too) the next
+        // frame can hold at most the max frame size.
+        if (_frameRemaining > 0 ? numBytes > _frameRemaining : numBytes > Configuration.MaxFrameSize)
+        {
+            throw new TProtocolException(TProtocolException.INVALID_DATA,
+                $"a length of {numBytes} bytes exceeds the {(_frameRemaining > 0 ? _frameRemaining : Configuration.MaxFrameSize)} bytes left in its frame");
+        }
+        InnerTransport.CheckReadBytesAvailable(numBytes);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int length, CancellationToken cancellationToken)
+    {
+        int needed = _writeLength + length;
+        if (needed > _writeBuffer.Length)
+            Array.Resize(ref _writeBuffer, Math.Max(needed, (int)Math.Min(Array.MaxLength, 2L * _writeBuffer.Length)));
+        Buffer.BlockCopy(buffer, offset, _writeBuffer, _writeLength, length);
+        _writeLength = needed;
+        return Task.CompletedTask;
+    }
+
+    public override async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(_writeBuffer, _writeLength - HeaderSize);
+        int length = _writeLength;
+        _writeLength = HeaderSize;
+        await InnerTransport.WriteAsync(_writeBuffer, 0, length, cancellationToken);
+        await InnerTransport.FlushAsync(cancellationToken);
+        if (_writeBuffer.Length > RetainedWriteCapacity)
+            _writeBuffer = new byte[InitialWriteCapacity];
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        // The endpoint belongs to ThriftConnection, which disposes it.
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> CountAsync(ValueTask<int> read)
+    {
+        int count = await read;
+        _frameRemaining -= count;
+        return count;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> ReadFrameThenAsync(byte[] buffer, int offset, int length, CancellationToken cancellationToken)
+    {
+        // Empty frames carry nothing; each still costs its header against the max message size, so they end.
+        while (_frameRemaining == 0)
+        {
+            await InnerTransport.ReadAllAsync(_header, 0, HeaderSize, cancellationToken);
+            int size = BinaryPrimitives.ReadInt32BigEndian(_header);
+            if (size < 0)
+            {
+                // Unframed binary and compact messages start with a byte >= 0x80: a common client misconfiguration.
+                throw new TProtocolException(TProtocolException.NEGATIVE_SIZE,
+                    $"frame size {size} is negative: is the client using the framed transport?");
+            }
+            if (size > Configuration.MaxFrameSize)
+            {
+                throw new TTransportException(TTransportException.ExceptionType.MessageSizeLimit,
+                    $"frame of {size} bytes exceeds the max frame size of {Configuration.MaxFrameSize} bytes (is the client using the framed transport?)");
+            }
+            _frameRemaining = size;
+        }
+
+        int count = await InnerTransport.ReadAsync(buffer, offset, Math.Min(length, _frameRemaining), cancellationToken);
+        _frameRemaining -= count;
+        return count;
+    }
+}

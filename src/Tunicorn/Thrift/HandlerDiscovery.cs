@@ -1,0 +1,110 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using Thrift;
+using Thrift.Processor;
+
+namespace Tunicorn.Thrift;
+
+/// <summary>
+/// Recognises what the Thrift compiler generates for a service (<c>thrift --gen netstd</c>): a class
+/// <c>Service</c> with a nested interface <c>IAsync</c> and a nested <c>AsyncProcessor : ITAsyncProcessor</c>.
+/// A handler is a public concrete class implementing one such interface; for a service that extends another
+/// (Calculator extends SharedService) it implements both, and the most derived one is served.
+/// </summary>
+internal static class HandlerDiscovery
+{
+    private const string InterfaceName = "IAsync";
+    private const string ProcessorName = "AsyncProcessor";
+
+    /// <summary>The generated service a handler type serves.</summary>
+    public sealed record Service(Type Interface, Type ServiceType, Type ProcessorType);
+
+    public static IReadOnlyList<Type> LoadableTypes(Assembly assembly, out string? loadProblem)
+    {
+        try
+        {
+            loadProblem = null;
+            return assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException e)
+        {
+            // Usually a dependency that is missing next to the assembly; the types that did load still count.
+            loadProblem = string.Join("; ", e.LoaderExceptions.OfType<Exception>().Select(x => x.Message).Distinct().Take(3));
+            return e.Types.OfType<Type>().ToArray();
+        }
+    }
+
+    /// <summary>The generated services found in <paramref name="types"/>, for error messages.</summary>
+    public static IEnumerable<Type> Services(IEnumerable<Type> types) =>
+        types.Where(t => t.IsInterface && TryGetService(t, out _)).Select(t => t.DeclaringType!);
+
+    /// <summary>A public concrete class implementing at least one generated IAsync, and not a generated client.</summary>
+    public static bool IsCandidate(Type type) =>
+        type is { IsClass: true, IsAbstract: false, IsVisible: true, ContainsGenericParameters: false }
+        && !typeof(TBaseClient).IsAssignableFrom(type)
+        && ServiceInterfaces(type).Any();
+
+    /// <summary>
+    /// The service <paramref name="handlerType"/> serves, or an error naming what is wrong with it (for a message
+    /// that starts with the type's name).
+    /// </summary>
+    public static Service? Describe(Type handlerType, out string? problem)
+    {
+        problem = null;
+        if (handlerType is not { IsClass: true, IsAbstract: false } || handlerType.ContainsGenericParameters)
+        {
+            problem = "is not a concrete class";
+            return null;
+        }
+        if (typeof(TBaseClient).IsAssignableFrom(handlerType))
+        {
+            problem = "is a generated client, not a handler";
+            return null;
+        }
+        if (!handlerType.IsVisible)
+        {
+            problem = "is not public";
+            return null;
+        }
+
+        var services = ServiceInterfaces(handlerType).ToArray();
+        if (services.Length == 0)
+        {
+            problem = "does not implement a generated Service.IAsync interface (thrift --gen netstd)";
+            return null;
+        }
+
+        // The most derived: the interfaces no other one of the set extends.
+        var mostDerived = services.Where(i => !services.Any(j => j.Interface != i.Interface && i.Interface.IsAssignableFrom(j.Interface))).ToArray();
+        if (mostDerived.Length > 1)
+        {
+            problem = $"implements several unrelated services ({string.Join(", ", mostDerived.Select(s => s.ServiceType.FullName))}); " +
+                "serve each one with its own --service NAME=SPEC";
+            return null;
+        }
+        return mostDerived[0];
+    }
+
+    private static IEnumerable<Service> ServiceInterfaces(Type type)
+    {
+        foreach (Type candidate in type.GetInterfaces())
+        {
+            if (TryGetService(candidate, out Service? service))
+                yield return service;
+        }
+    }
+
+    private static bool TryGetService(Type iface, [NotNullWhen(true)] out Service? service)
+    {
+        service = null;
+        if (iface is not { IsInterface: true, IsNested: true, Name: InterfaceName, DeclaringType: { } serviceType })
+            return false;
+        Type? processor = serviceType.GetNestedType(ProcessorName, BindingFlags.Public);
+        // The generated processor implements ITAsyncProcessor of the Thrift assembly Tunicorn uses; the app load
+        // context shares that assembly, so the check also proves both sides agree on the Thrift types.
+        if (processor is null || !typeof(ITAsyncProcessor).IsAssignableFrom(processor))
+            return false;
+        service = new Service(iface, serviceType, processor);
+        return true;
+    }
+}

@@ -1,0 +1,290 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Thrift;
+using Thrift.Protocol;
+using Thrift.Transport;
+
+namespace Tunicorn.Thrift;
+
+/// <summary>
+/// The endpoint of every server connection: reads and writes the accepted socket (TCP or Unix) through its own
+/// buffers, so it is also the "buffered" transport (Python's TBufferedTransport puts the same bytes on the wire),
+/// and counts each message's bytes against <see cref="TConfiguration.MaxMessageSize"/>.
+/// </summary>
+/// <remarks>
+/// Why not ApacheThrift's TStreamTransport over a NetworkStream: the connection loop must wait for the first byte
+/// of a call without consuming it (<see cref="WaitForDataAsync"/>; TTransport.PeekAsync hides the byte in whichever
+/// layer it was called on and turns a reset into "closed"); TStreamTransport counts no message bytes, so with the
+/// buffered transport MaxMessageSize bounded single strings only; and its socket errors arrive as IOException,
+/// which the generated processor swallows, or, during a write, logs as a handler failure. Here every socket error
+/// is a <see cref="TTransportException"/>, which the generated code rethrows untouched.
+/// The transport does not own the socket: ThriftConnection closes it.
+/// </remarks>
+internal sealed class SocketTransport : TEndpointTransport
+{
+    // One segment of a typical call fits; larger payloads bypass the buffers instead of growing them.
+    private const int BufferSize = 8192;
+
+    private readonly Socket _socket;
+    private readonly TimeSpan? _ioTimeout;
+    private readonly CancellationToken _abort;
+    private readonly byte[] _readBuffer = new byte[BufferSize];
+    private readonly byte[] _writeBuffer = new byte[BufferSize];
+    private int _readPosition;
+    private int _readLength;
+    private int _writeLength;
+    private CancellationTokenSource? _ioTimeoutSource;
+    private bool _closed;
+
+    /// <param name="ioTimeout">Bounds each socket read and write of a call; null for none.</param>
+    /// <param name="abort">
+    /// The token ThriftConnection passes to the processor, hence to every read and write of this transport. The
+    /// I/O timeout source is linked to it once per connection instead of once per read.
+    /// </param>
+    public SocketTransport(Socket socket, TConfiguration configuration, TimeSpan? ioTimeout, CancellationToken abort)
+        : base(configuration)
+    {
+        _socket = socket;
+        _ioTimeout = ioTimeout;
+        _abort = abort;
+    }
+
+    public override bool IsOpen => !_closed;
+
+    /// <summary>Bytes received and not yet read: a pipelined call may already be here.</summary>
+    public bool HasBufferedData => _readPosition < _readLength;
+
+    public override Task OpenAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public override void Close() => _closed = true;
+
+    /// <summary>
+    /// Waits until at least one byte is buffered, without consuming it: true then, false when the peer closed
+    /// its end. Cancellation throws <see cref="OperationCanceledException"/> and leaves the transport unusable.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> WaitForDataAsync(CancellationToken cancellationToken)
+    {
+        if (HasBufferedData)
+            return true;
+
+        int received;
+        try
+        {
+            received = await _socket.ReceiveAsync(_readBuffer, SocketFlags.None, cancellationToken);
+        }
+        catch (SocketException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("waiting for the next call was cancelled", e, cancellationToken);
+        }
+        catch (SocketException e)
+        {
+            throw SocketFailure(e);
+        }
+
+        _readPosition = 0;
+        _readLength = received;
+        return received > 0;
+    }
+
+    /// <summary>Returns 0 only when the peer closed its end.</summary>
+    public override ValueTask<int> ReadAsync(byte[] buffer, int offset, int length, CancellationToken cancellationToken)
+    {
+        if (length <= 0)
+            return new ValueTask<int>(0);
+        if (HasBufferedData)
+            return new ValueTask<int>(CopyBuffered(buffer, offset, length));
+        return ReceiveAndReadAsync(buffer, offset, length, cancellationToken);
+    }
+
+    // Replaces TTransport.ReadAllAsync so that a read served by the buffer completes synchronously. That one also
+    // delivers a byte stashed by PeekAsync, which is never called on this transport (WaitForDataAsync replaces it).
+    public override ValueTask<int> ReadAllAsync(byte[] buffer, int offset, int length, CancellationToken cancellationToken)
+    {
+        if (length <= 0)
+            return new ValueTask<int>(0);
+        if (_readLength - _readPosition >= length)
+            return new ValueTask<int>(CopyBuffered(buffer, offset, length));
+        return ReadAllSlowAsync(buffer, offset, length, cancellationToken);
+    }
+
+    public override void CheckReadBytesAvailable(long numBytes)
+    {
+        // Called by the protocols with a length read from the wire, before they allocate for it.
+        if (numBytes < 0)
+            throw new TProtocolException(TProtocolException.NEGATIVE_SIZE, $"negative length {numBytes} in the message");
+        if (numBytes > RemainingMessageSize)
+            throw MessageTooLarge(numBytes);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int length, CancellationToken cancellationToken)
+    {
+        if (length <= BufferSize - _writeLength)
+        {
+            Buffer.BlockCopy(buffer, offset, _writeBuffer, _writeLength, length);
+            _writeLength += length;
+            return Task.CompletedTask;
+        }
+        return WriteSlowAsync(buffer, offset, length, cancellationToken);
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) =>
+        _writeLength == 0 ? Task.CompletedTask : SendBufferedAsync(cancellationToken);
+
+    protected override void Dispose(bool disposing)
+    {
+        _closed = true;
+        if (disposing)
+            _ioTimeoutSource?.Dispose();
+    }
+
+    private int CopyBuffered(byte[] buffer, int offset, int length)
+    {
+        int count = Math.Min(length, _readLength - _readPosition);
+        Buffer.BlockCopy(_readBuffer, _readPosition, buffer, offset, count);
+        _readPosition += count;
+        Consume(count);
+        return count;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> ReceiveAndReadAsync(byte[] buffer, int offset, int length, CancellationToken cancellationToken)
+    {
+        if (length >= BufferSize)
+        {
+            // Large reads go straight into the caller's array: copying them through the buffer gains nothing.
+            int direct = await ReceiveAsync(buffer.AsMemory(offset, length), cancellationToken);
+            Consume(direct);
+            return direct;
+        }
+
+        _readPosition = 0;
+        _readLength = await ReceiveAsync(_readBuffer, cancellationToken);
+        return _readLength == 0 ? 0 : CopyBuffered(buffer, offset, length);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> ReadAllSlowAsync(byte[] buffer, int offset, int length, CancellationToken cancellationToken)
+    {
+        int total = 0;
+        while (total < length)
+        {
+            int read = await ReadAsync(buffer, offset + total, length - total, cancellationToken);
+            if (read == 0)
+                throw new TTransportException(TTransportException.ExceptionType.EndOfFile,
+                    $"the peer closed the connection in the middle of a message ({total} of {length} bytes read)");
+            total += read;
+        }
+        return total;
+    }
+
+    private void Consume(int count)
+    {
+        if (count > RemainingMessageSize)
+            throw MessageTooLarge(count);
+        CountConsumedMessageBytes(count);
+    }
+
+    private TTransportException MessageTooLarge(long more) => new(TTransportException.ExceptionType.MessageSizeLimit,
+        $"message larger than the max message size of {MaxMessageSize} bytes ({KnownMessageSize - RemainingMessageSize} bytes read, {more} more announced)");
+
+    private async Task WriteSlowAsync(byte[] buffer, int offset, int length, CancellationToken cancellationToken)
+    {
+        if (_writeLength > 0)
+            await SendBufferedAsync(cancellationToken);
+        if (length >= BufferSize)
+        {
+            await SendAsync(buffer.AsMemory(offset, length), cancellationToken);
+            return;
+        }
+        Buffer.BlockCopy(buffer, offset, _writeBuffer, 0, length);
+        _writeLength = length;
+    }
+
+    private async Task SendBufferedAsync(CancellationToken cancellationToken)
+    {
+        int length = _writeLength;
+        // Emptied first: after a failed send the connection is closed anyway, and nothing is sent twice.
+        _writeLength = 0;
+        await SendAsync(_writeBuffer.AsMemory(0, length), cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        CancellationToken token = BeginIo(cancellationToken);
+        try
+        {
+            return await _socket.ReceiveAsync(buffer, SocketFlags.None, token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            throw IoFailure(e, token, "no data from the peer");
+        }
+        finally
+        {
+            EndIo();
+        }
+    }
+
+    private async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        CancellationToken token = BeginIo(cancellationToken);
+        try
+        {
+            // Socket.SendAsync sends everything on a stream socket today; the loop keeps that an assumption-free fact.
+            while (!data.IsEmpty)
+                data = data[await _socket.SendAsync(data, SocketFlags.None, token)..];
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            throw IoFailure(e, token, "the peer read none of the reply");
+        }
+        finally
+        {
+            EndIo();
+        }
+    }
+
+    private CancellationToken BeginIo(CancellationToken cancellationToken)
+    {
+        if (_ioTimeout is not { } timeout)
+            return cancellationToken;
+
+        // Callers pass the abort token (ThriftConnection hands it to the processor), which this source is linked to.
+        Debug.Assert(!cancellationToken.CanBeCanceled || cancellationToken == _abort);
+        _ioTimeoutSource ??= CancellationTokenSource.CreateLinkedTokenSource(_abort);
+        _ioTimeoutSource.CancelAfter(timeout);
+        return _ioTimeoutSource.Token;
+    }
+
+    private void EndIo()
+    {
+        // TryReset stops the timer; it fails only when the source fired, and then the next I/O needs a new one.
+        if (_ioTimeoutSource is { } source && !source.TryReset())
+        {
+            source.Dispose();
+            _ioTimeoutSource = null;
+        }
+    }
+
+    private TTransportException IoFailure(Exception e, CancellationToken token, string timeoutWhat)
+    {
+        if (_abort.IsCancellationRequested || (e is OperationCanceledException && !token.IsCancellationRequested))
+            return new TTransportException(TTransportException.ExceptionType.Interrupted, "the worker aborted the connection", e);
+        if (token.IsCancellationRequested && _ioTimeout is { } timeout)
+            return new TTransportException(TTransportException.ExceptionType.TimedOut,
+                $"{timeoutWhat} for {timeout.TotalSeconds:0.###}s (thrift_client_timeout)", e);
+        if (e is SocketException socketError)
+            return SocketFailure(socketError);
+        return new TTransportException(TTransportException.ExceptionType.NotOpen, "the connection is closed", e);
+    }
+
+    private static TTransportException SocketFailure(SocketException e) => e.SocketErrorCode switch
+    {
+        SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown or SocketError.NotConnected =>
+            new TTransportException(TTransportException.ExceptionType.EndOfFile, $"connection reset by the peer ({e.SocketErrorCode})", e),
+        _ => new TTransportException(TTransportException.ExceptionType.Unknown, $"socket error {e.SocketErrorCode}: {e.Message}", e),
+    };
+}

@@ -1,0 +1,69 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Tunicorn.Config;
+
+namespace Tunicorn.Tests.Config;
+
+public sealed class SettingRegistryTests
+{
+    private static readonly Type[] SectionClasses =
+        [typeof(ConfigSettings), typeof(ServerSettings), typeof(WorkerSettings), typeof(ProcessSettings), typeof(LoggingSettings), typeof(ThriftSettings), typeof(HooksSettings)];
+
+    [Fact]
+    public void All_HoldsEverySettingDeclaredInTheSectionFiles_Once()
+    {
+        var declared = SectionClasses
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static))
+            .Where(f => typeof(Setting).IsAssignableFrom(f.FieldType))
+            .Select(f => (Setting)f.GetValue(null)!)
+            .ToHashSet();
+
+        Assert.Equal(declared.Count, SettingRegistry.All.Count);
+        Assert.True(declared.SetEquals(SettingRegistry.All));
+    }
+
+    [Fact]
+    public void All_NamesAreSnakeCaseAndFlagsUnique()
+    {
+        Assert.All(SettingRegistry.All, s => Assert.Matches(new Regex("^[a-z]+(_[a-z]+)*$"), s.Name));
+        var flags = SettingRegistry.All.SelectMany(s => s.Flags).ToList();
+        Assert.Equal(flags.Count, flags.Distinct().Count());
+        Assert.DoesNotContain("-h", flags);
+    }
+
+    [Fact]
+    public void All_AreInSectionOrder() =>
+        Assert.Equal(SettingRegistry.All.OrderBy(s => s.Section).Select(s => s.Name), SettingRegistry.All.Select(s => s.Name));
+
+    [Theory]
+    [InlineData("-c", "config")]
+    [InlineData("-b", "bind")]
+    [InlineData("-w", "workers")]
+    [InlineData("-k", "worker_class")]
+    [InlineData("-t", "timeout")]
+    [InlineData("-e", "raw_env")]
+    [InlineData("-p", "pidfile")]
+    [InlineData("-n", "proc_name")]
+    public void ShortFlags_MatchGunicorn(string flag, string name) => Assert.Contains(flag, SettingRegistry.Find(name)!.Flags);
+
+    [Fact]
+    public void EveryDefault_PassesItsOwnValidator()
+    {
+        foreach (var setting in SettingRegistry.All.Where(s => s.DefaultValue is not null))
+        {
+            var texts = setting.DefaultValue is IReadOnlyList<string> list ? list : [setting.FormatText(setting.DefaultValue)];
+            if (texts.Count > 0)
+            {
+                Assert.Equal(setting.FormatText(setting.DefaultValue), setting.FormatText(setting.Parse(texts)));
+            }
+        }
+    }
+
+    [Fact]
+    public void Settings_HasOnePropertyPerStoredSetting() =>
+        Assert.Equal(SettingRegistry.Stored.Count(), typeof(Settings).GetProperties(BindingFlags.Public | BindingFlags.Instance).Length);
+
+    [Fact]
+    public void Descriptions_HaveAShortFirstLine() =>
+        Assert.All(SettingRegistry.All, s => Assert.InRange(s.Summary.Length, 10, 100));
+}
