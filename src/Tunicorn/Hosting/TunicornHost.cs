@@ -33,6 +33,7 @@ public static partial class TunicornHost
             return result.ExitCode;
 
         var settings = result.Settings;
+        ProcessIdentity.SetThreadName(settings.ProcName ?? "tunicorn-master");
         if (settings.Chdir is { Length: > 0 } chdir)
             Directory.SetCurrentDirectory(chdir);
         if (settings.Umask is int mask)

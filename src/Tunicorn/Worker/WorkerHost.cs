@@ -21,6 +21,8 @@ public static partial class WorkerHost
     {
         var environment = WorkerEnvironment.ReadAndClear();
         var settings = Settings.Deserialize(environment.SerializedSettings);
+        // Still on the main thread, whose name is the one ps and top show for the process.
+        ProcessIdentity.SetThreadName(settings.ProcName ?? "tunicorn-worker");
         using var logging = new ServerLogging(settings);
         var log = logging.Factory.CreateLogger("tunicorn.worker");
         Socket? control = null;

@@ -34,8 +34,8 @@ public static class ProcessSettings
         Default = null,
         Validator = Validators.Path,
         Description = """
-            Write the master's pid to this file.
-            During a binary upgrade (USR2) the new master writes PATH.2 until the old one exits.
+            Write the master's pid to this file; it is removed when the master exits.
+            Refused when the file names another running process.
             """,
     };
 
@@ -83,8 +83,8 @@ public static class ProcessSettings
         Default = null,
         Validator = Validators.Text,
         Description = """
-            A name for the processes in ps and top, and for the pidfile of a binary upgrade.
-            Unset uses the name of the app.
+            A name for the processes in ps and top (the first 15 bytes, Linux's limit for a process name).
+            Unset, the master is named tunicorn-master and its workers tunicorn-worker.
             """,
     };
 }

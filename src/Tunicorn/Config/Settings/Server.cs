@@ -38,9 +38,9 @@ public static class ServerSettings
         Default = false,
         Validator = Validators.Boolean,
         Description = """
-            Set SO_REUSEPORT on the listening sockets.
-            By default all workers accept from one shared socket the master created, so a dying worker loses
-            no queued connection. With reuse_port the kernel spreads connections over per-worker sockets instead.
+            Set SO_REUSEPORT on the listening sockets, so that another process can bind the same port too.
+            Workers still accept from the one socket the master created, so a dying worker loses no queued
+            connection.
             """,
     };
 }
