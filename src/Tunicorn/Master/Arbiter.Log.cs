@@ -49,6 +49,9 @@ public sealed partial class Arbiter
     [LoggerMessage(EventId = 1031, Level = LogLevel.Error, Message = "Worker (pid:{Pid}) was sent SIG{Signal}!")]
     private static partial void WorkerSignaled(ILogger logger, int pid, string signal);
 
+    [LoggerMessage(EventId = 1037, Level = LogLevel.Information, Message = "Worker (pid:{Pid}) stopped by SIG{Signal} while booting")]
+    private static partial void WorkerStoppedBeforeBoot(ILogger logger, int pid, string signal);
+
     [LoggerMessage(EventId = 1032, Level = LogLevel.Error, Message = "Worker (pid:{Pid}) failed to boot: {Reason}")]
     private static partial void WorkerBootFailed(ILogger logger, int pid, string reason);
 

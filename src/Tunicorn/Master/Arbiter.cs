@@ -19,6 +19,7 @@ public sealed partial class Arbiter : IArbiterContext
 {
     private static readonly TimeSpan PassInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRespawnBackoff = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan BootAllowance = TimeSpan.FromSeconds(30);
 
     private readonly Channel<ArbiterEvent> _events = Channel.CreateUnbounded<ArbiterEvent>(new() { SingleReader = true });
     private readonly Dictionary<int, WorkerProcess> _workers = [];
@@ -315,6 +316,8 @@ public sealed partial class Arbiter : IArbiterContext
             int signal = code - 128;
             if (signal == Signals.SIGKILL && worker.AbortedAt is null)
                 WorkerKilledPerhapsOom(_log, worker.Pid);
+            else if (signal is Signals.SIGTERM or Signals.SIGQUIT or Signals.SIGINT && (worker.Retiring || _stop is not null))
+                WorkerStoppedBeforeBoot(_log, worker.Pid, Signals.Name(signal).ToUpperInvariant()); // asked by us, before its handlers were set
             else
                 WorkerSignaled(_log, worker.Pid, Signals.Name(signal).ToUpperInvariant());
         }
@@ -364,7 +367,14 @@ public sealed partial class Arbiter : IArbiterContext
                 continue;
             string? reason = null;
             var silence = Stopwatch.GetElapsedTime(w.LastHeartbeat, now);
-            if (silence.TotalSeconds > timeout)
+            if (!w.Booted)
+            {
+                // Loading a .NET app takes seconds on a busy machine; a short timeout must not kill every boot.
+                double allowance = Math.Max(timeout, BootAllowance.TotalSeconds);
+                if (silence.TotalSeconds > allowance)
+                    reason = $"did not boot within {allowance:0}s";
+            }
+            else if (silence.TotalSeconds > timeout)
                 reason = $"no heartbeat for {silence.TotalSeconds:0.0}s";
             else if (w.OldestCall(now) is { } call && call.Age.TotalSeconds > timeout)
                 reason = $"call '{call.Method}' running for {call.Age.TotalSeconds:0.0}s";

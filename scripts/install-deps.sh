@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building and testing Tunicorn need, and only those that are missing:
+#   thrift-compiler  `thrift`, which generates C# (at build time) and Python (in the tests) from the IDLs
+#   python3-thrift   the Apache Thrift Python library for /usr/bin/python3, used by the test clients
+# Idempotent: with everything present it changes nothing and needs no network. Uses sudo only when not root.
+set -euo pipefail
+
+packages=(thrift-compiler python3-thrift)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+
+if ((${#missing[@]} == 0)); then
+    echo "install-deps: ${packages[*]} already installed"
+else
+    sudo=()
+    if [[ "$(id -u)" -ne 0 ]]; then
+        sudo=(sudo)
+    fi
+    echo "install-deps: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+    echo "install-deps: warning: the .NET SDK (dotnet) is not on PATH; Tunicorn needs .NET 10 to build" >&2
+fi

@@ -1,0 +1,25 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Tunicorn.IntegrationTests.Harness;
+
+/// <summary>The JSON summary of tests/clients/python/load_client.py.</summary>
+internal sealed record LoadResult(long Calls, long Failures, long Retries, IReadOnlyDictionary<int, long> Pids, IReadOnlyList<string> Errors, string Raw)
+{
+    public static LoadResult From(PythonResult result)
+    {
+        var json = result.Json;
+        var pids = json.GetProperty("pids").EnumerateObject()
+            .ToDictionary(p => int.Parse(p.Name, CultureInfo.InvariantCulture), p => p.Value.GetInt64());
+        var errors = json.GetProperty("errors").EnumerateArray().Select(e => e.GetString() ?? "").ToArray();
+        return new LoadResult(
+            json.GetProperty("calls").GetInt64(),
+            json.GetProperty("failures").GetInt64(),
+            json.GetProperty("retries").GetInt64(),
+            pids,
+            errors,
+            json.GetRawText());
+    }
+
+    public override string ToString() => Raw;
+}
