@@ -73,6 +73,9 @@ public sealed partial class Arbiter
     [LoggerMessage(EventId = 1041, Level = LogLevel.Information, Message = "SIGWINCH ignored. Not daemonized")]
     private static partial void WinchIgnored(ILogger logger);
 
+    [LoggerMessage(EventId = 1053, Level = LogLevel.Error, Message = "Could not deregister from the service registry: {Reason}; clients learn of the stop when the entry expires")]
+    private static partial void DeregisterFailed(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 1050, Level = LogLevel.Information, Message = "Shutting down ({Kind}): stopping workers")]
     private static partial void ShuttingDown(ILogger logger, string kind);
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Tunicorn.Config;
 using Tunicorn.Hooks;
 using Tunicorn.Interop;
+using Tunicorn.Registry;
 using Tunicorn.Worker;
 
 namespace Tunicorn.Master;
@@ -29,6 +30,8 @@ public sealed partial class Arbiter : IArbiterContext
     private readonly WorkerSpawner _spawner;
     private readonly ILoggerFactory _loggerFactory;
     private readonly Action _reopenLogs;
+    private readonly IServiceRegistry _registry;
+    private readonly string? _advertiseHost;
     private readonly ILogger _log;
 
     private ServerGeneration _current;
@@ -45,8 +48,11 @@ public sealed partial class Arbiter : IArbiterContext
     private TimeSpan _respawnBackoff;
     private long _respawnNotBefore;
 
-    public Arbiter(ServerGeneration initial, GenerationLoader reload, WorkerSpawner spawner, ILoggerFactory loggerFactory, Action reopenLogs)
+    public Arbiter(ServerGeneration initial, GenerationLoader reload, WorkerSpawner spawner, ILoggerFactory loggerFactory, Action reopenLogs,
+        IServiceRegistry? registry = null, string? advertiseHost = null)
     {
+        _registry = registry ?? new NoServiceRegistry();
+        _advertiseHost = advertiseHost;
         _current = initial;
         _reload = reload;
         _spawner = spawner;
@@ -87,8 +93,10 @@ public sealed partial class Arbiter : IArbiterContext
         catch (HaltServerException halt)
         {
             Halting(_log, halt.Message);
+            await DeregisterAsync();
             await StopWorkersAsync(Signals.SIGQUIT, TimeSpan.FromSeconds(5));
             Cleanup();
+            await _registry.DisposeAsync();
             return halt.ExitCode;
         }
     }
@@ -169,6 +177,11 @@ public sealed partial class Arbiter : IArbiterContext
                 break;
             case ArbiterEvent.WorkerReported { Report.Kind: WorkerReportKind.Booted } r:
                 r.Worker.Booted = true;
+                if (!_everBooted && _listeners is not null)
+                {
+                    // Announce only once a worker accepts; the registry keeps the entries alive on its own.
+                    _ = _registry.StartAsync(ServiceEndpoint.FromListeners(_listeners.Names, _advertiseHost), _shutdown.Token);
+                }
                 _everBooted = true;
                 _respawnBackoff = TimeSpan.Zero;
                 WorkerBooted(_log, r.Worker.Pid);
@@ -446,6 +459,7 @@ public sealed partial class Arbiter : IArbiterContext
     private async Task<int> StopAsync(StopKind kind)
     {
         ShuttingDown(_log, kind == StopKind.Graceful ? "graceful" : "quick");
+        await DeregisterAsync();
         // Stop accepting in the master first; workers drop their copies as they stop.
         _listeners?.Dispose();
         _listeners = null;
@@ -453,6 +467,7 @@ public sealed partial class Arbiter : IArbiterContext
         var grace = TimeSpan.FromSeconds(_current.Settings.GracefulTimeout);
         await StopWorkersAsync(kind == StopKind.Graceful ? Signals.SIGTERM : Signals.SIGQUIT, grace);
         Cleanup();
+        await _registry.DisposeAsync();
         return 0;
     }
 
@@ -489,6 +504,20 @@ public sealed partial class Arbiter : IArbiterContext
                         Signals.Send(w.Pid, Signals.SIGQUIT);
                 }
             }
+        }
+    }
+
+    /// <summary>Clients must move away before workers drain: deregister first, bounded so a dead registry cannot hold the stop.</summary>
+    private async Task DeregisterAsync()
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Clamp(_current.Settings.GracefulTimeout / 3, 1, 5)));
+        try
+        {
+            await _registry.DeregisterAsync(bound.Token);
+        }
+        catch (Exception e)
+        {
+            DeregisterFailed(_log, e.Message);
         }
     }
 
