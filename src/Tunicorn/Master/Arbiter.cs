@@ -93,6 +93,7 @@ public sealed partial class Arbiter : IArbiterContext
         catch (HaltServerException halt)
         {
             Halting(_log, halt.Message);
+            _stop = StopKind.Quick; // workers that fail while we stop must not halt us a second time
             await DeregisterAsync();
             await StopWorkersAsync(Signals.SIGQUIT, TimeSpan.FromSeconds(5));
             Cleanup();

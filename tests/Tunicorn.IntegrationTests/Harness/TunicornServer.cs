@@ -44,10 +44,16 @@ internal sealed class TunicornServer : IAsyncDisposable
     public static TunicornServer Start(IEnumerable<string> arguments, ITestOutputHelper? output = null,
         IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
     {
-        string cli = RepoPaths.Cli;
-        if (!File.Exists(cli))
-            throw new FileNotFoundException($"The tunicorn CLI is not built: {cli} (dotnet build Tunicorn.slnx -c Release).", cli);
-        return new TunicornServer(ManagedProcess.Start(cli, arguments, environment, workingDirectory), output);
+        return StartExecutable(RepoPaths.Cli, arguments, output, environment, workingDirectory);
+    }
+
+    /// <summary>Starts a master from another executable: an embedded program that runs the Tunicorn host itself.</summary>
+    public static TunicornServer StartExecutable(string executable, IEnumerable<string> arguments, ITestOutputHelper? output = null,
+        IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    {
+        if (!File.Exists(executable))
+            throw new FileNotFoundException($"{executable} is not built (dotnet build Tunicorn.slnx -c Release).", executable);
+        return new TunicornServer(ManagedProcess.Start(executable, arguments, environment, workingDirectory), output);
     }
 
     /// <summary>Starts <c>tunicorn APP -b 127.0.0.1:PORT -w WORKERS ARGS...</c> and waits until every worker booted.</summary>

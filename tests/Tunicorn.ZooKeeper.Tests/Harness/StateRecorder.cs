@@ -1,0 +1,36 @@
+using System.Threading.Channels;
+
+namespace Tunicorn.ZooKeeper.Tests.Harness;
+
+/// <summary>Records a client's state changes in order, and waits for one with a deadline.</summary>
+internal sealed class StateRecorder
+{
+    private readonly Channel<ZooKeeperState> _changes = Channel.CreateUnbounded<ZooKeeperState>();
+    private readonly List<ZooKeeperState> _seen = [];
+
+    public StateRecorder(ZooKeeperClient client) =>
+        client.StateChanged += (_, change) => _changes.Writer.TryWrite(change.State);
+
+    /// <summary>The states waited through so far, in order.</summary>
+    public IReadOnlyList<ZooKeeperState> Seen => _seen;
+
+    /// <summary>Consumes changes until <paramref name="state"/> comes; the ones before it are in <see cref="Seen"/>.</summary>
+    public async Task WaitForAsync(ZooKeeperState state, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            while (true)
+            {
+                ZooKeeperState next = await _changes.Reader.ReadAsync(deadline.Token);
+                _seen.Add(next);
+                if (next == state)
+                    return;
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no change to {state} within {timeout.TotalSeconds:0.#} s; seen: {string.Join(", ", _seen)}");
+        }
+    }
+}
