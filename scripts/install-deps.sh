@@ -2,10 +2,12 @@
 # Installs the Debian packages that building and testing Tunicorn need, and only those that are missing:
 #   thrift-compiler  `thrift`, which generates C# (at build time) and Python (in the tests) from the IDLs
 #   python3-thrift   the Apache Thrift Python library for /usr/bin/python3, used by the test clients
+#   zookeeper        ZooKeeper 3.8 jars (and a Java runtime): the tests start real servers from them; not
+#                    zookeeperd, which would start a system daemon on port 2181
 # Idempotent: with everything present it changes nothing and needs no network. Uses sudo only when not root.
 set -euo pipefail
 
-packages=(thrift-compiler python3-thrift)
+packages=(thrift-compiler python3-thrift zookeeper)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -66,7 +66,8 @@ run_tests() {
     fi
 }
 
-for project in tests/Tunicorn.Tests/Tunicorn.Tests.csproj tests/Tunicorn.IntegrationTests/Tunicorn.IntegrationTests.csproj; do
+for project in tests/Tunicorn.Tests/Tunicorn.Tests.csproj tests/Tunicorn.ZooKeeper.Tests/Tunicorn.ZooKeeper.Tests.csproj \
+    tests/Tunicorn.IntegrationTests/Tunicorn.IntegrationTests.csproj; do
     if [[ -f "$project" ]]; then
         run_tests "$project"
     fi

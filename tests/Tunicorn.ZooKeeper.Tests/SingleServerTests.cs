@@ -56,6 +56,7 @@ public sealed class SingleServerTests : IClassFixture<SingleServerFixture>, IAsy
         Assert.Equal(ZooKeeperErrorCode.BadVersion, staleDelete.Code);
         Assert.Equal("three", Text((await zk.GetDataAsync(path)).Data));
 
+        await zk.SyncAsync(path);
         await zk.DeleteAsync(path, version: 2);
         Assert.Null(await zk.ExistsAsync(path));
     }
@@ -81,8 +82,8 @@ public sealed class SingleServerTests : IClassFixture<SingleServerFixture>, IAsy
             () => zk.CreateAsync($"{ephemeral}/child", Bytes("x"), ZooKeeperAcls.OpenUnsafe));
         await AssertCodeAsync(ZooKeeperErrorCode.InvalidAcl, () => zk.CreateAsync($"{parent}/no-acl", Bytes("x"), []));
 
-        Assert.Throws<ArgumentException>(() => { _ = zk.GetDataAsync("relative/path"); });
-        Assert.Throws<ArgumentException>(() => { _ = zk.GetDataAsync($"{parent}/"); });
+        await Assert.ThrowsAsync<ArgumentException>(() => zk.GetDataAsync("relative/path"));
+        await Assert.ThrowsAsync<ArgumentException>(() => zk.GetDataAsync($"{parent}/"));
     }
 
     [Fact]
@@ -196,7 +197,8 @@ public sealed class SingleServerTests : IClassFixture<SingleServerFixture>, IAsy
         ZooKeeperClient anonymous = await ConnectAsync();
         await AssertCodeAsync(ZooKeeperErrorCode.NoAuth, () => anonymous.GetDataAsync(path));
         await AssertCodeAsync(ZooKeeperErrorCode.NoAuth, () => anonymous.SetDataAsync(path, Bytes("mine")));
-        await AssertCodeAsync(ZooKeeperErrorCode.NoAuth, () => anonymous.DeleteAsync(path));
+        // (Deleting it is not refused: ZooKeeper checks a delete against the parent's ACL, here open.)
+        await AssertCodeAsync(ZooKeeperErrorCode.NoAuth, () => anonymous.CreateAsync($"{path}/child", Bytes("x"), ZooKeeperAcls.OpenUnsafe));
         await AssertCodeAsync(ZooKeeperErrorCode.InvalidAcl, () => anonymous.CreateAsync(Unique("/creator"), Bytes("x"), ZooKeeperAcls.CreatorAll));
 
         ZooKeeperClient impostor = await ConnectAsync();
@@ -235,21 +237,25 @@ public sealed class SingleServerTests : IClassFixture<SingleServerFixture>, IAsy
     [Fact]
     public async Task Close_DeletesEphemeralNodesAtOnce_AndEndsTheClient()
     {
-        ZooKeeperClient owner = await ConnectAsync();
-        var states = new StateRecorder(owner);
+        (ZooKeeperClient owner, StateRecorder states) = await ConnectRecordingAsync();
         ZooKeeperClient observer = await ConnectAsync();
         string path = await owner.CreateAsync(Unique("/ephemeral"), Bytes("alive"), ZooKeeperAcls.OpenUnsafe, ZooKeeperCreateMode.Ephemeral);
         Assert.Equal(owner.SessionId, (await observer.ExistsAsync(path))!.EphemeralOwner);
-        var ownersWatch = new WatchProbe();
-        await owner.GetDataAsync(path, ownersWatch.Watcher);
+        var ownNode = new WatchProbe();
+        await owner.GetDataAsync(path, ownNode.Watcher);
+        string elsewhere = Unique("/never-created");
+        var pending = new WatchProbe();
+        Assert.Null(await owner.ExistsAsync(elsewhere, pending.Watcher));
 
         await owner.CloseAsync();
 
         // The server deleted the node while closing the session, before it answered: no session timeout to wait for.
         Assert.Null(await observer.ExistsAsync(path));
+        Assert.Equal(ZooKeeperEventType.NodeDeleted, (await ownNode.WaitAsync(EventTimeout)).Type);
         Assert.Equal(ZooKeeperState.Closed, owner.State);
         await states.WaitForAsync(ZooKeeperState.Closed, EventTimeout);
-        Assert.Equal(new ZooKeeperWatchEvent(ZooKeeperEventType.None, ZooKeeperState.Closed, path), await ownersWatch.WaitAsync(EventTimeout));
+        // A watch that can no longer fire says so, rather than leave its owner waiting.
+        Assert.Equal(new ZooKeeperWatchEvent(ZooKeeperEventType.None, ZooKeeperState.Closed, elsewhere), await pending.WaitAsync(EventTimeout));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => owner.GetDataAsync(path));
     }
 
@@ -279,14 +285,12 @@ public sealed class SingleServerTests : IClassFixture<SingleServerFixture>, IAsy
     public async Task ServerStopsAnswering_PendingRequestFailsWithConnectionLoss_AndTheSessionResumes()
     {
         // Long enough that after the read timeout (two thirds of it) there is time left to reconnect.
-        ZooKeeperClient zk = await ConnectAsync(sessionTimeout: TimeSpan.FromSeconds(6));
-        var states = new StateRecorder(zk);
-        ZooKeeperClient observer = await ConnectAsync();
+        (ZooKeeperClient zk, StateRecorder states) = await ConnectRecordingAsync(sessionTimeout: TimeSpan.FromSeconds(6));
         long sessionId = zk.SessionId;
         string path = await zk.CreateAsync(Unique("/survivor"), Bytes("x"), ZooKeeperAcls.OpenUnsafe, ZooKeeperCreateMode.Ephemeral);
 
         // SIGSTOP: the server keeps its sockets but answers nothing, like a hung or partitioned server.
-        _fixture.Server.Freeze();
+        await _fixture.Server.FreezeAsync();
         Task<ZooKeeperData> pending;
         Task<ZooKeeperStat?> queued;
         try
@@ -307,10 +311,16 @@ public sealed class SingleServerTests : IClassFixture<SingleServerFixture>, IAsy
         await states.WaitForAsync(ZooKeeperState.Connected, EventTimeout);
         Assert.Equal([ZooKeeperState.Disconnected, ZooKeeperState.Connected], states.Seen);
         Assert.Equal(sessionId, zk.SessionId);
+        // Connected only now: a client connected during the freeze would have been cut off as well.
+        ZooKeeperClient observer = await ConnectAsync();
         Assert.Equal(sessionId, (await observer.ExistsAsync(path))!.EphemeralOwner);
     }
 
-    private async Task<ZooKeeperClient> ConnectAsync(string? connectString = null, TimeSpan? sessionTimeout = null)
+    private async Task<ZooKeeperClient> ConnectAsync(string? connectString = null, TimeSpan? sessionTimeout = null) =>
+        (await ConnectRecordingAsync(connectString, sessionTimeout)).Client;
+
+    /// <summary>A connected client, and the recorder of its state changes after connecting.</summary>
+    private async Task<(ZooKeeperClient Client, StateRecorder States)> ConnectRecordingAsync(string? connectString = null, TimeSpan? sessionTimeout = null)
     {
         var client = new ZooKeeperClient(new ZooKeeperClientOptions
         {
@@ -319,9 +329,11 @@ public sealed class SingleServerTests : IClassFixture<SingleServerFixture>, IAsy
             LoggerFactory = _logging,
         });
         _clients.Add(client);
+        var states = new StateRecorder(client);
         using var deadline = new CancellationTokenSource(EventTimeout);
         await client.ConnectAsync(deadline.Token);
-        return client;
+        await states.SkipInitialConnectAsync(EventTimeout);
+        return (client, states);
     }
 
     private static async Task AssertCodeAsync(ZooKeeperErrorCode expected, Func<Task> operation)

@@ -14,6 +14,17 @@ internal sealed class StateRecorder
     /// <summary>The states waited through so far, in order.</summary>
     public IReadOnlyList<ZooKeeperState> Seen => _seen;
 
+    /// <summary>
+    /// Waits for the change to Connected that <see cref="ZooKeeperClient.ConnectAsync"/> caused (events are
+    /// delivered on the client's own loop, possibly after ConnectAsync returned) and forgets it, so that
+    /// <see cref="Seen"/> then holds only what happened after.
+    /// </summary>
+    public async Task SkipInitialConnectAsync(TimeSpan timeout)
+    {
+        await WaitForAsync(ZooKeeperState.Connected, timeout);
+        _seen.Clear();
+    }
+
     /// <summary>Consumes changes until <paramref name="state"/> comes; the ones before it are in <see cref="Seen"/>.</summary>
     public async Task WaitForAsync(ZooKeeperState state, TimeSpan timeout)
     {

@@ -75,6 +75,17 @@ internal sealed class ZooKeeperEnsemble : IAsyncDisposable
         await Task.WhenAll(Servers.Select(server => server.WaitServingAsync(StartTimeout)));
     }
 
+    /// <summary>The server that reports <paramref name="mode"/> ("leader", "follower", "standalone").</summary>
+    public async Task<ZooKeeperServer> ServerInModeAsync(string mode)
+    {
+        foreach (ZooKeeperServer server in Servers)
+        {
+            if (await server.WaitServingAsync(StartTimeout) == mode)
+                return server;
+        }
+        throw new InvalidOperationException($"no server of the ensemble is {mode}{Environment.NewLine}{Diagnostics()}");
+    }
+
     public async Task KillAllAsync() => await Task.WhenAll(Servers.Select(server => server.KillAsync()));
 
     public string Diagnostics() => string.Concat(Servers.Select(server => server.Diagnostics()));

@@ -100,7 +100,22 @@ internal sealed class ZooKeeperServer : IAsyncDisposable
         _process = null;
     }
 
-    public void Freeze() => UnixSignals.Send(Pid ?? throw new InvalidOperationException($"server {Id} is not running"), UnixSignals.Stop);
+    /// <summary>
+    /// SIGSTOP, then waits until every thread of the JVM has stopped: the signal only takes effect when each thread
+    /// next runs, and a thread busy on the other core could still answer a request meanwhile.
+    /// </summary>
+    public async Task FreezeAsync()
+    {
+        int pid = Pid ?? throw new InvalidOperationException($"server {Id} is not running");
+        UnixSignals.Send(pid, UnixSignals.Stop);
+        var clock = Stopwatch.StartNew();
+        while (!AllThreadsStopped(pid))
+        {
+            if (clock.Elapsed > ExitTimeout)
+                throw new TimeoutException($"ZooKeeper server {Id} (pid {pid}) did not stop within {ExitTimeout.TotalSeconds:0} s of SIGSTOP");
+            await Task.Delay(5);
+        }
+    }
 
     public void Thaw() => UnixSignals.Send(Pid ?? throw new InvalidOperationException($"server {Id} is not running"), UnixSignals.Continue);
 
@@ -140,6 +155,26 @@ internal sealed class ZooKeeperServer : IAsyncDisposable
         {
             return null;
         }
+    }
+
+    /// <summary>True when /proc shows every thread of <paramref name="pid"/> stopped (state T).</summary>
+    private static bool AllThreadsStopped(int pid)
+    {
+        foreach (string task in System.IO.Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                // "tid (comm) S ...": the state follows the last ')' (comm may contain spaces and parentheses).
+                string stat = File.ReadAllText(Path.Combine(task, "stat"));
+                if (stat[(stat.LastIndexOf(')') + 2)] != 'T')
+                    return false;
+            }
+            catch (IOException)
+            {
+                // The thread ended meanwhile.
+            }
+        }
+        return true;
     }
 
     /// <summary>The end of the server's log and console, for failure messages.</summary>
