@@ -51,6 +51,20 @@ internal static partial class Libc
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint getgrnam(string name);
 
+    public const uint MFD_CLOEXEC = 1;
+    public const int PROT_READ = 1;
+    public const int PROT_WRITE = 2;
+    public const int MAP_SHARED = 1;
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int memfd_create(string name, uint flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int ftruncate(int fd, long length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, long offset);
+
     [LibraryImport("libc", SetLastError = true)]
     public static partial int prctl(int option, nint arg2, nint arg3, nint arg4, nint arg5);
 }

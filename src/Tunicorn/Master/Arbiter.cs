@@ -24,6 +24,7 @@ public sealed partial class Arbiter : IArbiterContext
 
     private readonly Channel<ArbiterEvent> _events = Channel.CreateUnbounded<ArbiterEvent>(new() { SingleReader = true });
     private readonly Dictionary<int, WorkerProcess> _workers = [];
+    private readonly ConnectionBoard _board = ConnectionBoard.Create();
     private readonly List<PosixSignalRegistration> _signalRegistrations = [];
     private readonly CancellationTokenSource _shutdown = new();
     private readonly GenerationLoader _reload;
@@ -305,6 +306,7 @@ public sealed partial class Arbiter : IArbiterContext
         int code = process.ExitCode;
         worker.ExitCode = code;
         worker.Control.Dispose();
+        _board.Release(worker.Slot);
         process.Dispose();
         LogExit(worker, code);
         _hooks.Run("child_exit", h => h.ChildExit(this, worker.Info));
@@ -430,14 +432,17 @@ public sealed partial class Arbiter : IArbiterContext
         int age = ++_nextAge;
         var hooks = new HookRunner(config.Hooks, _log);
         hooks.Run("pre_fork", h => h.PreFork(this, new WorkerInfo(0, age)));
+        int slot = FreeBoardSlot();
+        _board.Assign(slot, -1);
         WorkerProcess worker;
         try
         {
-            worker = _spawner.Spawn(config.Settings, config.SerializedSettings, listeners, age, generation,
+            worker = _spawner.Spawn(config.Settings, config.SerializedSettings, listeners, _board, slot, age, generation,
                 (sender, _) => _events.Writer.TryWrite(new ArbiterEvent.WorkerExited((Process)sender!)));
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException or InteropException)
         {
+            _board.Release(slot);
             if (!_everBooted)
                 throw new HaltServerException($"cannot start a worker process: {e.Message}", 1);
             SpawnFailed(_log, e.Message);
@@ -445,8 +450,20 @@ public sealed partial class Arbiter : IArbiterContext
             return;
         }
         _workers[worker.Pid] = worker;
+        _board.SetPid(slot, worker.Pid);
         BootingWorker(_log, worker.Pid);
         _ = worker.ReadReportsAsync(OnReport, _shutdown.Token);
+    }
+
+    private int FreeBoardSlot()
+    {
+        var used = _workers.Values.Select(w => w.Slot).ToHashSet();
+        for (int i = 0; i < ConnectionBoard.Slots; i++)
+        {
+            if (!used.Contains(i))
+                return i;
+        }
+        throw new HaltServerException($"more than {ConnectionBoard.Slots} worker processes", 1);
     }
 
     private void OnReport(WorkerProcess worker, WorkerReport report)

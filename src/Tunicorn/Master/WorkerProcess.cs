@@ -17,11 +17,12 @@ public sealed class WorkerProcess
     private long _oldestCallSeenAt;
     private string? _oldestCallMethod;
 
-    internal WorkerProcess(Process process, Socket control, int age, int generation, long spawnedAt)
+    internal WorkerProcess(Process process, Socket control, int slot, int age, int generation, long spawnedAt)
     {
         Process = process;
         Pid = process.Id;
         Control = control;
+        Slot = slot;
         Age = age;
         Generation = generation;
         SpawnedAt = spawnedAt;
@@ -32,6 +33,8 @@ public sealed class WorkerProcess
     /// <summary>Captured at spawn: the Process object is disposed when the worker is reaped.</summary>
     public int Pid { get; }
     public int Age { get; }
+    /// <summary>Its slot on the <see cref="ConnectionBoard"/>.</summary>
+    public int Slot { get; }
     /// <summary>Which reload generation started it: a HUP starts a new generation and retires the older ones.</summary>
     public int Generation { get; }
     public long SpawnedAt { get; }

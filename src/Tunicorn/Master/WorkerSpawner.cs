@@ -14,7 +14,7 @@ public sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
 {
     private readonly Lock _spawnLock = new();
 
-    public WorkerProcess Spawn(Settings settings, string serializedSettings, ListenerSet listeners, int age, int generation, EventHandler onExited)
+    public WorkerProcess Spawn(Settings settings, string serializedSettings, ListenerSet listeners, ConnectionBoard board, int slot, int age, int generation, EventHandler onExited)
     {
         var (parentEnd, childEnd) = FileDescriptors.CreateSocketPair();
         try
@@ -22,7 +22,7 @@ public sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
             var info = CreateStartInfo();
             var environment = new WorkerEnvironment(
                 Environment.ProcessId, age, FileDescriptors.DescriptorOf(childEnd),
-                listeners.Descriptors, listeners.Names, serializedSettings);
+                listeners.Descriptors, listeners.Names, serializedSettings, board.Descriptor, slot);
             environment.AddTo(info.Environment);
             foreach (string pair in settings.RawEnv)
             {
@@ -40,6 +40,7 @@ public sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
             {
                 int childFd = FileDescriptors.DescriptorOf(childEnd);
                 FileDescriptors.SetCloseOnExec(childFd, false);
+                FileDescriptors.SetCloseOnExec(board.Descriptor, false);
                 try
                 {
                     listeners.WithInheritable(process.Start);
@@ -47,10 +48,11 @@ public sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
                 finally
                 {
                     FileDescriptors.SetCloseOnExec(childFd, true);
+                    FileDescriptors.SetCloseOnExec(board.Descriptor, true);
                 }
             }
             childEnd.Dispose();
-            return new WorkerProcess(process, parentEnd, age, generation, Stopwatch.GetTimestamp());
+            return new WorkerProcess(process, parentEnd, slot, age, generation, Stopwatch.GetTimestamp());
         }
         catch
         {

@@ -23,6 +23,10 @@ namespace Tunicorn.Worker;
 /// </remarks>
 public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
 {
+    /// <summary>How many more connections than the least loaded worker a worker may hold and still accept.</summary>
+    private const int AcceptSlack = 1;
+    private static readonly TimeSpan MaxAcceptDeferral = TimeSpan.FromMilliseconds(20);
+
     private readonly WorkerOptions _options;
     private readonly CancellationTokenSource _stopAccepting = new();
     private readonly CancellationTokenSource _abort = new();
@@ -72,6 +76,7 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         Send(WorkerReport.Booted());
 
         var slots = new SemaphoreSlim(ConnectionLimit, ConnectionLimit);
+        _options.Board.SetAccepting(_options.BoardSlot, true);
         await Task.WhenAll(_options.Listeners.Select(l => AcceptLoopAsync(l, slots)));
         await DrainAsync();
 
@@ -99,6 +104,7 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
             Socket client;
             try
             {
+                await LetLessLoadedWorkersAcceptAsync(stop);
                 client = await listener.AcceptAsync(stop);
             }
             catch (OperationCanceledException)
@@ -124,8 +130,24 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         }
     }
 
+    /// <summary>
+    /// Waits, a millisecond at a time and never long, while another accepting worker holds fewer connections:
+    /// the kernel then hands the next connection to a worker that is waiting in accept. Bounded, so that a
+    /// worker that stopped accepting without saying so delays connections by at most <see cref="MaxAcceptDeferral"/>.
+    /// </summary>
+    private async Task LetLessLoadedWorkersAcceptAsync(CancellationToken stop)
+    {
+        var board = _options.Board;
+        int slot = _options.BoardSlot;
+        long started = Stopwatch.GetTimestamp();
+        while (board.OthersLessLoaded(slot, AcceptSlack) && Stopwatch.GetElapsedTime(started) < MaxAcceptDeferral)
+            await Task.Delay(1, stop);
+    }
+
     private async Task ServeAsync(Socket client, SemaphoreSlim slots)
     {
+        // Counted before the accept loop goes on, so its next look at the board sees this connection.
+        _options.Board.ConnectionOpened(_options.BoardSlot);
         // Off the accept loop at once, so the next accept is not delayed by this connection's first call.
         await Task.Yield();
         try
@@ -135,6 +157,7 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         }
         finally
         {
+            _options.Board.ConnectionClosed(_options.BoardSlot);
             slots.Release();
         }
     }
@@ -168,6 +191,7 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         if (_stopReason is not null)
             return;
         _stopReason = reason;
+        _options.Board.SetAccepting(_options.BoardSlot, false);
         _stopAccepting.Cancel();
     }
 

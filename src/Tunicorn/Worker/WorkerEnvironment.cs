@@ -6,7 +6,8 @@ namespace Tunicorn.Worker;
 /// What a master tells a worker process it starts, through environment variables: the inherited descriptors
 /// (listeners, control socket), the worker's age, and the settings of its generation.
 /// </summary>
-public sealed record WorkerEnvironment(int MasterPid, int Age, int ControlFd, IReadOnlyList<int> ListenerFds, IReadOnlyList<string> ListenerNames, string SerializedSettings)
+public sealed record WorkerEnvironment(int MasterPid, int Age, int ControlFd, IReadOnlyList<int> ListenerFds, IReadOnlyList<string> ListenerNames, string SerializedSettings,
+    int BoardFd, int BoardSlot)
 {
     /// <summary>Set in a worker's environment; its presence makes the host run as a worker.</summary>
     public const string WorkerVariable = "TUNICORN_WORKER";
@@ -21,7 +22,9 @@ public sealed record WorkerEnvironment(int MasterPid, int Age, int ControlFd, IR
             $"age={Age.ToString(CultureInfo.InvariantCulture)}",
             $"control={ControlFd.ToString(CultureInfo.InvariantCulture)}",
             "listeners=" + string.Join(',', ListenerFds.Select(fd => fd.ToString(CultureInfo.InvariantCulture))),
-            "names=" + string.Join(',', ListenerNames.Select(Uri.EscapeDataString)));
+            "names=" + string.Join(',', ListenerNames.Select(Uri.EscapeDataString)),
+            $"board={BoardFd.ToString(CultureInfo.InvariantCulture)}",
+            $"slot={BoardSlot.ToString(CultureInfo.InvariantCulture)}");
         environment[SettingsVariable] = SerializedSettings;
     }
 
@@ -41,6 +44,8 @@ public sealed record WorkerEnvironment(int MasterPid, int Age, int ControlFd, IR
             Int(fields["control"]),
             fields["listeners"].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Int).ToArray(),
             fields["names"].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray(),
-            settings);
+            settings,
+            Int(fields["board"]),
+            Int(fields["slot"]));
     }
 }

@@ -37,7 +37,7 @@ public static partial class WorkerHost
             ThriftApplication app;
             try
             {
-                app = embeddedApp ?? ThriftApplication.Load(settings.App ?? throw new AppLoadException("no APP given: name an assembly, e.g. tunicorn MyService.dll"));
+                app = embeddedApp ?? ThriftApplication.Load(settings);
             }
             catch (AppLoadException e)
             {
@@ -56,7 +56,7 @@ public static partial class WorkerHost
 
             var connection = ThriftConnectionOptions.FromSettings(settings);
             var options = new WorkerOptions(settings, environment.Age, environment.MasterPid, listeners, control, app, connection,
-                hooks, logging.Factory, log, logging.AccessLog, logging.Reopen);
+                hooks, logging.Factory, log, logging.AccessLog, logging.Reopen, ConnectionBoard.Open(environment.BoardFd), environment.BoardSlot);
             WorkerBase worker = settings.WorkerClass switch
             {
                 WorkerClass.Sync => new SyncWorker(options),

@@ -20,4 +20,6 @@ public sealed record WorkerOptions(
     ILoggerFactory LoggerFactory,
     ILogger Log,
     AccessLog? AccessLog,
-    Action ReopenLogs);
+    Action ReopenLogs,
+    ConnectionBoard Board,
+    int BoardSlot);

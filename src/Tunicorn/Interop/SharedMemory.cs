@@ -1,0 +1,46 @@
+using System.Runtime.InteropServices;
+
+namespace Tunicorn.Interop;
+
+/// <summary>
+/// A small anonymous shared memory region (memfd) that the master creates and its workers map through the
+/// inherited descriptor. Mapped for the life of the process; never unmapped.
+/// </summary>
+public sealed unsafe class SharedMemory
+{
+    private SharedMemory(int fd, int length, byte* address)
+    {
+        Descriptor = fd;
+        Length = length;
+        Address = address;
+    }
+
+    public int Descriptor { get; }
+    public int Length { get; }
+    public byte* Address { get; }
+
+    public static SharedMemory Create(string name, int length)
+    {
+        int fd = Libc.memfd_create(name, Libc.MFD_CLOEXEC);
+        if (fd < 0)
+            throw new InteropException("memfd_create", Marshal.GetLastPInvokeError());
+        if (Libc.ftruncate(fd, length) != 0)
+            throw new InteropException("ftruncate", Marshal.GetLastPInvokeError());
+        return Map(fd, length);
+    }
+
+    /// <summary>Maps a region whose descriptor this process inherited, and marks it close-on-exec.</summary>
+    public static SharedMemory Open(int fd, int length)
+    {
+        FileDescriptors.SetCloseOnExec(fd, true);
+        return Map(fd, length);
+    }
+
+    private static SharedMemory Map(int fd, int length)
+    {
+        nint address = Libc.mmap(0, (nuint)length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
+        if (address == -1)
+            throw new InteropException("mmap", Marshal.GetLastPInvokeError());
+        return new SharedMemory(fd, length, (byte*)address);
+    }
+}
