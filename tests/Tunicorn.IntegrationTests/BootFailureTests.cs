@@ -12,7 +12,7 @@ public sealed class BootFailureTests(ITestOutputHelper output)
     {
         int port = FreePort.Next();
         await using var server = TunicornServer.Start(
-            [$"{RepoPaths.TestAppDll}:Tunicorn.TestApp.FailingHandler", "-b", $"127.0.0.1:{port}", "-w", "2"], output);
+            [RepoPaths.FailingAppDll, "-b", $"127.0.0.1:{port}", "-w", "2"], output);
 
         int code = await server.WaitForExitAsync(TimeSpan.FromSeconds(30));
 

@@ -24,6 +24,8 @@ internal static class RepoPaths
             ? cli
             : Path.Combine(Artifacts, "bin", "Tunicorn.Cli", "release", "tunicorn");
 
+    public static string FailingAppDll => Path.Combine(Artifacts, "bin", "FailingApp", "release", "FailingApp.dll");
+
     public static string EmbeddedCalculator => Path.Combine(Artifacts, "bin", "Calculator.Embedded", "release", "Calculator.Embedded");
 
     public static string CalculatorDll => Path.Combine(Artifacts, "bin", "Calculator", "release", "Calculator.dll");

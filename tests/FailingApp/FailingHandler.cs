@@ -1,7 +1,7 @@
-namespace Tunicorn.TestApp;
+namespace Tunicorn.FailingApp;
 
 /// <summary>
-/// A handler whose constructor throws, served as <c>TestApp.dll:Tunicorn.TestApp.FailingHandler</c>: the master
+/// A handler whose constructor throws, served as <c>FailingApp.dll</c>: the master
 /// only loads the assembly, so the failure shows in the workers, as a boot error the master must halt on.
 /// </summary>
 public sealed class FailingHandler : testapp.TestService.IAsync
