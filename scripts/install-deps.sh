@@ -4,10 +4,12 @@
 #   python3-thrift   the Apache Thrift Python library for /usr/bin/python3, used by the test clients
 #   zookeeper        ZooKeeper 3.8 jars (and a Java runtime): the tests start real servers from them; not
 #                    zookeeperd, which would start a system daemon on port 2181
+#   etcd-server      etcd 3.4, started by the registry tests on loopback; etcd-client gives them etcdctl
+#   python3-kazoo    an independent ZooKeeper client the registry tests check registrations with
 # Idempotent: with everything present it changes nothing and needs no network. Uses sudo only when not root.
 set -euo pipefail
 
-packages=(thrift-compiler python3-thrift zookeeper)
+packages=(thrift-compiler python3-thrift zookeeper etcd-server etcd-client python3-kazoo)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,0 +1,44 @@
+using System.Net.Sockets;
+using Thrift;
+
+namespace Tunicorn.Client.Pooling;
+
+/// <summary>One open connection to a server with the generated Thrift client bound to it; used by one call at a time.</summary>
+internal sealed class PooledConnection(Socket socket, TBaseClient client, bool fresh) : IDisposable
+{
+    private bool _disposed;
+
+    public TBaseClient Client { get; } = client;
+
+    /// <summary>True until the connection is handed out a second time: a fresh connection cannot be stale.</summary>
+    public bool Fresh { get; private set; } = fresh;
+
+    /// <summary>
+    /// Between calls nothing may be readable: readable means the server closed the connection (a worker that stopped
+    /// or timed it out) or sent garbage. Such a connection is dropped before a call is written to it.
+    /// </summary>
+    public bool LooksUsable()
+    {
+        if (_disposed)
+            return false;
+        try
+        {
+            return socket.Connected && !socket.Poll(0, SelectMode.SelectRead);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    public void MarkReused() => Fresh = false;
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        Client.Dispose();
+        socket.Dispose();
+    }
+}

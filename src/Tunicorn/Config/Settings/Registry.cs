@@ -1,0 +1,104 @@
+using Tunicorn.Registry;
+
+namespace Tunicorn.Config;
+
+/// <summary>Settings of the service registry the master announces itself in, with gunicorn_thrift's names.</summary>
+public static class RegistrySettings
+{
+    /// <summary>The built-in backends, by the name service_register_cls takes.</summary>
+    public static readonly IReadOnlyList<string> Backends = ["zookeeper", "etcd", "none"];
+
+    // Validators are declared before the settings whose initializers read them (static fields initialize in textual order).
+    private static readonly Validator<string> RegistryClass = new(
+        "zookeeper, etcd, none or a .NET type name",
+        text => Backends.FirstOrDefault(b => string.Equals(b, text, StringComparison.OrdinalIgnoreCase))
+            ?? TypeName(text),
+        value => value);
+
+    private static readonly Validator<string> RegistryConf = new(
+        "table",
+        text =>
+        {
+            try
+            {
+                var json = RegistryConfText.Normalize(text);
+                RegistryOptions.Parse(json);
+                return json;
+            }
+            catch (FormatException e)
+            {
+                throw new SettingValueException(text, e.Message);
+            }
+        },
+        value => value);
+
+    private static readonly Validator<string> HostName = new(
+        "host name or IP address",
+        text => Uri.CheckHostName(text.Trim('[', ']')) switch
+        {
+            UriHostNameType.Unknown or UriHostNameType.Basic => throw new SettingValueException(text, "is not a host name or an IP address"),
+            _ when text.Trim('[', ']') is "0.0.0.0" or "::" => throw new SettingValueException(text, "is a wildcard address; clients need one they can connect to"),
+            _ => text.Trim('[', ']'),
+        },
+        value => value);
+
+    public static readonly Setting<string> ServiceRegisterCls = new("service_register_cls", SettingSection.Registry)
+    {
+        Flags = ["--service-register-cls"],
+        MetaVar = "CLASS",
+        // Same default as gunicorn_thrift: announce nothing.
+        Default = "none",
+        Validator = RegistryClass,
+        Description = """
+            Where the master announces itself: zookeeper, etcd, none, or a type implementing IServiceRegistry.
+            Once the first worker accepts, the master registers one ephemeral entry per TCP address it listens on
+            (a ZooKeeper ephemeral sequential node; an etcd key under a lease it keeps alive) and removes them first
+            on TERM, before the workers drain. If the registry is down the server serves anyway and registers when
+            it comes back; an entry lost with a session or lease is created again. A type name (Namespace.Type[,
+            Assembly], looked up in the app assembly and the loaded assemblies) needs a public constructor taking
+            a ServiceRegistryContext. Read at start only: HUP does not change it. See docs/registry.md.
+            """,
+    };
+
+    public static readonly Setting<string> ServiceRegisterConf = new("service_register_conf", SettingSection.Registry)
+    {
+        Flags = ["--service-register-conf"],
+        MetaVar = "TABLE",
+        Default = null,
+        Validator = RegistryConf,
+        Description = """
+            The registry's options: a TOML table in the config file, JSON or inline TOML on the command line.
+            Keys: hosts (ZooKeeper "h1:2181,h2:2181/chroot", etcd "http://h:2379"; default the local server),
+            path or prefix (default /tunicorn/services/SERVICE), service (default the Thrift service name),
+            timeout (ZooKeeper session timeout or etcd lease TTL, seconds, default 10), auth ("user:password"),
+            format (tunicorn or serverset, the Finagle member JSON), weight (default 1), version, metadata (a
+            table copied into the entry), deregister_delay (seconds between removing the entry and draining the
+            workers, default 0.5), options (a table for a custom registry). Unset uses every default.
+            """,
+    };
+
+    public static readonly Setting<string> AdvertiseHost = new("advertise_host", SettingSection.Registry)
+    {
+        Flags = ["--advertise-host"],
+        MetaVar = "HOST",
+        Default = null,
+        Validator = HostName,
+        Description = """
+            The host announced for addresses bound to 0.0.0.0 or ::, which clients cannot connect to.
+            Unset announces this machine's host name for them. Addresses bound to a specific host are announced
+            as bound.
+            """,
+    };
+
+    private static string TypeName(string text)
+    {
+        try
+        {
+            return Validators.TypeName.Parse(text);
+        }
+        catch (SettingValueException)
+        {
+            throw new SettingValueException(text, "is not zookeeper, etcd, none or a .NET type name (Namespace.Type[, Assembly])");
+        }
+    }
+}
