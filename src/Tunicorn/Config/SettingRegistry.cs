@@ -43,6 +43,19 @@ public static class SettingRegistry
         ThriftSettings.TransportFactory,
         ThriftSettings.ClientTimeout,
         ThriftSettings.ProcessorAsFactory,
+        ThriftSettings.MaxFrameSize,
+        ThriftSettings.MaxMessageSize,
+        ThriftSettings.RecursionLimit,
+        ThriftSettings.Services,
+
+        TlsSettings.CertFile,
+        TlsSettings.KeyFile,
+        TlsSettings.CaCerts,
+        TlsSettings.CertReqs,
+
+        RegistrySettings.ServiceRegisterCls,
+        RegistrySettings.ServiceRegisterConf,
+        RegistrySettings.AdvertiseHost,
 
         HooksSettings.Hooks,
     ];

@@ -9,5 +9,9 @@ public enum SettingSection
     Process,
     Logging,
     Thrift,
+    /// <summary>TLS on the listening sockets (gunicorn's SSL settings).</summary>
+    Tls,
+    /// <summary>The service registry the master announces itself in (ZooKeeper, etcd).</summary>
+    Registry,
     Hooks,
 }

@@ -108,6 +108,33 @@ public sealed class Settings
 
     public bool ThriftProcessorAsFactory { get => Get(ThriftSettings.ProcessorAsFactory); init => Set(ThriftSettings.ProcessorAsFactory, value); }
 
+    public int ThriftMaxFrameSize { get => Get(ThriftSettings.MaxFrameSize); init => Set(ThriftSettings.MaxFrameSize, value); }
+
+    public int ThriftMaxMessageSize { get => Get(ThriftSettings.MaxMessageSize); init => Set(ThriftSettings.MaxMessageSize, value); }
+
+    public int ThriftRecursionLimit { get => Get(ThriftSettings.RecursionLimit); init => Set(ThriftSettings.RecursionLimit, value); }
+
+    /// <summary>NAME=path/to/Assembly.dll[:Namespace.Type] entries, served multiplexed; empty serves APP alone.</summary>
+    public IReadOnlyList<string> Services { get => Get(ThriftSettings.Services)!; init => Set(ThriftSettings.Services, value.ToArray()); }
+
+    /// <summary>The server certificate (PEM); null serves plain TCP.</summary>
+    public string? CertFile { get => Get(TlsSettings.CertFile); init => Set(TlsSettings.CertFile, value); }
+
+    public string? KeyFile { get => Get(TlsSettings.KeyFile); init => Set(TlsSettings.KeyFile, value); }
+
+    public string? CaCerts { get => Get(TlsSettings.CaCerts); init => Set(TlsSettings.CaCerts, value); }
+
+    public CertRequirement CertReqs { get => Get(TlsSettings.CertReqs); init => Set(TlsSettings.CertReqs, value); }
+
+    /// <summary>zookeeper, etcd, none, or the name of a type implementing IServiceRegistry.</summary>
+    public string ServiceRegisterCls { get => Get(RegistrySettings.ServiceRegisterCls)!; init => Set(RegistrySettings.ServiceRegisterCls, value); }
+
+    /// <summary>The registry's options as a compact JSON object (Registry.RegistryOptions reads it); null for every default.</summary>
+    public string? ServiceRegisterConf { get => Get(RegistrySettings.ServiceRegisterConf); init => Set(RegistrySettings.ServiceRegisterConf, value); }
+
+    /// <summary>The host announced for wildcard binds; null announces the machine's host name.</summary>
+    public string? AdvertiseHost { get => Get(RegistrySettings.AdvertiseHost); init => Set(RegistrySettings.AdvertiseHost, value); }
+
     /// <summary>The value of any stored setting by its table entry.</summary>
     public T? Get<T>(Setting<T> setting) =>
         _values.TryGetValue(setting, out var value) ? (T?)value : throw new ArgumentException($"{setting.Name} is not held by Settings", nameof(setting));

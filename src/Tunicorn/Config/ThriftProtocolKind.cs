@@ -6,4 +6,6 @@ public enum ThriftProtocolKind
     Binary,
     Compact,
     Json,
+    /// <summary>Detected per connection from its first bytes.</summary>
+    Auto,
 }

@@ -5,4 +5,6 @@ public enum ThriftTransportKind
 {
     Buffered,
     Framed,
+    /// <summary>Detected per connection from its first bytes.</summary>
+    Auto,
 }

@@ -71,6 +71,8 @@ internal static class TomlConfigFile
     private static string Scalar(Setting setting, object value, string from) => value switch
     {
         string s => s,
+        // The one setting whose value is a table: its validator reads the table as JSON.
+        TomlTable table when setting == RegistrySettings.ServiceRegisterConf => Registry.RegistryConfText.FromToml(table),
         bool b => b ? "true" : "false",
         long l => l.ToString(CultureInfo.InvariantCulture),
         double d => d.ToString("R", CultureInfo.InvariantCulture),

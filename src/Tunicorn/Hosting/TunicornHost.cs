@@ -5,6 +5,7 @@ using Tunicorn.Hooks;
 using Tunicorn.Interop;
 using Tunicorn.Logging;
 using Tunicorn.Master;
+using Tunicorn.Registry;
 using Tunicorn.Thrift;
 using Tunicorn.Worker;
 
@@ -89,7 +90,9 @@ public static partial class TunicornHost
             return Load(again.Settings);
         }
 
-        var arbiter = new Arbiter(initial, Reload, new WorkerSpawner(args), logging.Factory, logging.Reopen);
+        if (!ServiceRegistryFactory.TryCreate(settings, embeddedApp, logging.Factory, out var registry))
+            return 1;
+        var arbiter = new Arbiter(initial, Reload, new WorkerSpawner(args), logging.Factory, logging.Reopen, registry, settings.AdvertiseHost);
         return await arbiter.RunAsync();
     }
 
@@ -101,7 +104,7 @@ public static partial class TunicornHost
     {
         if (embeddedHooks is not null)
             return embeddedHooks;
-        var app = embeddedApp ?? ThriftApplication.Load(settings.App ?? throw new AppLoadException("no APP given: name an assembly, e.g. tunicorn MyService.dll"));
+        var app = embeddedApp ?? ThriftApplication.Load(settings);
         return HooksResolver.Resolve(settings.Hooks, app.Assembly);
     }
 

@@ -3,11 +3,17 @@ using Thrift.Protocol.Entities;
 
 namespace Tunicorn.Thrift;
 
-/// <summary>The processor's input protocol: reports each message header read to the <see cref="CallTracker"/>.</summary>
+/// <summary>
+/// The processor's input protocol: reports each message header read to the <see cref="CallTracker"/>, and hands the
+/// processor a header the connection has already read (<see cref="Replay"/>), so that the connection can check the
+/// message type and pick the service before the generated processor runs.
+/// </summary>
 internal sealed class CallInputProtocol : TProtocolDecorator
 {
     private readonly TProtocol _protocol;
     private readonly CallTracker _tracker;
+    private TMessage _replay;
+    private bool _hasReplay;
 
     public CallInputProtocol(TProtocol protocol, CallTracker tracker) : base(protocol)
     {
@@ -15,8 +21,21 @@ internal sealed class CallInputProtocol : TProtocolDecorator
         _tracker = tracker;
     }
 
+    /// <summary>The next <see cref="ReadMessageBeginAsync"/> returns <paramref name="header"/> without reading or reporting it.</summary>
+    public void Replay(TMessage header)
+    {
+        _replay = header;
+        _hasReplay = true;
+    }
+
     public override ValueTask<TMessage> ReadMessageBeginAsync(CancellationToken cancellationToken)
     {
+        if (_hasReplay)
+        {
+            _hasReplay = false;
+            return new ValueTask<TMessage>(_replay);
+        }
+
         ValueTask<TMessage> read = _protocol.ReadMessageBeginAsync(cancellationToken);
         if (!read.IsCompletedSuccessfully)
             return ReadSlowAsync(read);

@@ -49,7 +49,8 @@ internal sealed class CallTracker(ConnectionInfo connection, IThriftCallListener
     {
         Call = new ThriftCall
         {
-            Method = message.Name,
+            // What logs, hooks and the access log show; dispatch uses the header itself.
+            Method = LogText.Printable(message.Name),
             SeqId = message.SeqID,
             IsOneway = message.Type == TMessageType.Oneway,
             Connection = connection,

@@ -20,6 +20,13 @@ internal readonly record struct ConnectionFault(ConnectionFaultKind Kind, string
 
     public static ConnectionFault Classify(Exception error, TConfiguration configuration, CancellationToken abort)
     {
+        ConnectionFault fault = ClassifyRaw(error, configuration, abort);
+        // Parser messages quote the bytes they choked on, which the client chose.
+        return fault with { Reason = LogText.Printable(fault.Reason) };
+    }
+
+    private static ConnectionFault ClassifyRaw(Exception error, TConfiguration configuration, CancellationToken abort)
+    {
         if (abort.IsCancellationRequested && error is OperationCanceledException or ObjectDisposedException
             || error is TTransportException { Type: TTransportException.ExceptionType.Interrupted })
             return new(ConnectionFaultKind.Aborted, "aborted by the worker");
@@ -42,11 +49,19 @@ internal readonly record struct ConnectionFault(ConnectionFaultKind Kind, string
             // What ApacheThrift's protocols let through from .NET parsers on malformed input.
             FormatException or OverflowException or InvalidDataException or DecoderFallbackException or EndOfStreamException =>
                 new(ConnectionFaultKind.BadInput, $"{error.GetType().Name}: {error.Message}"),
+            // TCompactProtocol passes a varint length that overflowed to a negative int straight to Encoding.GetString
+            // (found by tests/fuzz); only such exceptions from inside the decoders are the client's fault.
+            ArgumentException when ThrownByThriftProtocol(error) =>
+                new(ConnectionFaultKind.BadInput, $"malformed length or value ({error.GetType().Name}: {error.Message})"),
             SocketException e => new(ConnectionFaultKind.PeerGone, $"socket error {e.SocketErrorCode}"),
             IOException { InnerException: SocketException e } => new(ConnectionFaultKind.PeerGone, $"socket error {e.SocketErrorCode}"),
             _ => new(ConnectionFaultKind.Unexpected, $"{error.GetType().Name}: {error.Message}"),
         };
     }
+
+    private static bool ThrownByThriftProtocol(Exception error) =>
+        new System.Diagnostics.StackTrace(error, fNeedFileInfo: false).GetFrames()
+            .Any(frame => frame.GetMethod()?.DeclaringType?.Namespace == "Thrift.Protocol");
 
     private static string Describe(TProtocolException e)
     {

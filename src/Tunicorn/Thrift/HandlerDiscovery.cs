@@ -50,22 +50,8 @@ internal static class HandlerDiscovery
     /// </summary>
     public static Service? Describe(Type handlerType, out string? problem)
     {
-        problem = null;
-        if (handlerType is not { IsClass: true, IsAbstract: false } || handlerType.ContainsGenericParameters)
-        {
-            problem = "is not a concrete class";
+        if (!IsHandlerClass(handlerType, out problem))
             return null;
-        }
-        if (typeof(TBaseClient).IsAssignableFrom(handlerType))
-        {
-            problem = "is a generated client, not a handler";
-            return null;
-        }
-        if (!handlerType.IsVisible)
-        {
-            problem = "is not public";
-            return null;
-        }
 
         var services = ServiceInterfaces(handlerType).ToArray();
         if (services.Length == 0)
@@ -83,6 +69,32 @@ internal static class HandlerDiscovery
             return null;
         }
         return mostDerived[0];
+    }
+
+    /// <summary>
+    /// The service called <paramref name="serviceName"/> (the IDL name, e.g. <c>SecondService</c>, or the generated
+    /// class's full name) that <paramref name="handlerType"/> serves, or an error naming what is wrong with it.
+    /// </summary>
+    public static Service? Describe(Type handlerType, string serviceName, out string? problem)
+    {
+        if (!IsHandlerClass(handlerType, out problem))
+            return null;
+        Service? named = ServiceInterfaces(handlerType).FirstOrDefault(s => s.ServiceType.Name == serviceName || s.ServiceType.FullName == serviceName);
+        if (named is null)
+            problem = $"does not implement a generated {serviceName}.IAsync interface";
+        return named;
+    }
+
+    private static bool IsHandlerClass(Type handlerType, [NotNullWhen(false)] out string? problem)
+    {
+        problem = null;
+        if (handlerType is not { IsClass: true, IsAbstract: false } || handlerType.ContainsGenericParameters)
+            problem = "is not a concrete class";
+        else if (typeof(TBaseClient).IsAssignableFrom(handlerType))
+            problem = "is a generated client, not a handler";
+        else if (!handlerType.IsVisible)
+            problem = "is not public";
+        return problem is null;
     }
 
     private static IEnumerable<Service> ServiceInterfaces(Type type)

@@ -19,7 +19,8 @@ namespace Tunicorn.Thrift;
 /// buffered transport MaxMessageSize bounded single strings only; and its socket errors arrive as IOException,
 /// which the generated processor swallows, or, during a write, logs as a handler failure. Here every socket error
 /// is a <see cref="TTransportException"/>, which the generated code rethrows untouched.
-/// The transport does not own the socket: ThriftConnection closes it.
+/// The transport does not own the socket: ThriftConnection closes it. Over TLS, the bytes go through the connection's
+/// SslStream instead of the socket; everything else is the same.
 /// </remarks>
 internal sealed class SocketTransport : TEndpointTransport
 {
@@ -27,6 +28,7 @@ internal sealed class SocketTransport : TEndpointTransport
     private const int BufferSize = 8192;
 
     private readonly Socket _socket;
+    private readonly Stream? _tls;
     private readonly TimeSpan? _ioTimeout;
     private readonly CancellationToken _abort;
     private readonly byte[] _readBuffer = new byte[BufferSize];
@@ -37,15 +39,17 @@ internal sealed class SocketTransport : TEndpointTransport
     private CancellationTokenSource? _ioTimeoutSource;
     private bool _closed;
 
+    /// <param name="tls">The authenticated TLS stream over <paramref name="socket"/>, or null for plain TCP or Unix sockets.</param>
     /// <param name="ioTimeout">Bounds each socket read and write of a call; null for none.</param>
     /// <param name="abort">
     /// The token ThriftConnection passes to the processor, hence to every read and write of this transport. The
     /// I/O timeout source is linked to it once per connection instead of once per read.
     /// </param>
-    public SocketTransport(Socket socket, TConfiguration configuration, TimeSpan? ioTimeout, CancellationToken abort)
+    public SocketTransport(Socket socket, Stream? tls, TConfiguration configuration, TimeSpan? ioTimeout, CancellationToken abort)
         : base(configuration)
     {
         _socket = socket;
+        _tls = tls;
         _ioTimeout = ioTimeout;
         _abort = abort;
     }
@@ -72,9 +76,9 @@ internal sealed class SocketTransport : TEndpointTransport
         int received;
         try
         {
-            received = await _socket.ReceiveAsync(_readBuffer, SocketFlags.None, cancellationToken);
+            received = await ReceiveRawAsync(_readBuffer, cancellationToken);
         }
-        catch (SocketException e) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is SocketException or IOException)
         {
             throw new OperationCanceledException("waiting for the next call was cancelled", e, cancellationToken);
         }
@@ -82,10 +86,37 @@ internal sealed class SocketTransport : TEndpointTransport
         {
             throw SocketFailure(e);
         }
+        catch (IOException e)
+        {
+            throw StreamFailure(e);
+        }
 
         _readPosition = 0;
         _readLength = received;
         return received > 0;
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="count"/> bytes are buffered, without consuming them, and returns the buffered bytes:
+    /// fewer only when the peer closed its end first. For detecting the wire format of a connection from its first bytes.
+    /// </summary>
+    public async ValueTask<ReadOnlyMemory<byte>> PeekAsync(int count, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, BufferSize);
+        while (_readLength - _readPosition < count)
+        {
+            if (_readPosition > 0)
+            {
+                Buffer.BlockCopy(_readBuffer, _readPosition, _readBuffer, 0, _readLength - _readPosition);
+                _readLength -= _readPosition;
+                _readPosition = 0;
+            }
+            int received = await ReceiveAsync(_readBuffer.AsMemory(_readLength), cancellationToken);
+            if (received == 0)
+                break;
+            _readLength += received;
+        }
+        return _readBuffer.AsMemory(_readPosition, _readLength - _readPosition);
     }
 
     /// <summary>Returns 0 only when the peer closed its end.</summary>
@@ -216,9 +247,9 @@ internal sealed class SocketTransport : TEndpointTransport
         CancellationToken token = BeginIo(cancellationToken);
         try
         {
-            return await _socket.ReceiveAsync(buffer, SocketFlags.None, token);
+            return await ReceiveRawAsync(buffer, token);
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
         {
             throw IoFailure(e, token, "no data from the peer");
         }
@@ -233,11 +264,16 @@ internal sealed class SocketTransport : TEndpointTransport
         CancellationToken token = BeginIo(cancellationToken);
         try
         {
+            if (_tls is { } tls)
+            {
+                await tls.WriteAsync(data, token);
+                return;
+            }
             // Socket.SendAsync sends everything on a stream socket today; the loop keeps that an assumption-free fact.
             while (!data.IsEmpty)
                 data = data[await _socket.SendAsync(data, SocketFlags.None, token)..];
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
         {
             throw IoFailure(e, token, "the peer read none of the reply");
         }
@@ -246,6 +282,9 @@ internal sealed class SocketTransport : TEndpointTransport
             EndIo();
         }
     }
+
+    private ValueTask<int> ReceiveRawAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
+        _tls is { } tls ? tls.ReadAsync(buffer, cancellationToken) : _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
 
     private CancellationToken BeginIo(CancellationToken cancellationToken)
     {
@@ -278,8 +317,15 @@ internal sealed class SocketTransport : TEndpointTransport
                 $"{timeoutWhat} for {timeout.TotalSeconds:0.###}s (thrift_client_timeout)", e);
         if (e is SocketException socketError)
             return SocketFailure(socketError);
+        if (e is IOException ioError)
+            return StreamFailure(ioError);
         return new TTransportException(TTransportException.ExceptionType.NotOpen, "the connection is closed", e);
     }
+
+    /// <summary>What the TLS stream reports: a socket error inside, or a broken or truncated TLS record.</summary>
+    private static TTransportException StreamFailure(IOException e) => e.InnerException is SocketException socketError
+        ? SocketFailure(socketError)
+        : new TTransportException(TTransportException.ExceptionType.EndOfFile, $"TLS stream failed: {e.Message}", e);
 
     private static TTransportException SocketFailure(SocketException e) => e.SocketErrorCode switch
     {

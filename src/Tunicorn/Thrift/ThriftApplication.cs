@@ -3,12 +3,15 @@ using System.Reflection;
 using System.Runtime.Loader;
 using Microsoft.Extensions.Logging;
 using Thrift.Processor;
+using Tunicorn.Config;
 
 namespace Tunicorn.Thrift;
 
 /// <summary>
 /// The user's service, loaded: a handler type implementing a generated <c>Service.IAsync</c>, and the way to
-/// build the generated <c>Service.AsyncProcessor</c> for it (one shared, or one per connection).
+/// build the generated <c>Service.AsyncProcessor</c> for it (one shared, or one per connection). Or several named
+/// services (the service setting), served multiplexed: a call named <c>NAME:method</c> goes to service NAME, a call
+/// without a service name to the first one.
 /// </summary>
 /// <remarks>
 /// The shared processor is created once and used by every connection at the same time: the generated processor
@@ -16,21 +19,62 @@ namespace Tunicorn.Thrift;
 /// </remarks>
 public sealed class ThriftApplication
 {
-    private readonly Func<object> _createHandler;
-    private readonly Func<object, object?, ITAsyncProcessor> _createProcessor;
-    private readonly Type _processorLoggerType;
+    private readonly IReadOnlyList<ServiceBinding> _services;
+    private readonly bool _multiplexed;
     private readonly Lock _gate = new();
-    private ITAsyncProcessor? _shared;
+    private ServiceProcessors? _shared;
 
-    private ThriftApplication(HandlerDiscovery.Service service, Type handlerType, Func<object> createHandler, Assembly? assembly)
+    private ThriftApplication(IReadOnlyList<ServiceBinding> services, bool multiplexed)
     {
-        HandlerType = handlerType;
-        ServiceType = service.ServiceType;
-        Assembly = assembly;
-        _createHandler = createHandler;
-        // Logger<T> is what ILoggerFactory.CreateLogger<T>() returns; T is only known here, at run time.
-        _processorLoggerType = typeof(Logger<>).MakeGenericType(service.ProcessorType);
-        _createProcessor = CompileProcessorFactory(service, typeof(ILogger<>).MakeGenericType(service.ProcessorType));
+        _services = services;
+        _multiplexed = multiplexed;
+        HandlerType = services[0].HandlerType;
+        ServiceType = services[0].ServiceType;
+        Assembly = services[0].Assembly;
+    }
+
+    /// <summary>One service: its handler, how to create it, and how to build its processor.</summary>
+    private sealed class ServiceBinding
+    {
+        private readonly Func<object> _createHandler;
+        private readonly Func<object, object?, ITAsyncProcessor> _createProcessor;
+        private readonly Type _processorLoggerType;
+
+        public ServiceBinding(string? name, HandlerDiscovery.Service service, Type handlerType, Func<object> createHandler, Assembly? assembly)
+        {
+            Name = name;
+            HandlerType = handlerType;
+            ServiceType = service.ServiceType;
+            Assembly = assembly;
+            _createHandler = createHandler;
+            // Logger<T> is what ILoggerFactory.CreateLogger<T>() returns; T is only known here, at run time.
+            _processorLoggerType = typeof(Logger<>).MakeGenericType(service.ProcessorType);
+            _createProcessor = CompileProcessorFactory(service, typeof(ILogger<>).MakeGenericType(service.ProcessorType));
+        }
+
+        /// <summary>The name multiplexed clients use, or null for an app served alone.</summary>
+        public string? Name { get; }
+        public Type HandlerType { get; }
+        public Type ServiceType { get; }
+        public Assembly? Assembly { get; }
+
+        public ITAsyncProcessor CreateProcessor(ILoggerFactory loggerFactory)
+        {
+            object handler;
+            try
+            {
+                handler = _createHandler();
+            }
+            catch (Exception e)
+            {
+                throw new AppLoadException($"creating the handler {HandlerType.FullName} failed: {e.GetType().Name}: {e.Message}", e);
+            }
+            if (!HandlerType.IsInstanceOfType(handler))
+                throw new AppLoadException($"the handler factory for {HandlerType.FullName} returned a {handler.GetType().FullName}");
+
+            object logger = Activator.CreateInstance(_processorLoggerType, loggerFactory)!;
+            return _createProcessor(handler, logger);
+        }
     }
 
     /// <summary>The handler class served, e.g. <c>Tunicorn.Examples.Calculator.CalculatorHandler</c>.</summary>
@@ -51,14 +95,63 @@ public sealed class ThriftApplication
         string baseDirectory = Path.GetFullPath(workingDirectory ?? Environment.CurrentDirectory);
         string fullPath = Path.GetFullPath(path, baseDirectory);
         Assembly assembly = LoadAssembly(appSpec, fullPath, baseDirectory);
+        return new ThriftApplication([Bind(appSpec, name: null, path, typeName, assembly)], multiplexed: false);
+    }
 
+    /// <summary>
+    /// What the settings name: the services of the service setting, served multiplexed, or else APP alone.
+    /// Throws <see cref="AppLoadException"/> with a reason an operator can act on.
+    /// </summary>
+    public static ThriftApplication Load(Settings settings, string? workingDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Services.Count == 0)
+            return Load(settings.App ?? throw new AppLoadException("no APP given: name an assembly, e.g. tunicorn MyService.dll"), workingDirectory);
+        if (settings.App is not null)
+            throw new AppLoadException($"both APP '{settings.App}' and --service given: name every service with --service NAME=APP, or serve APP alone");
+        return LoadServices(settings.Services, workingDirectory);
+    }
+
+    /// <summary>Loads <c>NAME=path/to/Assembly.dll[:Namespace.Type]</c> entries, served multiplexed; the first is also the default service.</summary>
+    public static ThriftApplication LoadServices(IReadOnlyList<string> serviceSpecs, string? workingDirectory = null)
+    {
+        if (serviceSpecs.Count == 0)
+            throw new AppLoadException("no service given: expected NAME=path/to/Assembly.dll[:Namespace.Type]");
+        string baseDirectory = Path.GetFullPath(workingDirectory ?? Environment.CurrentDirectory);
+        // Services from one assembly share one load of it, so that their types are the same types.
+        var assemblies = new Dictionary<string, Assembly>(StringComparer.Ordinal);
+        var bindings = new List<ServiceBinding>();
+        foreach (string spec in serviceSpecs)
+        {
+            int equals = spec.IndexOf('=');
+            if (equals <= 0)
+                throw new AppLoadException($"service '{spec}' is not NAME=path/to/Assembly.dll[:Namespace.Type]");
+            string name = spec[..equals].Trim();
+            string appSpec = spec[(equals + 1)..].Trim();
+            if (bindings.Any(b => b.Name == name))
+                throw new AppLoadException($"service '{name}' is named twice; each --service needs its own NAME");
+
+            (string path, string? typeName) = ParseSpec(appSpec);
+            string fullPath = Path.GetFullPath(path, baseDirectory);
+            if (!assemblies.TryGetValue(fullPath, out Assembly? assembly))
+                assemblies[fullPath] = assembly = LoadAssembly(spec, fullPath, baseDirectory);
+            bindings.Add(Bind(spec, name, path, typeName, assembly));
+        }
+        return new ThriftApplication(bindings, multiplexed: true);
+    }
+
+    /// <summary>The handler of one service in <paramref name="assembly"/>: the type named, or the one that fits.</summary>
+    private static ServiceBinding Bind(string appSpec, string? name, string path, string? typeName, Assembly assembly)
+    {
         IReadOnlyList<Type> types = HandlerDiscovery.LoadableTypes(assembly, out string? loadProblem);
-        string assemblyName = assembly.GetName().Name ?? fullPath;
-        Type handlerType = typeName is null
-            ? FindSingleHandler(appSpec, path, assemblyName, types, loadProblem)
-            : FindNamedHandler(appSpec, typeName, assembly, assemblyName, types, loadProblem);
+        string assemblyName = assembly.GetName().Name ?? path;
+        Type handlerType = typeName is not null ? FindNamedHandler(appSpec, typeName, assembly, assemblyName, types, loadProblem)
+            : name is not null ? FindServiceHandler(appSpec, name, path, assemblyName, types, loadProblem)
+            : FindSingleHandler(appSpec, path, assemblyName, types, loadProblem);
 
-        HandlerDiscovery.Service service = HandlerDiscovery.Describe(handlerType, out string? problem)
+        // A type named explicitly serves its own (most derived) service whatever NAME clients use for it.
+        HandlerDiscovery.Service service = (name is null || typeName is not null ? HandlerDiscovery.Describe(handlerType, out string? problem)
+                : HandlerDiscovery.Describe(handlerType, name, out problem))
             ?? throw new AppLoadException($"APP '{appSpec}': {handlerType.FullName} {problem}");
         ConstructorInfo constructor = handlerType.GetConstructor(Type.EmptyTypes)
             ?? throw new AppLoadException($"APP '{appSpec}': {handlerType.FullName} has no public parameterless constructor; " +
@@ -67,7 +160,7 @@ public sealed class ThriftApplication
         // A compiled constructor call: per-connection handlers are created without reflection, and the handler's
         // own exceptions arrive unwrapped.
         var createHandler = Expression.Lambda<Func<object>>(Expression.New(constructor)).Compile();
-        return new ThriftApplication(service, handlerType, createHandler, assembly);
+        return new ServiceBinding(name, service, handlerType, createHandler, assembly);
     }
 
     /// <summary>Embedded mode: serve this handler factory (called once, or once per connection when <c>perConnection</c>).</summary>
@@ -77,41 +170,44 @@ public sealed class ThriftApplication
         ArgumentNullException.ThrowIfNull(createHandler);
         HandlerDiscovery.Service service = HandlerDiscovery.Describe(handlerType, out string? problem)
             ?? throw new AppLoadException($"handler {handlerType.FullName} {problem}");
-        return new ThriftApplication(service, handlerType, createHandler, assembly: null);
+        return new ThriftApplication([new ServiceBinding(null, service, handlerType, createHandler, assembly: null)], multiplexed: false);
     }
 
-    /// <summary>A processor for a new connection: the shared one, or a new handler + processor when <paramref name="perConnection"/>.</summary>
+    /// <summary>The service names multiplexed clients use, in the order given; empty for an app served alone.</summary>
+    public IReadOnlyList<string> ServiceNames => _multiplexed ? _services.Select(s => s.Name!).ToArray() : [];
+
+    /// <summary>
+    /// The processor of the first (for a single app, the only) service for a new connection: the shared one, or a new
+    /// handler + processor when <paramref name="perConnection"/>. Creates every service's handler, so that a
+    /// constructor that throws shows at boot.
+    /// </summary>
     /// <remarks>
     /// The processor logs handler exceptions through <paramref name="loggerFactory"/> (for the shared one, the
     /// factory of the first call). A handler that cannot be created is an <see cref="AppLoadException"/>.
     /// </remarks>
-    public ITAsyncProcessor GetProcessor(bool perConnection, ILoggerFactory loggerFactory)
+    public ITAsyncProcessor GetProcessor(bool perConnection, ILoggerFactory loggerFactory) =>
+        GetProcessors(perConnection, loggerFactory).Default;
+
+    /// <summary>The processors of every service for a new connection, shared or new as in <see cref="GetProcessor"/>.</summary>
+    internal ServiceProcessors GetProcessors(bool perConnection, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         if (perConnection)
-            return CreateProcessor(loggerFactory);
+            return CreateProcessors(loggerFactory);
         if (_shared is { } shared)
             return shared;
         lock (_gate)
-            return _shared ??= CreateProcessor(loggerFactory);
+            return _shared ??= CreateProcessors(loggerFactory);
     }
 
-    private ITAsyncProcessor CreateProcessor(ILoggerFactory loggerFactory)
+    private ServiceProcessors CreateProcessors(ILoggerFactory loggerFactory)
     {
-        object handler;
-        try
-        {
-            handler = _createHandler();
-        }
-        catch (Exception e)
-        {
-            throw new AppLoadException($"creating the handler {HandlerType.FullName} failed: {e.GetType().Name}: {e.Message}", e);
-        }
-        if (!HandlerType.IsInstanceOfType(handler))
-            throw new AppLoadException($"the handler factory for {HandlerType.FullName} returned a {handler.GetType().FullName}");
-
-        object logger = Activator.CreateInstance(_processorLoggerType, loggerFactory)!;
-        return _createProcessor(handler, logger);
+        if (!_multiplexed)
+            return new ServiceProcessors(_services[0].CreateProcessor(loggerFactory), byName: null);
+        var byName = new Dictionary<string, ITAsyncProcessor>(StringComparer.Ordinal);
+        foreach (ServiceBinding service in _services)
+            byName[service.Name!] = service.CreateProcessor(loggerFactory);
+        return new ServiceProcessors(byName[_services[0].Name!], byName);
     }
 
     /// <summary>
@@ -188,6 +284,22 @@ public sealed class ThriftApplication
         throw new AppLoadException($"APP '{appSpec}': no handler class in {assemblyName}: expected a public non-abstract class " +
             "implementing a generated Service.IAsync interface (thrift --gen netstd)" +
             (services.Length > 0 ? $"; services found but not implemented: {services}" : "") +
+            (loadProblem is null ? "" : $"; some types could not be loaded: {loadProblem}"));
+    }
+
+    private static Type FindServiceHandler(string appSpec, string name, string path, string assemblyName, IReadOnlyList<Type> types, string? loadProblem)
+    {
+        Type[] candidates = types.Where(t => HandlerDiscovery.IsCandidate(t) && HandlerDiscovery.Describe(t, name, out _) is not null).ToArray();
+        if (candidates.Length == 1)
+            return candidates[0];
+        if (candidates.Length > 1)
+        {
+            throw new AppLoadException($"service '{appSpec}': several handler classes implement {name}.IAsync in {assemblyName}: " +
+                $"{string.Join(", ", candidates.Select(t => t.FullName))}; name one, e.g. {name}={path}:{candidates[0].FullName}");
+        }
+        string services = string.Join(", ", HandlerDiscovery.Services(types).Select(t => t.Name).Distinct());
+        throw new AppLoadException($"service '{appSpec}': no handler class implementing a generated {name}.IAsync in {assemblyName}" +
+            (services.Length > 0 ? $"; services found: {services}" : "") +
             (loadProblem is null ? "" : $"; some types could not be loaded: {loadProblem}"));
     }
 

@@ -73,5 +73,13 @@ public static partial class ThriftConnection
         [LoggerMessage(EventId = EventIds.Thrift + 16, Level = LogLevel.Error,
             Message = "Call listener {ListenerMethod} threw on connection {ConnectionId} from {Peer}")]
         public static partial void ListenerFailed(ILogger logger, long connectionId, string peer, string listenerMethod, Exception exception);
+
+        [LoggerMessage(EventId = EventIds.Thrift + 17, Level = LogLevel.Warning,
+            Message = "Connection {ConnectionId} from {Peer}: TLS handshake failed: {Reason}; closing it")]
+        public static partial void TlsHandshakeFailed(ILogger logger, long connectionId, string peer, string reason);
+
+        [LoggerMessage(EventId = EventIds.Thrift + 18, Level = LogLevel.Debug,
+            Message = "Connection {ConnectionId} from {Peer} speaks the {Protocol} protocol over the {Transport} transport (detected)")]
+        public static partial void Detected(ILogger logger, long connectionId, string peer, ThriftProtocolKind protocol, ThriftTransportKind transport);
     }
 }

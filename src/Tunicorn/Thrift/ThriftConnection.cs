@@ -1,8 +1,14 @@
 using System.Diagnostics;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Thrift;
 using Thrift.Processor;
+using Thrift.Protocol;
+using Thrift.Protocol.Entities;
+using Thrift.Protocol.Utilities;
+using Tunicorn.Config;
 
 namespace Tunicorn.Thrift;
 
@@ -74,10 +80,10 @@ public static partial class ThriftConnection
         CancellationToken stopBetweenCalls,
         CancellationToken abort)
     {
-        ITAsyncProcessor processor;
+        ServiceProcessors processors;
         try
         {
-            processor = app.GetProcessor(options.ProcessorPerConnection, loggerFactory);
+            processors = app.GetProcessors(options.ProcessorPerConnection, loggerFactory);
         }
         catch (Exception e)
         {
@@ -85,8 +91,19 @@ public static partial class ThriftConnection
             return $"no processor: {e.Message}";
         }
 
+        SslStream? tls = null;
+        if (options.Tls is { } serverTls)
+        {
+            (tls, string? failure) = await HandshakeAsync(socket, serverTls, options.HandshakeTimeout, connection, logger, abort);
+            if (tls is null)
+                return failure!;
+        }
+
+        await using var tlsScope = tls;
         var tracker = new CallTracker(connection, listener);
-        using var stack = ThriftStack.Create(socket, options, tracker, abort);
+        using var endpoint = new SocketTransport(socket, tls, options.Configuration, options.StallTimeout, abort);
+        // Built when the first call arrives: with auto, its first bytes tell the protocol and the transport.
+        ThriftStack? stack = null;
         using var waiter = new ConnectionWaiter(options.IdleTimeout, stopBetweenCalls, abort);
         while (true)
         {
@@ -97,17 +114,17 @@ public static partial class ThriftConnection
             }
 
             // Also reset by the protocols at each message end; a call that failed to reach it must not count here.
-            stack.Endpoint.ResetMessageSizeAndConsumedBytes();
+            endpoint.ResetMessageSizeAndConsumedBytes();
             WaitOutcome outcome;
             try
             {
-                outcome = await waiter.WaitAsync(stack.Endpoint);
+                outcome = await waiter.WaitAsync(endpoint);
                 if (outcome == WaitOutcome.Stopping && connection.CallsServed == 0)
-                    outcome = await WaitForFirstCallAsync(stack.Endpoint, abort);
+                    outcome = await WaitForFirstCallAsync(endpoint, abort);
             }
             catch (Exception e)
             {
-                return Fail(e, call: null, "between calls", connection, options, listener, logger, abort);
+                return Fail(e, call: null, "between calls", connection, options, stack, listener, logger, abort);
             }
 
             switch (outcome)
@@ -126,11 +143,25 @@ public static partial class ThriftConnection
                     return "aborted";
             }
 
+            if (stack is null)
+            {
+                try
+                {
+                    stack = await ThriftStack.CreateAsync(endpoint, options, tracker, abort);
+                }
+                catch (Exception e)
+                {
+                    return Fail(e, call: null, "in the first bytes", connection, options, stack, listener, logger, abort);
+                }
+                if (options.Protocol == ThriftProtocolKind.Auto || options.Transport == ThriftTransportKind.Auto)
+                    Log.Detected(logger, connection.Id, connection.Peer, stack.Protocol, stack.Transport);
+            }
+
             tracker.Reset();
             bool keepOpen;
             try
             {
-                Task<bool> processing = processor.ProcessAsync(stack.Input, stack.Output, abort);
+                Task<bool> processing = DispatchAsync(stack, processors, abort);
                 // A handler that ignores the token must not hold an aborted connection open. WaitAsync allocates,
                 // so only calls that really went asynchronous pay for it.
                 keepOpen = processing.IsCompleted ? await processing : await processing.WaitAsync(abort);
@@ -139,7 +170,7 @@ public static partial class ThriftConnection
             {
                 ThriftCall? started = tracker.Call;
                 string where = started is null ? "in a message header" : $"in call {started.Method}";
-                return Fail(e, started, where, connection, options, listener, logger, abort);
+                return Fail(e, started, where, connection, options, stack, listener, logger, abort);
             }
 
             if (tracker.Call is not { } call)
@@ -150,12 +181,106 @@ public static partial class ThriftConnection
             }
 
             Complete(call, keepOpen ? tracker.FinishedResult(call) : ThriftCall.ResultTransportError, listener);
-            LogApplicationException(tracker, call, logger, processor);
+            LogApplicationException(tracker, call, logger, processors);
             if (!keepOpen)
             {
                 Log.PeerGone(logger, connection.Id, connection.Peer, $"I/O error in call {call.Method}");
                 return "transport error";
             }
+        }
+    }
+
+    /// <summary>
+    /// Reads the header of the next message, checks that it is a call, picks the service's processor and lets it read
+    /// the header again (<see cref="CallInputProtocol.Replay"/>) and process the call. The generated processors check
+    /// neither (a reply sent to the server would be run as a call), and a multiplexed name needs a service picked first.
+    /// </summary>
+    private static Task<bool> DispatchAsync(ThriftStack stack, ServiceProcessors processors, CancellationToken abort)
+    {
+        ValueTask<TMessage> reading = stack.Input.ReadMessageBeginAsync(abort);
+        if (!reading.IsCompletedSuccessfully)
+            return DispatchSlowAsync(reading, stack, processors, abort);
+        TMessage header = reading.Result;
+        if (header.Type is not (TMessageType.Call or TMessageType.Oneway) || processors.Resolve(header.Name, out string method) is not { } found)
+            return RefuseAsync(header, stack, processors, abort);
+        stack.Input.Replay(method.Length == header.Name.Length ? header : new TMessage(method, header.Type, header.SeqID));
+        return found.ProcessAsync(stack.Input, stack.Output, abort);
+    }
+
+    private static async Task<bool> DispatchSlowAsync(ValueTask<TMessage> reading, ThriftStack stack, ServiceProcessors processors, CancellationToken abort)
+    {
+        TMessage header = await reading;
+        if (header.Type is not (TMessageType.Call or TMessageType.Oneway) || processors.Resolve(header.Name, out string method) is not { } found)
+            return await RefuseAsync(header, stack, processors, abort);
+        stack.Input.Replay(method.Length == header.Name.Length ? header : new TMessage(method, header.Type, header.SeqID));
+        return await found.ProcessAsync(stack.Input, stack.Output, abort);
+    }
+
+    /// <summary>
+    /// A message that is no call gets TApplicationException InvalidMessageType, as from Apache Thrift's multiplexed
+    /// processor, and closes the connection: the shape of its body is unknown. A call of a service this server does
+    /// not have gets UnknownMethod (unless oneway, which has no reply), like an unknown method, and the connection lives on.
+    /// </summary>
+    private static async Task<bool> RefuseAsync(TMessage header, ThriftStack stack, ServiceProcessors processors, CancellationToken abort)
+    {
+        if (header.Type is not (TMessageType.Call or TMessageType.Oneway))
+        {
+            string reason = $"message type {(int)header.Type} ({header.Type}) where a call or oneway call was expected";
+            await WriteApplicationExceptionAsync(stack.Output, header, TApplicationException.ExceptionType.InvalidMessageType, reason, abort);
+            throw new TProtocolException(TProtocolException.INVALID_DATA, reason);
+        }
+
+        await TProtocolUtil.SkipAsync(stack.Input, TType.Struct, abort);
+        await stack.Input.ReadMessageEndAsync(abort);
+        if (header.Type == TMessageType.Oneway)
+            return true;
+        string service = header.Name[..header.Name.IndexOf(TMultiplexedProtocol.Separator, StringComparison.Ordinal)];
+        await WriteApplicationExceptionAsync(stack.Output, header, TApplicationException.ExceptionType.UnknownMethod,
+            $"Invalid method name: '{LogText.Printable(header.Name)}': no service '{LogText.Printable(service)}' here (services: {processors.Names})", abort);
+        return true;
+    }
+
+    private static async Task WriteApplicationExceptionAsync(TProtocol output, TMessage header, TApplicationException.ExceptionType type,
+        string message, CancellationToken abort)
+    {
+        await output.WriteMessageBeginAsync(new TMessage(header.Name, TMessageType.Exception, header.SeqID), abort);
+        await new TApplicationException(type, message).WriteAsync(output, abort);
+        await output.WriteMessageEndAsync(abort);
+        await output.Transport.FlushAsync(abort);
+    }
+
+    /// <summary>
+    /// The TLS handshake, bounded by <paramref name="timeout"/>: the authenticated stream, or null and the reason the
+    /// connection closes (logged here with the peer).
+    /// </summary>
+    private static async Task<(SslStream? Stream, string? Failure)> HandshakeAsync(Socket socket, ServerTls serverTls, TimeSpan timeout,
+        ConnectionInfo connection, ILogger logger, CancellationToken abort)
+    {
+        string? rejection = null;
+        var stream = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await stream.AuthenticateAsServerAsync(serverTls.CreateOptions(reason => rejection = reason), deadline.Token);
+            return (stream, null);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or SocketException)
+        {
+            await stream.DisposeAsync();
+            if (abort.IsCancellationRequested)
+            {
+                Log.Aborted(logger, connection.Id, connection.Peer, "in the TLS handshake");
+                return (null, "aborted");
+            }
+            string reason = e is OperationCanceledException
+                ? $"no TLS handshake within {timeout.TotalSeconds:0.###}s"
+                : rejection ?? (e is AuthenticationException && e.InnerException is null
+                    // SslStream's words for a first record that is no TLS handshake, e.g. a plain Thrift call.
+                    ? $"{e.Message} (is the client using TLS?)"
+                    : e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
+            Log.TlsHandshakeFailed(logger, connection.Id, connection.Peer, reason);
+            return (null, "TLS handshake failed: " + reason);
         }
     }
 
@@ -189,6 +314,7 @@ public static partial class ThriftConnection
         string where,
         ConnectionInfo connection,
         ThriftConnectionOptions options,
+        ThriftStack? stack,
         IThriftCallListener listener,
         ILogger logger,
         CancellationToken abort)
@@ -209,7 +335,7 @@ public static partial class ThriftConnection
                 Log.TimedOut(logger, connection.Id, connection.Peer, where, fault.Reason);
                 return "timed out: " + fault.Reason;
             case ConnectionFaultKind.BadInput:
-                Log.BadInput(logger, connection.Id, connection.Peer, options.Protocol, options.Transport, fault.Reason);
+                Log.BadInput(logger, connection.Id, connection.Peer, stack?.Protocol ?? options.Protocol, stack?.Transport ?? options.Transport, fault.Reason);
                 listener.OnDecodeError(connection, error);
                 return "bad input: " + fault.Reason;
             case ConnectionFaultKind.LimitExceeded:
@@ -222,7 +348,7 @@ public static partial class ThriftConnection
         }
     }
 
-    private static void LogApplicationException(CallTracker tracker, ThriftCall call, ILogger logger, ITAsyncProcessor processor)
+    private static void LogApplicationException(CallTracker tracker, ThriftCall call, ILogger logger, ServiceProcessors processors)
     {
         switch (tracker.ApplicationExceptionType)
         {
@@ -233,7 +359,7 @@ public static partial class ThriftConnection
                 return;
             case TApplicationException.ExceptionType.InternalError:
                 // The generated processor has logged the exception itself, without the method or the peer.
-                Log.HandlerFailed(logger, call.Connection.Id, call.Connection.Peer, call.Method, processor.GetType().FullName);
+                Log.HandlerFailed(logger, call.Connection.Id, call.Connection.Peer, call.Method, processors.Resolve(call.Method, out _)?.GetType().FullName);
                 return;
             case { } type:
                 Log.ApplicationException(logger, call.Connection.Id, call.Connection.Peer, call.Method, type);

@@ -32,15 +32,33 @@ public sealed class ThriftConnectionOptions
     /// </summary>
     public TimeSpan? IdleTimeout { get; init; }
 
+    /// <summary>
+    /// A client that stops in the middle of a message, or stops reading a reply, is closed after this long even when
+    /// idle connections may wait forever: pooled clients keep idle connections open for long, but no client pauses
+    /// inside a message. Same default as gunicorn's worker timeout.
+    /// </summary>
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one socket read or write inside a call may wait: the idle timeout, else <see cref="DefaultStallTimeout"/>.</summary>
+    public TimeSpan StallTimeout => IdleTimeout ?? DefaultStallTimeout;
+
     public bool ProcessorPerConnection { get; init; }
 
+    /// <summary>TLS on every connection, or null for plain connections.</summary>
+    public ServerTls? Tls { get; init; }
+
+    /// <summary>How long a TLS client may take to finish its handshake: the idle timeout, else <see cref="ServerTls.DefaultHandshakeTimeout"/>.</summary>
+    public TimeSpan HandshakeTimeout => IdleTimeout ?? ServerTls.DefaultHandshakeTimeout;
+
+    /// <exception cref="ArgumentException">The TLS settings name files that cannot be used; the message names the setting.</exception>
     public static ThriftConnectionOptions FromSettings(Settings settings) => new()
     {
         Protocol = settings.ThriftProtocol,
         Transport = settings.ThriftTransport,
-        Configuration = CreateConfiguration(),
+        Configuration = CreateConfiguration(settings.ThriftMaxMessageSize, settings.ThriftMaxFrameSize, settings.ThriftRecursionLimit),
         IdleTimeout = settings.ThriftClientTimeout is double s && s > 0 ? TimeSpan.FromSeconds(s) : null,
         ProcessorPerConnection = settings.ThriftProcessorAsFactory,
+        Tls = ServerTls.FromSettings(settings),
     };
 
     /// <summary>The limits, set explicitly so that a reader sees them here rather than inside ApacheThrift.</summary>

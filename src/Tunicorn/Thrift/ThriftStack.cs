@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Thrift.Protocol;
 using Thrift.Transport;
 using Tunicorn.Config;
@@ -9,29 +8,40 @@ namespace Tunicorn.Thrift;
 /// The transports and protocols of one server connection, and the one place where the settings' names
 /// (<see cref="ThriftTransportKind"/>, <see cref="ThriftProtocolKind"/>) become Thrift layers.
 /// </summary>
-internal sealed class ThriftStack : IDisposable
+/// <remarks>The stack does not own the endpoint: the connection creates it before the stack (TLS, auto detection) and disposes it.</remarks>
+internal sealed class ThriftStack
 {
-    private ThriftStack(SocketTransport endpoint, TProtocol input, TProtocol output)
+    private ThriftStack(ThriftProtocolKind protocol, ThriftTransportKind transport, CallInputProtocol input, TProtocol output)
     {
-        Endpoint = endpoint;
+        Protocol = protocol;
+        Transport = transport;
         Input = input;
         Output = output;
     }
 
-    /// <summary>The socket end of the stack: the connection loop waits for calls here.</summary>
-    public SocketTransport Endpoint { get; }
-    public TProtocol Input { get; }
+    /// <summary>The protocol spoken, never <see cref="ThriftProtocolKind.Auto"/>.</summary>
+    public ThriftProtocolKind Protocol { get; }
+    /// <summary>The transport used, never <see cref="ThriftTransportKind.Auto"/>.</summary>
+    public ThriftTransportKind Transport { get; }
+    public CallInputProtocol Input { get; }
     public TProtocol Output { get; }
 
-    public static ThriftStack Create(Socket socket, ThriftConnectionOptions options, CallTracker tracker, CancellationToken abort)
+    /// <summary>
+    /// The stack for <paramref name="endpoint"/>. When the options say <c>auto</c>, waits for the first bytes of the
+    /// connection and detects the protocol and transport from them (<see cref="WireFormat"/>), consuming nothing.
+    /// </summary>
+    public static async ValueTask<ThriftStack> CreateAsync(SocketTransport endpoint, ThriftConnectionOptions options, CallTracker tracker,
+        CancellationToken cancellationToken)
     {
-        var endpoint = new SocketTransport(socket, options.Configuration, options.IdleTimeout, abort);
-        TTransport transport = CreateTransport(endpoint, options.Transport);
+        (ThriftProtocolKind protocol, ThriftTransportKind transportKind) =
+            await WireFormat.DetectAsync(endpoint, options.Protocol, options.Transport, cancellationToken);
+        TTransport transport = CreateTransport(endpoint, transportKind);
         // Two protocol instances: compact and JSON keep per-direction state (field ids, JSON contexts).
         return new ThriftStack(
-            endpoint,
-            new CallInputProtocol(CreateProtocol(transport, options.Protocol), tracker),
-            new CallOutputProtocol(CreateProtocol(transport, options.Protocol), tracker));
+            protocol,
+            transportKind,
+            new CallInputProtocol(CreateProtocol(transport, protocol), tracker),
+            new CallOutputProtocol(CreateProtocol(transport, protocol), tracker));
     }
 
     /// <summary>"buffered" is the endpoint itself, which buffers: the bytes are the same as TBufferedTransport's.</summary>
@@ -39,7 +49,7 @@ internal sealed class ThriftStack : IDisposable
     {
         ThriftTransportKind.Buffered => endpoint,
         ThriftTransportKind.Framed => new FramedTransport(endpoint),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown Thrift transport"),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown or undetected Thrift transport"),
     };
 
     public static TProtocol CreateProtocol(TTransport transport, ThriftProtocolKind kind) => kind switch
@@ -49,12 +59,6 @@ internal sealed class ThriftStack : IDisposable
         ThriftProtocolKind.Binary => new TBinaryProtocol(transport, strictRead: true, strictWrite: true),
         ThriftProtocolKind.Compact => new TCompactProtocol(transport),
         ThriftProtocolKind.Json => new TJsonProtocol(transport),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown Thrift protocol"),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown or undetected Thrift protocol"),
     };
-
-    public void Dispose()
-    {
-        // Not the protocols: disposing a protocol disposes its transport, and both share one.
-        Endpoint.Dispose();
-    }
 }

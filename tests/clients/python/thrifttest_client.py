@@ -112,25 +112,26 @@ def run_thrifttest(client, check: Checker) -> None:
     check.equal("testI32_after_oneway", client.testI32(-1), -1)
 
 
-def open_socket(args):
+def open_socket(args, port):
     if not args.ssl:
-        socket = TSocket.TSocket(host=args.host, port=args.port)
+        socket = TSocket.TSocket(host=args.host, port=port)
     else:
         context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=args.ca)
         context.check_hostname = False
         if args.cert:
             context.load_cert_chain(args.cert, args.key)
-        socket = TSSLSocket.TSSLSocket(host=args.host, port=args.port, ssl_context=context)
+        socket = TSSLSocket.TSSLSocket(host=args.host, port=port, ssl_context=context)
     socket.setTimeout(int(args.timeout * 1000))
     return socket
 
 
 def run_cell(args, cell: str, report: dict) -> None:
-    protocol_name, transport_name = cell.split(":")
+    wire, _, port = cell.partition("@")
+    protocol_name, transport_name = wire.split(":")
     check = Checker()
     transport = None
     try:
-        transport = TRANSPORTS[transport_name](open_socket(args))
+        transport = TRANSPORTS[transport_name](open_socket(args, int(port) if port else args.port))
         protocol = PROTOCOLS[protocol_name](transport)
         transport.open()
         if args.multiplexed:
@@ -158,7 +159,8 @@ def main() -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=9090)
     parser.add_argument("--cells", default=",".join(ALL_CELLS),
-                        help="comma-separated PROTOCOL:TRANSPORT cells, e.g. binary:buffered,json:framed")
+                        help="comma-separated PROTOCOL:TRANSPORT[@PORT] cells, e.g. binary:buffered,json:framed@9091;"
+                             " a cell without a port uses --port")
     parser.add_argument("--multiplexed", action="store_true",
                         help="call ThriftTest and SecondService through TMultiplexedProtocol on one connection")
     parser.add_argument("--ssl", action="store_true", help="connect over TLS")

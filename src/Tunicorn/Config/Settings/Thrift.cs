@@ -1,7 +1,9 @@
+using System.Text.RegularExpressions;
+
 namespace Tunicorn.Config;
 
 /// <summary>Settings of the Thrift layer, with gunicorn_thrift's names.</summary>
-public static class ThriftSettings
+public static partial class ThriftSettings
 {
     public static readonly Setting<ThriftProtocolKind> ProtocolFactory = new("thrift_protocol_factory", SettingSection.Thrift)
     {
@@ -10,9 +12,12 @@ public static class ThriftSettings
         // Binary is what the Thrift compiler's generated clients use unless told otherwise.
         Default = ThriftProtocolKind.Binary,
         Validator = Validators.Choice<ThriftProtocolKind>(
-            [new("binary", ThriftProtocolKind.Binary), new("compact", ThriftProtocolKind.Compact), new("json", ThriftProtocolKind.Json)]),
+            [new("binary", ThriftProtocolKind.Binary), new("compact", ThriftProtocolKind.Compact), new("json", ThriftProtocolKind.Json),
+                new("auto", ThriftProtocolKind.Auto)]),
         Description = """
-            The Thrift protocol clients speak: binary, compact or json.
+            The Thrift protocol clients speak: binary, compact, json or auto.
+            auto detects the protocol of each connection from its first bytes, so that one port serves clients
+            of all three protocols.
             """,
     };
 
@@ -23,9 +28,10 @@ public static class ThriftSettings
         // Same default as gunicorn_thrift (TBufferedTransportFactory).
         Default = ThriftTransportKind.Buffered,
         Validator = Validators.Choice<ThriftTransportKind>(
-            [new("buffered", ThriftTransportKind.Buffered), new("framed", ThriftTransportKind.Framed)]),
+            [new("buffered", ThriftTransportKind.Buffered), new("framed", ThriftTransportKind.Framed), new("auto", ThriftTransportKind.Auto)]),
         Description = """
-            The Thrift transport clients use: buffered or framed.
+            The Thrift transport clients use: buffered, framed or auto.
+            auto detects from the first bytes of each connection whether its messages are framed.
             """,
     };
 
@@ -38,7 +44,9 @@ public static class ThriftSettings
         Validator = Validators.Optional(Validators.Seconds),
         Description = """
             Close a client connection that stays idle this many seconds between calls.
-            Unset (or 0) waits forever.
+            Also bounds each read and write inside a call, so a client that stops in the middle of a message
+            is closed too. Unset (or 0) lets idle connections wait forever, as pooled clients expect, but still
+            closes a client that stalls inside a message after 30 seconds.
             """,
     };
 
@@ -52,4 +60,76 @@ public static class ThriftSettings
             For handlers that keep per-connection state. Same meaning as in gunicorn_thrift.
             """,
     };
+
+    public static readonly Setting<int> MaxFrameSize = new("thrift_max_frame_size", SettingSection.Thrift)
+    {
+        Flags = ["--thrift-max-frame-size"],
+        MetaVar = "BYTES",
+        // Apache Thrift's default (TConfiguration.DEFAULT_MAX_FRAME_SIZE), the same in every language.
+        Default = 16384000,
+        Validator = Validators.PositiveInt,
+        Description = """
+            The largest frame a client of the framed transport may announce, in bytes.
+            A larger frame length closes the connection before anything is allocated for it.
+            """,
+    };
+
+    public static readonly Setting<int> MaxMessageSize = new("thrift_max_message_size", SettingSection.Thrift)
+    {
+        Flags = ["--thrift-max-message-size"],
+        MetaVar = "BYTES",
+        // Apache Thrift's default (TConfiguration.DEFAULT_MAX_MESSAGE_SIZE), the same in every language.
+        Default = 104857600,
+        Validator = Validators.PositiveInt,
+        Description = """
+            The largest message a client may send, in bytes, whatever the transport.
+            A string, binary or container length larger than what is left of the message closes the connection
+            before anything is allocated for it.
+            """,
+    };
+
+    public static readonly Setting<int> RecursionLimit = new("thrift_recursion_limit", SettingSection.Thrift)
+    {
+        Flags = ["--thrift-recursion-limit"],
+        MetaVar = "INT",
+        // Apache Thrift's default (TConfiguration.DEFAULT_RECURSION_DEPTH).
+        Default = 64,
+        Validator = Validators.PositiveInt,
+        Description = """
+            The deepest nesting of structs, lists, sets and maps a message may have.
+            A deeper message closes the connection, so that hostile input cannot exhaust the stack.
+            """,
+    };
+
+    /// <summary>NAME=path/to/Assembly.dll[:Namespace.Type], NAME a Thrift identifier.</summary>
+    // Declared before Services, whose initializer reads it (static fields initialize in textual order).
+    private static readonly Validator<string> ServiceSpec = new(
+        "NAME=path/to/Assembly.dll[:Namespace.Type]",
+        text =>
+        {
+            int equals = text.IndexOf('=');
+            if (equals <= 0 || !ServiceNameRegex().IsMatch(text[..equals]))
+                throw new SettingValueException(text, "is not NAME=path/to/Assembly.dll[:Namespace.Type] with NAME a Thrift service name");
+            Validators.AppSpec.Parse(text[(equals + 1)..]);
+            return text;
+        },
+        value => value);
+
+    public static readonly Setting<IReadOnlyList<string>> Services = new("service", SettingSection.Thrift)
+    {
+        Flags = ["--service"],
+        MetaVar = "NAME=APP",
+        Default = [],
+        Validator = Validators.ListOf(ServiceSpec),
+        Description = """
+            Serve several services on one port, multiplexed: NAME=path/to/Assembly.dll[:Namespace.Type].
+            Repeat the option for each service; NAME is what clients pass to TMultiplexedProtocol. Without a
+            type, the handler class implementing the generated NAME.IAsync interface is used. Calls without a
+            service name (plain clients) go to the first service named. Replaces the APP argument.
+            """,
+    };
+
+    // What the Thrift IDL allows as a service name (an identifier); ':' separates it from the method on the wire.
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.]*$")]
+    private static partial Regex ServiceNameRegex();
 }

@@ -1,0 +1,82 @@
+using System.Net;
+using Thrift;
+using Thrift.Protocol;
+using Thrift.Transport;
+using Thrift.Transport.Client;
+
+namespace Tunicorn.IntegrationTests.Conformance;
+
+/// <summary>
+/// C# clients of the ThriftTest example (Apache Thrift netstd's generated clients), over TCP with any protocol and
+/// transport, plain or through TMultiplexedProtocol. Dispose the client to close its connection.
+/// </summary>
+internal static class ConformanceClients
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>The six protocol x transport cells of the interop matrix, as "protocol:transport".</summary>
+    public static readonly IReadOnlyList<string> Cells =
+        [.. from p in new[] { "binary", "compact", "json" } from t in new[] { "buffered", "framed" } select $"{p}:{t}"];
+
+    public static async Task<ThriftTest.ThriftTest.Client> ThriftTestAsync(int port, string protocol, string transport,
+        string? multiplexedName = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        TProtocol wire = Protocol(protocol, Transport(transport, Tcp(port, timeout ?? DefaultTimeout)));
+        var client = new ThriftTest.ThriftTest.Client(multiplexedName is null ? wire : new TMultiplexedProtocol(wire, multiplexedName));
+        await OpenAsync(client, cancellationToken).ConfigureAwait(false);
+        return client;
+    }
+
+    /// <summary>ThriftTest and SecondService clients on one connection, through TMultiplexedProtocol.</summary>
+    public static async Task<(ThriftTest.ThriftTest.Client Test, ThriftTest.SecondService.Client Second)> MultiplexedAsync(int port,
+        string protocol, string transport, CancellationToken cancellationToken = default)
+    {
+        TProtocol wire = Protocol(protocol, Transport(transport, Tcp(port, DefaultTimeout)));
+        var test = new ThriftTest.ThriftTest.Client(new TMultiplexedProtocol(wire, "ThriftTest"));
+        await OpenAsync(test, cancellationToken).ConfigureAwait(false);
+        return (test, new ThriftTest.SecondService.Client(new TMultiplexedProtocol(wire, "SecondService")));
+    }
+
+    /// <summary>Closes the client's connection; a client broken by a failed call must not fail the test again here.</summary>
+    public static void Close(TBaseClient client)
+    {
+        try
+        {
+            client.Dispose();
+        }
+        catch (Exception e) when (e is TTransportException or IOException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private static async Task OpenAsync(TBaseClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.OpenTransportAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    private static TSocketTransport Tcp(int port, TimeSpan timeout) =>
+        new(IPAddress.Loopback, port, new TConfiguration(), (int)timeout.TotalMilliseconds);
+
+    private static TTransport Transport(string kind, TTransport inner) => kind switch
+    {
+        "buffered" => new TBufferedTransport(inner),
+        "framed" => new TFramedTransport(inner),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "buffered or framed"),
+    };
+
+    private static TProtocol Protocol(string kind, TTransport transport) => kind switch
+    {
+        "binary" => new TBinaryProtocol(transport),
+        "compact" => new TCompactProtocol(transport),
+        "json" => new TJsonProtocol(transport),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "binary, compact or json"),
+    };
+}
