@@ -469,9 +469,13 @@ public sealed partial class Arbiter : IArbiterContext
     private void OnReport(WorkerProcess worker, WorkerReport report)
     {
         if (report.Kind == WorkerReportKind.Heartbeat)
+        {
             worker.OnHeartbeat(report, Stopwatch.GetTimestamp());
-        else
-            _events.Writer.TryWrite(new ArbiterEvent.WorkerReported(worker, report));
+            return;
+        }
+        // Before the arbiter sees it booted, or it would measure the silence since the spawn.
+        worker.Touch(Stopwatch.GetTimestamp());
+        _events.Writer.TryWrite(new ArbiterEvent.WorkerReported(worker, report));
     }
 
     private async Task<int> StopAsync(StopKind kind)

@@ -65,6 +65,9 @@ public sealed class WorkerProcess
         return (TimeSpan.FromMilliseconds(ms) + sinceReport, _oldestCallMethod);
     }
 
+    /// <summary>Any report proves the worker alive: the boot report starts its heartbeat clock.</summary>
+    internal void Touch(long now) => Volatile.Write(ref _lastHeartbeat, now);
+
     internal void OnHeartbeat(WorkerReport report, long now)
     {
         CallsRead = report.CallsRead;
