@@ -1,0 +1,278 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Tunicorn.Bench.LoadGen;
+
+namespace Tunicorn.Bench.Runner;
+
+/// <summary>
+/// Everything one invocation measures, in order: the main table (each server at each connection count, add),
+/// echo points, the connection spread over Tunicorn workers, and worker boot times. One server runs at a time,
+/// on a free loopback port, and is stopped by pid before the next starts.
+/// </summary>
+public sealed partial class BenchRun(RunnerOptions options, TextWriter console, string workDir)
+{
+    private const string WorkerBootedLine = "Worker booted (pid:";
+    private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(15);
+
+    private readonly LoadGenClient _loadGen = new(options.Paths.LoadGen, options.LoadGenMode, options.CallTimeoutSeconds);
+    private readonly StreamWriter _log = new(Path.Combine(workDir, "loadgen.log")) { AutoFlush = true };
+
+    public List<PointResult> Main { get; } = [];
+    public List<PointResult> Echo { get; } = [];
+    public List<IdleResult> Idle { get; } = [];
+    public List<SpreadResult> Spread { get; } = [];
+    public List<BootResult> Boot { get; } = [];
+    public List<string> Notes { get; } = [];
+
+    public ServerSpec Spec(string key) => key switch
+    {
+        "tunicorn-async" => ServerSpec.Tunicorn("async", options.Workers, options.Threads),
+        "tunicorn-threaded" => ServerSpec.Tunicorn("threaded", options.Workers, options.Threads),
+        "tunicorn-sync" => ServerSpec.Tunicorn("sync", options.Workers, options.Threads),
+        "csharp-threadpool" => ServerSpec.CSharpThreadPool(),
+        "cpp-threaded" => ServerSpec.CppThreaded(),
+        // One I/O thread per core, as many as Tunicorn has workers by default.
+        "cpp-nonblocking" => ServerSpec.CppNonblocking(Environment.ProcessorCount),
+        _ => throw new ArgumentException($"unknown server '{key}'"),
+    };
+
+    public async Task RunAsync()
+    {
+        var servers = options.Servers.Select(Spec).Where(Supported).ToList();
+        var main = new List<PointResult>();
+        var echo = new List<PointResult>();
+        var idle = new List<IdleResult>();
+        // Whole rounds, each server started afresh and measured alone: noise from other work on the machine
+        // then falls on every server alike, and the median round of each point is reported.
+        for (int round = 0; round < options.Rounds; round++)
+        {
+            if (options.Rounds > 1)
+                console.WriteLine($"round {round + 1} of {options.Rounds}");
+            var order = servers.Skip(round % servers.Count).Concat(servers.Take(round % servers.Count)).ToList();
+            foreach (var spec in order)
+            {
+                await using var server = await StartAsync(spec, "calculator", null);
+                idle.Add(IdleOf(server));
+                await WarmUpAsync(server);
+                foreach (int connections in options.Connections)
+                    main.Add(await MeasureAsync(server, "add", 0, connections));
+                await server.StopAsync(StopGrace);
+            }
+            if (options.EchoSizes.Count == 0)
+                continue;
+            foreach (var spec in order)
+            {
+                await using var server = await StartAsync(spec, "bench", null);
+                await WarmUpAsync(server);
+                foreach (int size in options.EchoSizes)
+                    echo.Add(await MeasureAsync(server, "echo", size, options.EchoConnections));
+                await server.StopAsync(StopGrace);
+            }
+        }
+        Main.AddRange(MedianRounds(main));
+        Echo.AddRange(MedianRounds(echo));
+        Idle.AddRange(idle.GroupBy(i => i.Server.Key).Select(g => g.OrderBy(i => i.FirstAnswerSeconds).ElementAt(g.Count() / 2)));
+
+        foreach (int workers in options.SpreadWorkers)
+            foreach (string workerClass in (string[])["async", "threaded", "sync"])
+                Spread.Add(await SpreadAsync(workerClass, workers));
+
+        if (options.BootWorkers > 0)
+        {
+            await BootAsync("sync");
+            await BootAsync("async");
+        }
+    }
+
+    /// <summary>Per server and point, the round with the median calls/s, carrying every round's calls/s.</summary>
+    private static IEnumerable<PointResult> MedianRounds(List<PointResult> points) =>
+        points.GroupBy(p => (p.Server.Key, p.Load.Call, p.Load.Size, p.Load.Connections)).Select(g =>
+        {
+            var ordered = g.OrderBy(p => p.Load.CallsPerSecond).ToList();
+            return ordered[ordered.Count / 2] with { RoundCallsPerSecond = [.. g.Select(p => p.Load.CallsPerSecond)] };
+        });
+
+    private bool Supported(ServerSpec spec)
+    {
+        if (spec.FramedOnly && options.Transport != "framed")
+        {
+            Notes.Add($"{spec.Label} skipped: it speaks framed transport only and this run uses {options.Transport}.");
+            return false;
+        }
+        return true;
+    }
+
+    private async Task<ServerProcess> StartAsync(ServerSpec spec, string service, int? workers)
+    {
+        var launch = new ServerLaunch(Probe.FreePort(), service, options.Transport, workers);
+        string logPath = Path.Combine(workDir, $"{spec.Key}-{service}{(workers is int w ? $"-w{w}" : "")}-{launch.Port}.log");
+        var server = ServerProcess.Start(spec, options.Paths, launch, logPath);
+        try
+        {
+            await server.WaitUntilAnsweringAsync(StartDeadline);
+            if (spec.IsTunicorn)
+                await server.WaitForLinesAsync(WorkerBootedLine, workers ?? options.Workers, StartDeadline);
+            await Task.Delay(300);   // let start-up settle before memory is read
+            server.RememberTree();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static IdleResult IdleOf(ServerProcess server)
+    {
+        var processes = new List<ProcessMemory>();
+        foreach (int pid in server.Tree())
+        {
+            if (ProcFs.ReadMemory(pid) is { } memory)
+                processes.Add(new ProcessMemory(!server.Spec.IsTunicorn ? "server" : pid == server.Pid ? "master" : "worker", pid, memory));
+        }
+        return new IdleResult(server.Spec, server.FirstAnswer?.TotalSeconds ?? 0, processes);
+    }
+
+    // JIT, thread pool growth, connection set-up: none of it belongs in the first point.
+    private async Task WarmUpAsync(ServerProcess server)
+    {
+        if (options.ServerWarmupSeconds <= 0)
+            return;
+        await _loadGen.RunAsync(server.Launch.Port, options.Transport, "add", 0, 64, 0, options.ServerWarmupSeconds, null, null, _log);
+    }
+
+    private async Task<PointResult> MeasureAsync(ServerProcess server, string call, int size, int connections, Action? atMeasureStart = null)
+    {
+        Dictionary<int, long> startTicks = [];
+        Dictionary<int, long> endTicks = [];
+        var memory = default(MemoryUse);
+        int processes = 0;
+        long busyStart = 0, busyEnd = 0;
+        var load = await _loadGen.RunAsync(server.Launch.Port, options.Transport, call, size, connections,
+            options.WarmupSeconds, options.DurationSeconds,
+            onMeasureStart: () =>
+            {
+                busyStart = ProcFs.MachineBusyTicks();
+                startTicks = ProcFs.CpuTicks(server.Tree());
+                atMeasureStart?.Invoke();
+            },
+            onMeasureEnd: () =>
+            {
+                busyEnd = ProcFs.MachineBusyTicks();
+                var tree = server.Tree();
+                endTicks = ProcFs.CpuTicks(tree);
+                processes = tree.Count;
+                foreach (int pid in tree)
+                    memory += ProcFs.ReadMemory(pid) ?? default;
+            },
+            _log);
+        double cpuSeconds = endTicks.Sum(e => e.Value - startTicks.GetValueOrDefault(e.Key)) / ProcFs.TicksPerSecond;
+        var point = new PointResult(server.Spec, load, cpuSeconds, memory, processes, (busyEnd - busyStart) / ProcFs.TicksPerSecond);
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {server.Spec.Key,-18} {call}{(size > 0 ? " " + size : ""),-10} {connections,4} conns: {load.CallsPerSecond,9:0} calls/s  p99 {load.P99Us / 1000,7:0.00} ms  server {point.ServerCpuCores:0.00} cores  loadgen {load.LoadGenCpuCores:0.00} cores  other {point.OtherCores:0.00} cores  errors {load.Errors}  served {load.ConnectionsServed}/{connections}"));
+        return point;
+    }
+
+    private async Task<SpreadResult> SpreadAsync(string workerClass, int workers)
+    {
+        var spec = ServerSpec.Tunicorn(workerClass, workers, options.Threads);
+        await using var server = await StartAsync(spec, "calculator", workers);
+        await WarmUpAsync(server);
+        var workerPids = server.Tree().Where(p => p != server.Pid).Order().ToList();
+        Task<(List<int> PerWorker, int Backlog)>? sample = null;
+        Dictionary<int, long> startTicks = [];
+        var half = TimeSpan.FromSeconds(options.DurationSeconds / 3);   // well inside the window, even on a busy machine
+        var point = await MeasureAsync(server, "add", 0, options.SpreadConnections, () =>
+        {
+            startTicks = ProcFs.CpuTicks(workerPids);
+            sample = Task.Run(async () =>
+            {
+                await Task.Delay(half);
+                return CountConnections(server.Launch.Port, workerPids, options.SpreadConnections);
+            });
+        });
+        var endTicks = ProcFs.CpuTicks(workerPids);
+        var (perWorker, backlog) = sample is null ? ([], 0) : await sample;
+        var used = workerPids.Select(p => (double)(endTicks.GetValueOrDefault(p) - startTicks.GetValueOrDefault(p))).ToList();
+        double total = used.Sum();
+        var share = used.Select(u => total > 0 ? u / total : 0).ToList();
+        console.WriteLine($"  spread {workerClass} ×{workers}: [{string.Join(", ", perWorker)}] + {backlog} in backlog");
+        await server.StopAsync(StopGrace);
+        return new SpreadResult(workerClass, workers, options.SpreadConnections, perWorker, backlog, share,
+            point.Load.CallsPerSecond, point.Load.Errors, point.Load.ConnectionsServed);
+    }
+
+    /// <summary>Established server-side connections per worker (by socket inode), and those not accepted by anyone yet.</summary>
+    private static (List<int> PerWorker, int Backlog) CountConnections(int port, List<int> workerPids, int expected)
+    {
+        var established = ProcFs.EstablishedServerSockets(port, expected);
+        var perWorker = workerPids.Select(pid =>
+        {
+            var owned = ProcFs.SocketInodes(pid);
+            return established.Count(inode => inode != 0 && owned.Contains(inode));
+        }).ToList();
+        return (perWorker, established.Count(inode => inode == 0));
+    }
+
+    /// <summary>
+    /// Adds workers one at a time with SIGTTIN to a master started with one worker, timing the master's log
+    /// lines as the runner reads them. For sync, every older worker holds a connection, so a call sent right
+    /// after the signal is answered by the new worker only: the time to its reply is spawn-to-serving.
+    /// </summary>
+    private async Task BootAsync(string workerClass)
+    {
+        var spec = ServerSpec.Tunicorn(workerClass, 1, options.Threads);
+        await using var server = await StartAsync(spec, "calculator", 1);
+        bool framed = options.Transport == "framed";
+        var held = new List<Socket>();
+        try
+        {
+            if (workerClass == "sync")
+            {
+                var first = await Probe.ConnectAsync(server.Launch.Port, TimeSpan.FromSeconds(5)) ?? throw new InvalidOperationException("boot: cannot connect");
+                held.Add(first);
+                if (!await Probe.CallOnAsync(first, framed, TimeSpan.FromSeconds(10)))
+                    throw new InvalidOperationException("boot: the first worker did not answer");
+            }
+            for (int i = 1; i <= options.BootWorkers; i++)
+            {
+                var signalled = server.Elapsed;
+                Native.Kill(server.Pid, Native.SIGTTIN);
+                double? replyMs = null;
+                if (workerClass == "sync")
+                {
+                    var socket = await Probe.ConnectAsync(server.Launch.Port, TimeSpan.FromSeconds(5)) ?? throw new InvalidOperationException("boot: cannot connect");
+                    held.Add(socket);
+                    if (await Probe.CallOnAsync(socket, framed, TimeSpan.FromSeconds(30)))
+                        replyMs = (server.Elapsed - signalled).TotalMilliseconds;
+                }
+                await server.WaitForLinesAsync(WorkerBootedLine, 1 + i, TimeSpan.FromSeconds(30) + server.Elapsed);
+                var booting = server.Lines.FirstOrDefault(l => l.At >= signalled && BootingRegex().IsMatch(l.Line));
+                double? bootingMs = booting.Line is null ? null : (booting.At - signalled).TotalMilliseconds;
+                double? bootedMs = null;
+                if (booting.Line is not null)
+                {
+                    string pid = BootingRegex().Match(booting.Line).Groups[1].Value;
+                    var booted = server.Lines.FirstOrDefault(l => l.At >= signalled && l.Line.Contains($"{WorkerBootedLine} {pid})", StringComparison.Ordinal));
+                    bootedMs = booted.Line is null ? null : (booted.At - signalled).TotalMilliseconds;
+                }
+                Boot.Add(new BootResult(workerClass, i, bootingMs, bootedMs, replyMs));
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  boot {workerClass} #{i}: booting line {bootingMs:0} ms, booted line {bootedMs:0} ms, first reply {replyMs:0} ms after TTIN"));
+                await Task.Delay(200);
+            }
+        }
+        finally
+        {
+            foreach (var socket in held)
+                socket.Dispose();
+        }
+        await server.StopAsync(StopGrace);
+    }
+
+    [GeneratedRegex(@"Booting worker with pid: (\d+)")]
+    private static partial Regex BootingRegex();
+}

@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Text;
+
+namespace Tunicorn.Bench.Runner;
+
+/// <summary>Writes one run as Markdown: context, the main table, ratios to the peers, echo, idle memory, spread, boot, notes.</summary>
+public static class MarkdownReport
+{
+    private const string CSharpPeer = "csharp-threadpool", CppPeer = "cpp-threaded";
+
+    public static string Render(BenchRun run, RunnerOptions o, RunContext context, string svgFile)
+    {
+        var md = new StringBuilder();
+        md.AppendLine(F($"# Tunicorn bench, {context.Started:yyyy-MM-dd HH:mm} UTC"));
+        md.AppendLine();
+        md.AppendLine(F($"Machine: {context.Cores} cores ({context.CpuModel}), Linux {context.Kernel}, .NET {context.DotnetVersion}; load average {context.LoadAverageAtStart} at the start, {context.LoadAverageAtEnd} at the end. Checkout at commit {context.Commit} when the run started; tunicorn executable `{o.Paths.Tunicorn}`{(o.TunicornLabel is { } label ? F($" ({label})") : "")}."));
+        md.AppendLine(F($"Mode: {(o.Quick ? "**quick** (smoke run)" : "full")}: {o.Rounds} round(s), each server started afresh in every round; {o.DurationSeconds} s measured per point after {o.WarmupSeconds} s of LoadGen warm-up; each server warmed {o.ServerWarmupSeconds} s after start; every row is the round with the median calls/s. ")
+            + F($"LoadGen: {o.LoadGenMode}, binary protocol, {o.Transport} transport, call timeout {o.CallTimeoutSeconds} s. ")
+            + F($"Tunicorn: {o.Workers} workers (threaded: {o.Threads} threads each). C++ TNonblockingServer: {Environment.ProcessorCount} I/O threads. Took {context.Elapsed.TotalMinutes:0.0} min."));
+        md.AppendLine();
+        md.AppendLine("LoadGen runs on the same cores as the server (its CPU is the `loadgen cores` column), and other work on the machine adds noise: compare rows of the same run, mostly through the ratios.");
+        md.AppendLine();
+        md.AppendLine(F($"![calls per second and p99 against connections]({svgFile})"));
+        md.AppendLine();
+
+        md.AppendLine("## add(1,2) on the tutorial Calculator");
+        md.AppendLine();
+        PointTable(md, run.Main, bytes: 0);
+
+        if (run.Main.Any(p => p.Server.IsTunicorn))
+        {
+            md.AppendLine("## Tunicorn relative to the peers at the same connection count");
+            md.AppendLine();
+            md.AppendLine("Each cell is Tunicorn ÷ peer. calls/s and calls per CPU-second: above 1 is better; p99 and PSS: below 1 is better.");
+            md.AppendLine();
+            RatioTable(md, run.Main);
+        }
+
+        foreach (var group in run.Echo.GroupBy(p => p.Load.Size))
+        {
+            md.AppendLine(F($"## echo of {Bytes(group.Key)} (bench service), {o.EchoConnections} connections"));
+            md.AppendLine();
+            PointTable(md, [.. group], group.Key);
+            if (group.Any(p => p.Server.IsTunicorn))
+                RatioTable(md, [.. group]);
+        }
+
+        if (run.Idle.Count > 0)
+        {
+            md.AppendLine("## Start and idle memory");
+            md.AppendLine();
+            md.AppendLine("`first answer`: from process start to the first correct reply. Memory right after start, before any load; PSS counts shared pages (the runtime, mapped by every worker) once in total.");
+            md.AppendLine();
+            md.AppendLine("| server | first answer s | processes | master RSS / PSS MB | each worker RSS / PSS MB | total RSS MB | total PSS MB |");
+            md.AppendLine("| --- | ---: | ---: | --- | --- | ---: | ---: |");
+            foreach (var idle in run.Idle)
+            {
+                var master = idle.Processes.Where(p => p.Role is "master" or "server").ToList();
+                var workers = idle.Processes.Where(p => p.Role == "worker").ToList();
+                var total = idle.Processes.Aggregate(default(MemoryUse), (a, p) => a + p.Memory);
+                md.AppendLine(F($"| {idle.Server.Label} | {idle.FirstAnswerSeconds:0.00} | {idle.Processes.Count} | {string.Join(", ", master.Select(p => Mem(p.Memory)))} | {(workers.Count == 0 ? "–" : string.Join(", ", workers.Select(p => Mem(p.Memory))))} | {Mb(total.RssKiB)} | {Mb(total.PssKiB)} |"));
+            }
+            md.AppendLine();
+        }
+
+        if (run.Spread.Count > 0)
+        {
+            md.AppendLine(F($"## Connections spread over Tunicorn workers ({o.SpreadConnections} persistent connections)"));
+            md.AppendLine();
+            md.AppendLine("Counted a third of the way into a measured load point: established connections held by each worker (socket inodes of /proc/net/tcp matched to /proc/PID/fd), and connections the kernel completed that no worker accepted (waiting in the listen backlog). CPU share: each worker's part of the workers' CPU time in the window.");
+            md.AppendLine();
+            md.AppendLine("| class | workers | connections per worker | not accepted | CPU share per worker | calls/s | served | errors |");
+            md.AppendLine("| --- | ---: | --- | ---: | --- | ---: | ---: | ---: |");
+            foreach (var s in run.Spread)
+                md.AppendLine(F($"| {s.WorkerClass} | {s.Workers} | {string.Join(" / ", s.PerWorker)} | {s.Backlog} | {string.Join(" / ", s.CpuShare.Select(c => F($"{c * 100:0}%")))} | {s.CallsPerSecond:0} | {s.ConnectionsServed}/{s.Connections} | {s.Errors} |"));
+            md.AppendLine();
+        }
+
+        if (run.Boot.Count > 0)
+        {
+            md.AppendLine("## Worker boot after SIGTTIN");
+            md.AppendLine();
+            md.AppendLine("Milliseconds from the signal to: the master's `Booting worker with pid` line, the `Worker booted (pid: N)` line (the worker reports just before its first accept), and, for sync (every older worker holds a connection), the reply to a call only the new worker can take. Lines are timed when the runner reads them from the master's stderr.");
+            md.AppendLine();
+            md.AppendLine("| class | worker added | Booting line ms | Worker booted line ms | first reply ms |");
+            md.AppendLine("| --- | ---: | ---: | ---: | ---: |");
+            foreach (var b in run.Boot)
+                md.AppendLine(F($"| {b.WorkerClass} | {b.Index} | {Ms(b.BootingMs)} | {Ms(b.BootedMs)} | {Ms(b.FirstReplyMs)} |"));
+            foreach (var g in run.Boot.GroupBy(b => b.WorkerClass))
+            {
+                var booted = g.Where(b => b.BootedMs is not null).Select(b => b.BootedMs!.Value).Order().ToList();
+                if (booted.Count > 0)
+                    md.AppendLine(F($"| {g.Key} | median | | {booted[booted.Count / 2]:0} | {Ms(Median(g.Select(b => b.FirstReplyMs)))} |"));
+            }
+            md.AppendLine();
+        }
+
+        var notes = run.Notes.Concat(AutomaticNotes(run, o)).ToList();
+        if (notes.Count > 0)
+        {
+            md.AppendLine("## Notes");
+            md.AppendLine();
+            foreach (string note in notes)
+                md.AppendLine("- " + note);
+            md.AppendLine();
+        }
+        md.AppendLine("Columns: `calls/s` completed calls per second of the measured window; `p50/p99/p99.9` call latency seen by LoadGen (send to last reply byte); "
+            + "`server cores` server CPU seconds (utime+stime of all its processes) per second; `calls/CPU-s` calls per server CPU-second; "
+            + "`RSS`/`PSS` summed over the server's processes at the end of the window; `errors` timeouts, wrong replies and broken connections while measuring; "
+            + "`served` connections that completed at least one call; `loadgen cores` LoadGen's own CPU; "
+            + "`other cores` CPU the rest of the machine used meanwhile (other builds and tests, the runner): noise, the higher the less trustworthy the row.");
+        return md.ToString();
+    }
+
+    private static void PointTable(StringBuilder md, List<PointResult> points, int bytes)
+    {
+        md.AppendLine("| server | conns | calls/s | p50 ms | p99 ms | p99.9 ms | server cores | calls/CPU-s | RSS MB | PSS MB | errors | served | loadgen cores | other cores | rounds ± |" + (bytes > 0 ? " MB/s each way |" : ""));
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" + (bytes > 0 ? " ---: |" : ""));
+        foreach (var p in points.OrderBy(p => p.Load.Connections).ThenBy(p => Order(p.Server.Key)))
+        {
+            var l = p.Load;
+            md.AppendLine(F($"| {p.Server.Label} | {l.Connections} | {l.CallsPerSecond:0} | {l.P50Us / 1000:0.000} | {l.P99Us / 1000:0.000} | {l.P999Us / 1000:0.000} | {p.ServerCpuCores:0.00} | {p.CallsPerCpuSecond:0} | {Mb(p.Memory.RssKiB)} | {Mb(p.Memory.PssKiB)} | {l.Errors} | {l.ConnectionsServed}/{l.Connections} | {l.LoadGenCpuCores:0.00} | {p.OtherCores:0.00} | {(p.RoundCallsPerSecond.Count > 1 ? F($"{p.RoundSpread * 100:0}%") : "–")} |")
+                + (bytes > 0 ? F($" {l.CallsPerSecond * bytes / 1e6:0} |") : ""));
+        }
+        md.AppendLine();
+    }
+
+    private static void RatioTable(StringBuilder md, List<PointResult> points)
+    {
+        md.AppendLine("| server | conns | calls/s ÷ C# | calls/s ÷ C++ | p99 ÷ C# | p99 ÷ C++ | calls/CPU-s ÷ C# | calls/CPU-s ÷ C++ | PSS ÷ C# | PSS ÷ C++ |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var p in points.Where(p => p.Server.IsTunicorn).OrderBy(p => p.Load.Connections).ThenBy(p => Order(p.Server.Key)))
+        {
+            var cs = points.FirstOrDefault(q => q.Server.Key == CSharpPeer && q.Load.Connections == p.Load.Connections);
+            var cpp = points.FirstOrDefault(q => q.Server.Key == CppPeer && q.Load.Connections == p.Load.Connections);
+            // Latency of a partly served point covers only the connections that were served: no fair ratio.
+            string p99Cs = p.PartlyServed ? "n/a" : R(p.Load.P99Us, cs?.Load.P99Us);
+            string p99Cpp = p.PartlyServed ? "n/a" : R(p.Load.P99Us, cpp?.Load.P99Us);
+            md.AppendLine(F($"| {p.Server.Label} | {p.Load.Connections} | {R(p.Load.CallsPerSecond, cs?.Load.CallsPerSecond)} | {R(p.Load.CallsPerSecond, cpp?.Load.CallsPerSecond)} | {p99Cs} | {p99Cpp} | {R(p.CallsPerCpuSecond, cs?.CallsPerCpuSecond)} | {R(p.CallsPerCpuSecond, cpp?.CallsPerCpuSecond)} | {R(p.Memory.PssKiB, cs?.Memory.PssKiB)} | {R(p.Memory.PssKiB, cpp?.Memory.PssKiB)} |"));
+        }
+        md.AppendLine("");
+        md.AppendLine("C# = Apache Thrift C# TThreadPoolAsyncServer, C++ = Apache Thrift C++ TThreadedServer."
+            + (points.Any(p => p.Server.IsTunicorn && p.PartlyServed) ? " n/a: only some connections were served (a sync worker holds one connection at a time), so the latency of the others is unknown." : ""));
+        md.AppendLine();
+    }
+
+    private static IEnumerable<string> AutomaticNotes(BenchRun run, RunnerOptions o)
+    {
+        var points = run.Main.Concat(run.Echo).ToList();
+        static string Name(PointResult p) => F($"{p.Server.Label} {p.Load.Call}{(p.Load.Size > 0 ? F($" {p.Load.Size}") : "")} ×{p.Load.Connections}");
+
+        var partly = points.Where(p => p.PartlyServed).ToList();
+        if (partly.Count > 0)
+            yield return "Only some connections were served (the rest waited in the listen backlog" + (partly.Any(p => p.Load.Errors > 0) ? F($" and timed out after {o.CallTimeoutSeconds} s, counted as errors") : "")
+                + "): " + string.Join(", ", partly.Select(p => F($"{Name(p)} ({p.Load.ConnectionsServed} served)"))) + ".";
+        foreach (var p in points.Where(p => !p.PartlyServed && p.Load.Errors > 0))
+            yield return F($"{Name(p)}: {p.Load.Errors} errors ({string.Join(", ", p.Load.ErrorsByKind.Where(e => e.Value > 0).Select(e => $"{e.Key} {e.Value}"))}).");
+        var noisy = points.Where(p => p.OtherCores > 0.25).ToList();
+        if (noisy.Count > 0)
+            yield return F($"Other processes used more than 0.25 cores during {noisy.Count} of {points.Count} rows (median {Median(points.Select(p => (double?)p.OtherCores)):0.00} cores over all rows): the machine was shared, so the absolute numbers are low and noisy; the ratios are more robust.");
+        var saturated = points.Where(p => p.ServerCpuCores + p.Load.LoadGenCpuCores > Environment.ProcessorCount * 0.9).ToList();
+        if (saturated.Count > 0)
+            yield return "Server and LoadGen together used over 90% of the cores (the machine, not the server, set the limit): " + string.Join(", ", saturated.Select(Name)) + ".";
+        foreach (var s in run.Spread.Where(s => s.PerWorker.Count > 1 && s.PerWorker.Sum() > 0))
+        {
+            int most = s.PerWorker.Max(), least = s.PerWorker.Min();
+            if (most > 1.5 * Math.Max(1, least) && most - least > 2)
+                yield return F($"Uneven spread: {s.WorkerClass} with {s.Workers} workers held {string.Join(" / ", s.PerWorker)} of {s.Connections} connections.");
+        }
+    }
+
+    private static int Order(string key) => RunnerOptions.AllServerKeys.ToList().IndexOf(key);
+    private static string R(double value, double? peer) => peer is > 0 ? F($"{value / peer.Value:0.00}") : "–";
+    private static string Mb(long kib) => F($"{kib / 1024.0:0.0}");
+    private static string Mem(MemoryUse m) => F($"{m.RssKiB / 1024.0:0.0} / {m.PssKiB / 1024.0:0.0}");
+    private static string Ms(double? ms) => ms is double v ? F($"{v:0}") : "–";
+    private static string Bytes(int n) => n >= 1024 && n % 1024 == 0 ? F($"{n / 1024} KiB") : F($"{n} bytes");
+    private static double? Median(IEnumerable<double?> values)
+    {
+        var list = values.Where(v => v is not null).Select(v => v!.Value).Order().ToList();
+        return list.Count == 0 ? null : list[list.Count / 2];
+    }
+    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Tunicorn.Bench.Runner;
+
+/// <summary>One server under test and how to start it on a port with a service (calculator or bench).</summary>
+public sealed record ServerSpec(string Key, string Label, bool IsTunicorn, bool FramedOnly, Func<BenchPaths, ServerLaunch, ProcessStartInfo> Command)
+{
+    /// <summary>Tunicorn with <paramref name="workerClass"/>; threaded gets <paramref name="threads"/> threads per worker.</summary>
+    public static ServerSpec Tunicorn(string workerClass, int workers, int threads) => new(
+        $"tunicorn-{workerClass}" + (workers == 2 ? "" : $"-w{workers}"),
+        $"Tunicorn {workerClass}" + (workers == 2 ? "" : $" ×{workers}"),
+        IsTunicorn: true,
+        FramedOnly: false,
+        (paths, launch) =>
+        {
+            var psi = new ProcessStartInfo(paths.Tunicorn);
+            psi.ArgumentList.Add(launch.Service == "bench" ? paths.BenchServiceDll : paths.CalculatorDll);
+            foreach (string a in (string[])["-b", $"127.0.0.1:{launch.Port}", "-w", Num(launch.Workers ?? workers), "-k", workerClass,
+                         "--thrift-transport-factory", launch.Transport, "--log-level", "info"])
+                psi.ArgumentList.Add(a);
+            if (workerClass == "threaded")
+            {
+                psi.ArgumentList.Add("--threads");
+                psi.ArgumentList.Add(Num(threads));
+            }
+            return psi;
+        });
+
+    /// <summary>Apache Thrift C#'s TThreadPoolAsyncServer (bench/peers/ThreadPoolAsyncServer).</summary>
+    public static ServerSpec CSharpThreadPool() => new(
+        "csharp-threadpool", "C# TThreadPoolAsyncServer", IsTunicorn: false, FramedOnly: false,
+        (paths, launch) => Args(paths.PeerCSharp, "--port", Num(launch.Port), "--transport", launch.Transport, "--service", launch.Service));
+
+    /// <summary>Apache Thrift C++ TThreadedServer (bench/peers/cpp).</summary>
+    public static ServerSpec CppThreaded() => new(
+        "cpp-threaded", "C++ TThreadedServer", IsTunicorn: false, FramedOnly: false,
+        (paths, launch) => Args(paths.PeerCpp, "--server", "threaded", "--port", Num(launch.Port), "--transport", launch.Transport, "--service", launch.Service));
+
+    /// <summary>Apache Thrift C++ TNonblockingServer with one I/O thread per core (framed only).</summary>
+    public static ServerSpec CppNonblocking(int ioThreads) => new(
+        "cpp-nonblocking", $"C++ TNonblockingServer", IsTunicorn: false, FramedOnly: true,
+        (paths, launch) => Args(paths.PeerCpp, "--server", "nonblocking", "--port", Num(launch.Port), "--transport", launch.Transport,
+            "--service", launch.Service, "--io-threads", Num(ioThreads)));
+
+    private static ProcessStartInfo Args(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file);
+        foreach (string a in args)
+            psi.ArgumentList.Add(a);
+        return psi;
+    }
+
+    private static string Num(int n) => n.ToString(CultureInfo.InvariantCulture);
+}
