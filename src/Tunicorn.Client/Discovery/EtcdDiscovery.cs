@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tunicorn.Registry;
 
 namespace Tunicorn.Client.Discovery;
 
@@ -17,7 +18,7 @@ public sealed class EtcdDiscovery : IServiceDiscovery
     private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(1);
 
     private readonly EtcdDiscoveryOptions _options;
-    private readonly EtcdChannel _channel;
+    private readonly EtcdConnection _channel;
     private readonly string _prefix;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
@@ -30,7 +31,7 @@ public sealed class EtcdDiscovery : IServiceDiscovery
     {
         _options = options;
         _prefix = options.ResolvePath() + "/";
-        _channel = new EtcdChannel(options.Hosts, options.Auth);
+        _channel = new EtcdConnection(options.Hosts, options.Auth);
         _log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("tunicorn.client");
     }
 
@@ -74,7 +75,7 @@ public sealed class EtcdDiscovery : IServiceDiscovery
             {
                 var headers = await _channel.HeadersAsync(cancellationToken);
                 var range = await _channel.Kv.RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8(_prefix), RangeEnd = rangeEnd },
-                    headers, EtcdChannel.Deadline, cancellationToken);
+                    headers, EtcdConnection.Deadline, cancellationToken);
                 _servers.Clear();
                 foreach (var kv in range.Kvs)
                     Apply(kv.Key.ToStringUtf8(), kv.Value.Span);

@@ -12,6 +12,8 @@ namespace Tunicorn.Registry;
 /// PLATFORM-NOTES (etcd): with gRPC's default back-off a channel needed ~5 s to reconnect after a 10 s outage,
 /// longer than a short lease; 200 ms / 500 ms brought it to ~1 s. The raw etcdserverpb clients are used instead of
 /// EtcdClient's keep-alive and watch helpers, which hide reconnects and print to stderr (the server's log).
+/// One source for the server's registry and Tunicorn.Client's discovery: Tunicorn.Client compiles this file in
+/// as well (a link in its project), so the client does not depend on the server library.
 /// </remarks>
 internal sealed class EtcdConnection : IDisposable
 {
@@ -32,6 +34,8 @@ internal sealed class EtcdConnection : IDisposable
         if (auth is not null)
         {
             int colon = auth.IndexOf(':');
+            if (colon <= 0)
+                throw new FormatException("etcd auth is not user:password");
             _user = auth[..colon];
             _password = auth[(colon + 1)..];
         }
@@ -46,6 +50,8 @@ internal sealed class EtcdConnection : IDisposable
 
     public Lease.LeaseClient Lease => new(Channel);
 
+    public Watch.WatchClient Watch => new(Channel);
+
     private GrpcChannel Channel
     {
         get
@@ -56,6 +62,16 @@ internal sealed class EtcdConnection : IDisposable
                 {
                     InitialReconnectBackoff = TimeSpan.FromMilliseconds(200),
                     MaxReconnectBackoff = TimeSpan.FromMilliseconds(500),
+                    HttpHandler = new SocketsHttpHandler
+                    {
+                        // A watch waits for events indefinitely: HTTP/2 pings find a dead etcd that closed nothing.
+                        // etcd refuses pings more often than every 5 s (--grpc-keepalive-min-time).
+                        KeepAlivePingDelay = TimeSpan.FromSeconds(10),
+                        KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+                        KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+                        EnableMultipleHttp2Connections = true,
+                        ConnectTimeout = TimeSpan.FromSeconds(3),
+                    },
                 });
             }
         }
