@@ -67,6 +67,9 @@ public sealed class EtcdRegistrationTests(ITestOutputHelper output)
         Assert.False(slow.IsCompleted, "the worker finished draining before the keys were gone");
         await slow.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+        // The exit can be seen before the reader of stderr has taken the last lines.
+        await Eventually.WaitUntilAsync(() => server.Log.Matches(LogPatterns.WorkerExiting).Count > 0,
+            TimeSpan.FromSeconds(5), "the worker's exit line", server.Describe);
         var log = server.Log.Snapshot();
         int deregistered = IndexOf(log, RegistryLogPatterns.Deregistered);
         Assert.True(deregistered >= 0 && deregistered < IndexOf(log, LogPatterns.WorkerExiting), "Deregistered must be logged before any worker exits");
