@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using Thrift;
 using Thrift.Protocol;
 using Thrift.Transport;
+using Tunicorn.IO;
 
 namespace Tunicorn.Thrift;
 
@@ -29,6 +30,7 @@ internal sealed class SocketTransport : TEndpointTransport
 
     private readonly Socket _socket;
     private readonly Stream? _tls;
+    private readonly SocketReadiness? _readiness;
     private readonly TimeSpan? _ioTimeout;
     private readonly CancellationToken _abort;
     private readonly byte[] _readBuffer = new byte[BufferSize];
@@ -38,18 +40,29 @@ internal sealed class SocketTransport : TEndpointTransport
     private int _writeLength;
     private CancellationTokenSource? _ioTimeoutSource;
     private bool _closed;
+    // With a readiness loop: the last read found the socket empty, and how many read events the loop had seen before it.
+    private bool _drained;
+    private long _drainedAtEvent;
 
     /// <param name="tls">The authenticated TLS stream over <paramref name="socket"/>, or null for plain TCP or Unix sockets.</param>
+    /// <param name="readiness">
+    /// The socket's registration with the worker's <see cref="ReadinessLoop"/>: reads and writes are then non-blocking
+    /// system calls that wait on the loop only when they find nothing. Null: .NET's socket engine (and always with TLS).
+    /// </param>
     /// <param name="ioTimeout">Bounds each socket read and write of a call; null for none.</param>
     /// <param name="abort">
     /// The token ThriftConnection passes to the processor, hence to every read and write of this transport. The
     /// I/O timeout source is linked to it once per connection instead of once per read.
     /// </param>
-    public SocketTransport(Socket socket, Stream? tls, TConfiguration configuration, TimeSpan? ioTimeout, CancellationToken abort)
+    public SocketTransport(Socket socket, Stream? tls, TConfiguration configuration, TimeSpan? ioTimeout, CancellationToken abort,
+        SocketReadiness? readiness = null)
         : base(configuration)
     {
+        if (readiness is not null && tls is not null)
+            throw new ArgumentException("a TLS connection is read through its SslStream, not through a readiness loop", nameof(readiness));
         _socket = socket;
         _tls = tls;
+        _readiness = readiness;
         _ioTimeout = ioTimeout;
         _abort = abort;
     }
@@ -241,8 +254,16 @@ internal sealed class SocketTransport : TEndpointTransport
         await SendAsync(_writeBuffer.AsMemory(0, length), cancellationToken);
     }
 
+    private ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        // Bytes already in the kernel need no timer.
+        if (_readiness is not null && TryReceiveNow(buffer.Span, out int received))
+            return new ValueTask<int>(received);
+        return ReceiveWaitingAsync(buffer, cancellationToken);
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    private async ValueTask<int> ReceiveWaitingAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         CancellationToken token = BeginIo(cancellationToken);
         try
@@ -259,7 +280,15 @@ internal sealed class SocketTransport : TEndpointTransport
         }
     }
 
-    private async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    private ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        // A reply that fits the socket's send buffer leaves in one system call, with no timer armed.
+        if (_readiness is not null && TrySendNow(ref data))
+            return ValueTask.CompletedTask;
+        return SendWaitingAsync(data, cancellationToken);
+    }
+
+    private async ValueTask SendWaitingAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         CancellationToken token = BeginIo(cancellationToken);
         try
@@ -268,6 +297,18 @@ internal sealed class SocketTransport : TEndpointTransport
             {
                 await tls.WriteAsync(data, token);
                 return;
+            }
+            if (_readiness is { } readiness)
+            {
+                while (true)
+                {
+                    long seen = readiness.Write.Events;
+                    if (TrySendNow(ref data))
+                        return;
+                    if (!readiness.ArmWrite())
+                        throw new TTransportException(TTransportException.ExceptionType.NotOpen, "the connection is closed");
+                    await readiness.Write.WaitAsync(seen, token);
+                }
             }
             // Socket.SendAsync sends everything on a stream socket today; the loop keeps that an assumption-free fact.
             while (!data.IsEmpty)
@@ -283,8 +324,72 @@ internal sealed class SocketTransport : TEndpointTransport
         }
     }
 
-    private ValueTask<int> ReceiveRawAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
-        _tls is { } tls ? tls.ReadAsync(buffer, cancellationToken) : _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+    private ValueTask<int> ReceiveRawAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        if (_tls is { } tls)
+            return tls.ReadAsync(buffer, cancellationToken);
+        if (_readiness is null)
+            return _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+        return TryReceiveNow(buffer.Span, out int received) ? new ValueTask<int>(received) : ReceiveOnReadinessAsync(buffer, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> ReceiveOnReadinessAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        ReadinessSignal read = _readiness!.Read;
+        while (true)
+        {
+            // Only a read that found nothing gets here, and it did not return false on a final signal.
+            await read.WaitAsync(_drainedAtEvent, cancellationToken);
+            if (TryReceiveNow(buffer.Span, out int received))
+                return received;
+        }
+    }
+
+    /// <summary>
+    /// One non-blocking read, skipped when the last one found the socket empty and no read event came since: false
+    /// then, or when the read found nothing. A read that returns less than asked also leaves the socket empty (a
+    /// stream socket hands over all it has), so between calls a connection waits without a read that finds nothing.
+    /// </summary>
+    private bool TryReceiveNow(Span<byte> buffer, out int received)
+    {
+        ReadinessSignal read = _readiness!.Read;
+        long seen = read.Events;
+        if (_drained && seen == _drainedAtEvent && !read.IsFinal)
+        {
+            received = 0;
+            return false;
+        }
+        received = _socket.Receive(buffer, SocketFlags.None, out SocketError error);
+        if (error == SocketError.Success)
+        {
+            _drained = received < buffer.Length && received > 0;
+            _drainedAtEvent = seen;
+            return true;
+        }
+        if (error != SocketError.WouldBlock)
+            throw SocketFailure(new SocketException((int)error));
+        _drained = true;
+        _drainedAtEvent = seen;
+        received = 0;
+        return false;
+    }
+
+    /// <summary>Non-blocking writes until all of <paramref name="data"/> is sent (true) or the send buffer is full.</summary>
+    private bool TrySendNow(ref ReadOnlyMemory<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            // .NET writes until the kernel refuses, so WouldBlock may come with bytes sent before it.
+            int sent = _socket.Send(data.Span, SocketFlags.None, out SocketError error);
+            data = data[sent..];
+            if (error == SocketError.WouldBlock)
+                return false;
+            if (error != SocketError.Success)
+                throw SocketFailure(new SocketException((int)error));
+        }
+        return true;
+    }
 
     private CancellationToken BeginIo(CancellationToken cancellationToken)
     {

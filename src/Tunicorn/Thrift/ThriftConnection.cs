@@ -9,6 +9,7 @@ using Thrift.Protocol;
 using Thrift.Protocol.Entities;
 using Thrift.Protocol.Utilities;
 using Tunicorn.Config;
+using Tunicorn.IO;
 
 namespace Tunicorn.Thrift;
 
@@ -30,14 +31,26 @@ public static partial class ThriftConnection
     /// <summary>How long a fresh connection may take to send its first call once the worker is stopping.</summary>
     private static readonly TimeSpan FirstCallGrace = TimeSpan.FromSeconds(1);
 
-    public static async Task ServeAsync(
+    public static Task ServeAsync(
         Socket socket,
         ThriftApplication app,
         ThriftConnectionOptions options,
         IThriftCallListener listener,
         ILoggerFactory loggerFactory,
         CancellationToken stopBetweenCalls,
-        CancellationToken abort)
+        CancellationToken abort) =>
+        ServeAsync(socket, app, options, listener, loggerFactory, stopBetweenCalls, abort, readinessLoop: null);
+
+    /// <param name="readinessLoop">The worker's own socket engine for plain connections; null for .NET's.</param>
+    internal static async Task ServeAsync(
+        Socket socket,
+        ThriftApplication app,
+        ThriftConnectionOptions options,
+        IThriftCallListener listener,
+        ILoggerFactory loggerFactory,
+        CancellationToken stopBetweenCalls,
+        CancellationToken abort,
+        ReadinessLoop? readinessLoop)
     {
         ILogger logger = loggerFactory.CreateLogger(LogCategory);
         ConnectionInfo connection = ConnectionInfo.FromSocket(socket, Interlocked.Increment(ref s_lastConnectionId));
@@ -47,7 +60,7 @@ public static partial class ThriftConnection
             Log.Opened(logger, connection.Id, connection.Peer, connection.LocalEndPoint);
             SetNoDelay(socket);
             listener.OnConnected(connection);
-            reason = await ServeCallsAsync(socket, connection, app, options, listener, loggerFactory, logger, stopBetweenCalls, abort);
+            reason = await ServeCallsAsync(socket, connection, app, options, listener, loggerFactory, logger, stopBetweenCalls, abort, readinessLoop);
         }
         catch (Exception e)
         {
@@ -78,7 +91,8 @@ public static partial class ThriftConnection
         ILoggerFactory loggerFactory,
         ILogger logger,
         CancellationToken stopBetweenCalls,
-        CancellationToken abort)
+        CancellationToken abort,
+        ReadinessLoop? readinessLoop)
     {
         ServiceProcessors processors;
         try
@@ -100,8 +114,10 @@ public static partial class ThriftConnection
         }
 
         await using var tlsScope = tls;
+        // Unregistered before ServeAsync closes the socket.
+        using SocketReadiness? readiness = tls is null ? readinessLoop?.Register(socket) : null;
         var tracker = new CallTracker(connection, listener);
-        using var endpoint = new SocketTransport(socket, tls, options.Configuration, options.StallTimeout, abort);
+        using var endpoint = new SocketTransport(socket, tls, options.Configuration, options.StallTimeout, abort, readiness);
         // Built when the first call arrives: with auto, its first bytes tell the protocol and the transport.
         ThriftStack? stack = null;
         using var waiter = new ConnectionWaiter(options.IdleTimeout, stopBetweenCalls, abort);

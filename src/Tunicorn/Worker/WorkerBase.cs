@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Tunicorn.Config;
 using Tunicorn.Hooks;
 using Tunicorn.Interop;
+using Tunicorn.IO;
 using Tunicorn.Thrift;
 
 namespace Tunicorn.Worker;
@@ -41,6 +42,7 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     private long _callsAnswered;
     private long _callsServed;
     private volatile string? _stopReason;
+    private ReadinessLoop? _readinessLoop;
 
     protected WorkerBase(WorkerOptions options)
     {
@@ -57,6 +59,7 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     public Settings Settings => _options.Settings;
     public long CallsServed => Interlocked.Read(ref _callsServed);
     public ILogger Log => _options.Log;
+    private protected ILoggerFactory LoggerFactory => _options.LoggerFactory;
 
     /// <summary>How many connections this worker serves at once; beyond it, connections wait in the listen backlog.</summary>
     protected abstract int ConnectionLimit { get; }
@@ -64,10 +67,14 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     /// <summary>Process-wide preparation for this class (thread pool sizing); runs once before the first accept.</summary>
     protected virtual void InitProcess() { }
 
+    /// <summary>The socket engine of this class's plain connections: null for .NET's, which hands every completion to the thread pool.</summary>
+    private protected virtual ReadinessLoop? CreateReadinessLoop() => null;
+
     /// <summary>Serves until stopped; returns the process exit code.</summary>
     public async Task<int> RunAsync()
     {
         InitProcess();
+        _readinessLoop = CreateReadinessLoop();
         RegisterSignals();
         _hooks.Run("post_worker_init", h => h.PostWorkerInit(this));
 
@@ -79,6 +86,7 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         _options.Board.SetAccepting(_options.BoardSlot, true);
         await Task.WhenAll(_options.Listeners.Select(l => AcceptLoopAsync(l, slots)));
         await DrainAsync();
+        _readinessLoop?.Dispose();
 
         WorkerExiting(Log, Pid, Interlocked.Read(ref _callsRead), Interlocked.Read(ref _callsAnswered), _stopReason ?? "stopped");
         _hooks.Run("worker_exit", h => h.WorkerExit(this));
@@ -153,7 +161,7 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         try
         {
             await ThriftConnection.ServeAsync(client, _options.App, _options.Connection, this, _options.LoggerFactory,
-                _stopAccepting.Token, _abort.Token);
+                _stopAccepting.Token, _abort.Token, _readinessLoop);
         }
         finally
         {

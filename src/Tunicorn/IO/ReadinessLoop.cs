@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Tunicorn.Interop;
+
+namespace Tunicorn.IO;
+
+/// <summary>
+/// The async worker's socket engine: threads that wait in one edge-triggered epoll set and run whatever a readiness
+/// event wakes, inline. A call that arrives whole costs one read and one write system call and no thread hop.
+/// </summary>
+/// <remarks>
+/// Why not .NET's socket engine: its ReceiveAsync always tries a read first, which between calls finds nothing
+/// (a third system call a call), and it hands every completion to the thread pool. Here a connection waits
+/// without reading once its last read came back short (the kernel had nothing more), and the loop thread runs the
+/// call that the event announced.
+/// A handler that blocks holds its loop thread. When every loop thread has been busy with no progress for
+/// <see cref="StallCheck"/>, another is started (up to <c>maxThreads</c>), as the thread pool injects threads;
+/// a thread beyond the first leaves after <see cref="IdleRetire"/> without events.
+/// </remarks>
+internal sealed partial class ReadinessLoop : IDisposable
+{
+    private const int MaxEvents = 256;
+    private static readonly TimeSpan StallCheck = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan IdleRetire = TimeSpan.FromSeconds(5);
+    private static readonly int WaitTimeoutMs = 1000;
+
+    private readonly int _epoll;
+    private readonly int _maxThreads;
+    private readonly ILogger _log;
+    private readonly Lock _slotsLock = new();
+    private SocketReadiness?[] _slots = new SocketReadiness?[64];
+    private uint[] _generations = new uint[64];
+    private readonly Stack<int> _freeSlots = new();
+    private int _nextSlot;
+    private int _threads;
+    private int _waitingThreads;
+    private long _batches;
+    private volatile bool _disposed;
+
+    public ReadinessLoop(int maxThreads, ILogger log)
+    {
+        _maxThreads = Math.Max(1, maxThreads);
+        _log = log;
+        _epoll = Epoll.epoll_create1(Epoll.EPOLL_CLOEXEC);
+        if (_epoll < 0)
+            throw new InteropException("epoll_create1", Marshal.GetLastPInvokeError());
+        StartThread();
+        // A thread of its own rather than a timer: a timer wakes a thread-pool thread, which then spins before it
+        // sleeps again, twenty times a second in a process whose pool is otherwise idle.
+        new Thread(WatchForStalls) { IsBackground = true, Name = "tunicorn io watch" }.Start();
+    }
+
+    /// <summary>Loop threads running now (for tests and the log).</summary>
+    public int Threads => Volatile.Read(ref _threads);
+
+    /// <summary>
+    /// Watches <paramref name="socket"/>, which this makes non-blocking: from now on read and write it only without
+    /// blocking, waiting on the returned registration's signals.
+    /// </summary>
+    public SocketReadiness Register(Socket socket)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        socket.Blocking = false;
+        SocketReadiness readiness;
+        lock (_slotsLock)
+        {
+            int slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : _nextSlot++;
+            if (slot >= _slots.Length)
+            {
+                Array.Resize(ref _slots, _slots.Length * 2);
+                Array.Resize(ref _generations, _generations.Length * 2);
+            }
+            readiness = new SocketReadiness(this, socket, slot, ++_generations[slot]);
+            Volatile.Write(ref _slots[slot], readiness);
+        }
+        if (Epoll.Control(_epoll, Epoll.EPOLL_CTL_ADD, (int)socket.Handle, ReadEvents, Data(readiness)) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            Free(readiness);
+            throw new InteropException("epoll_ctl(EPOLL_CTL_ADD)", errno);
+        }
+        return readiness;
+    }
+
+    /// <summary>
+    /// Before waiting to write: asks for write events too. Until a write is first refused, the loop hears only of reads
+    /// (a socket is nearly always writable, and every read event would report it). epoll_ctl checks readiness at once
+    /// and queues an event if the socket can already take bytes, so room made before this call is not missed.
+    /// </summary>
+    internal bool ArmWrite(SocketReadiness readiness) =>
+        Epoll.Control(_epoll, Epoll.EPOLL_CTL_MOD, (int)readiness.Socket.Handle, ReadEvents | Epoll.EPOLLOUT, Data(readiness)) == 0;
+
+    private const uint ReadEvents = Epoll.EPOLLIN | Epoll.EPOLLRDHUP | Epoll.EPOLLET;
+
+    private static ulong Data(SocketReadiness readiness) => ((ulong)readiness.Generation << 32) | (uint)readiness.Slot;
+
+    internal void Unregister(SocketReadiness readiness)
+    {
+        // The socket may already be closed (then the kernel dropped it from the set): nothing to report.
+        _ = Epoll.Control(_epoll, Epoll.EPOLL_CTL_DEL, (int)readiness.Socket.Handle, 0, 0);
+        Free(readiness);
+    }
+
+    private void Free(SocketReadiness readiness)
+    {
+        lock (_slotsLock)
+        {
+            if (!ReferenceEquals(_slots[readiness.Slot], readiness))
+                return;
+            // An event fetched before the removal may still be dispatched: it finds the slot empty, or another generation.
+            Volatile.Write(ref _slots[readiness.Slot], null);
+            _freeSlots.Push(readiness.Slot);
+        }
+    }
+
+    private void StartThread()
+    {
+        int number = Interlocked.Increment(ref _threads);
+        var thread = new Thread(Run) { IsBackground = true, Name = $"tunicorn io {number}" };
+        thread.Start(number == 1);
+    }
+
+    private unsafe void Run(object? state)
+    {
+        bool first = (bool)state!;
+        byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * Epoll.EventSize));
+        long idleSince = Stopwatch.GetTimestamp();
+        try
+        {
+            while (!_disposed)
+            {
+                Interlocked.Increment(ref _waitingThreads);
+                int count = Epoll.epoll_wait(_epoll, events, MaxEvents, WaitTimeoutMs);
+                Interlocked.Decrement(ref _waitingThreads);
+                if (count < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == Epoll.EINTR)
+                        continue;
+                    if (!_disposed)
+                        WaitFailed(_log, Environment.ProcessId, Marshal.GetPInvokeErrorMessage(errno));
+                    return;
+                }
+                if (count == 0)
+                {
+                    if (!first && Stopwatch.GetElapsedTime(idleSince) >= IdleRetire)
+                        return;
+                    continue;
+                }
+                idleSince = Stopwatch.GetTimestamp();
+                Interlocked.Increment(ref _batches);
+                for (int i = 0; i < count; i++)
+                    Dispatch(Epoll.EventsAt(events, i), Epoll.DataAt(events, i));
+            }
+        }
+        finally
+        {
+            NativeMemory.Free(events);
+            if (Interlocked.Decrement(ref _threads) == 0 && _disposed)
+                _ = Epoll.close(_epoll);
+        }
+    }
+
+    private void Dispatch(uint events, ulong data)
+    {
+        int slot = (int)(uint)data;
+        SocketReadiness?[] slots = Volatile.Read(ref _slots);
+        if ((uint)slot >= (uint)slots.Length || Volatile.Read(ref slots[slot]) is not { } readiness || readiness.Generation != (uint)(data >> 32))
+            return;
+        try
+        {
+            // Errors and hang-ups wake both directions: the next read or write reports them.
+            const uint hangUp = Epoll.EPOLLRDHUP | Epoll.EPOLLHUP | Epoll.EPOLLERR;
+            bool final = (events & hangUp) != 0;
+            if ((events & (Epoll.EPOLLIN | hangUp)) != 0)
+                readiness.Read.Notify(final);
+            if ((events & (Epoll.EPOLLOUT | Epoll.EPOLLHUP | Epoll.EPOLLERR)) != 0)
+                readiness.Write.Notify((events & (Epoll.EPOLLHUP | Epoll.EPOLLERR)) != 0);
+        }
+        catch (Exception e)
+        {
+            // Continuations of async methods do not throw; this is a bug, and one connection must not stop the loop.
+            DispatchFailed(_log, Environment.ProcessId, e);
+        }
+    }
+
+    private void WatchForStalls()
+    {
+        long lastBatches = Interlocked.Read(ref _batches);
+        while (!_disposed)
+        {
+            Thread.Sleep(StallCheck);
+            long batches = Interlocked.Read(ref _batches);
+            bool stalled = batches == lastBatches && Volatile.Read(ref _waitingThreads) == 0;
+            lastBatches = batches;
+            int threads = Threads;
+            if (!stalled || _disposed || threads >= _maxThreads)
+                continue;
+            // Every loop thread is inside a call that has not returned for a while: a handler blocks.
+            StartThread();
+            ThreadAdded(_log, Environment.ProcessId, threads + 1, StallCheck.TotalMilliseconds);
+        }
+    }
+
+    public void Dispose() => _disposed = true;
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Loop threads of worker (pid: {Pid}) all busy for {Ms} ms: a handler blocks; started loop thread {Threads}")]
+    private static partial void ThreadAdded(ILogger log, int pid, int threads, double ms);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "epoll_wait failed in worker (pid: {Pid}): {Error}; this loop thread stops")]
+    private static partial void WaitFailed(ILogger log, int pid, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A readiness event of worker (pid: {Pid}) failed")]
+    private static partial void DispatchFailed(ILogger log, int pid, Exception error);
+}
