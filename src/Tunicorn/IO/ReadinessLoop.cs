@@ -17,7 +17,7 @@ namespace Tunicorn.IO;
 /// call that the event announced.
 /// A handler that blocks holds its loop thread. When every loop thread has been busy with no progress for
 /// <see cref="StallCheck"/>, another is started (up to <c>maxThreads</c>), as the thread pool injects threads;
-/// a thread beyond the first leaves after <see cref="IdleRetire"/> without events.
+/// a thread beyond <c>minThreads</c> leaves after <see cref="IdleRetire"/> without events.
 /// </remarks>
 internal sealed partial class ReadinessLoop : IDisposable
 {
@@ -27,6 +27,7 @@ internal sealed partial class ReadinessLoop : IDisposable
     private static readonly int WaitTimeoutMs = 1000;
 
     private readonly int _epoll;
+    private readonly int _minThreads;
     private readonly int _maxThreads;
     private readonly ILogger _log;
     private readonly Lock _slotsLock = new();
@@ -39,14 +40,20 @@ internal sealed partial class ReadinessLoop : IDisposable
     private long _batches;
     private volatile bool _disposed;
 
-    public ReadinessLoop(int maxThreads, ILogger log)
+    /// <param name="minThreads">Loop threads started at once and kept.</param>
+    /// <param name="maxThreads">The most loop threads, when handlers block.</param>
+    public ReadinessLoop(int minThreads, int maxThreads, ILogger log)
     {
-        _maxThreads = Math.Max(1, maxThreads);
+        _minThreads = Math.Max(1, minThreads);
+        _maxThreads = Math.Max(_minThreads, maxThreads);
         _log = log;
         _epoll = Epoll.epoll_create1(Epoll.EPOLL_CLOEXEC);
         if (_epoll < 0)
             throw new InteropException("epoll_create1", Marshal.GetLastPInvokeError());
-        StartThread();
+        for (int i = 0; i < _minThreads; i++)
+            StartThread();
+        if (_maxThreads == _minThreads)
+            return;
         // A thread of its own rather than a timer: a timer wakes a thread-pool thread, which then spins before it
         // sleeps again, twenty times a second in a process whose pool is otherwise idle.
         new Thread(WatchForStalls) { IsBackground = true, Name = "tunicorn io watch" }.Start();
@@ -119,14 +126,14 @@ internal sealed partial class ReadinessLoop : IDisposable
     {
         int number = Interlocked.Increment(ref _threads);
         var thread = new Thread(Run) { IsBackground = true, Name = $"tunicorn io {number}" };
-        thread.Start(number == 1);
+        thread.Start();
     }
 
-    private unsafe void Run(object? state)
+    private unsafe void Run()
     {
-        bool first = (bool)state!;
         byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * Epoll.EventSize));
         long idleSince = Stopwatch.GetTimestamp();
+        bool retired = false;
         try
         {
             while (!_disposed)
@@ -145,8 +152,11 @@ internal sealed partial class ReadinessLoop : IDisposable
                 }
                 if (count == 0)
                 {
-                    if (!first && Stopwatch.GetElapsedTime(idleSince) >= IdleRetire)
+                    if (Stopwatch.GetElapsedTime(idleSince) >= IdleRetire && TryRetire())
+                    {
+                        retired = true;
                         return;
+                    }
                     continue;
                 }
                 idleSince = Stopwatch.GetTimestamp();
@@ -158,9 +168,24 @@ internal sealed partial class ReadinessLoop : IDisposable
         finally
         {
             NativeMemory.Free(events);
-            if (Interlocked.Decrement(ref _threads) == 0 && _disposed)
+            // A retired thread was counted out by TryRetire, and never the last one.
+            if (!retired && Interlocked.Decrement(ref _threads) == 0 && _disposed)
                 _ = Epoll.close(_epoll);
         }
+    }
+
+    /// <summary>True, and counted out, if this thread is one beyond <c>minThreads</c>.</summary>
+    private bool TryRetire()
+    {
+        int threads = Volatile.Read(ref _threads);
+        while (threads > _minThreads)
+        {
+            int seen = Interlocked.CompareExchange(ref _threads, threads - 1, threads);
+            if (seen == threads)
+                return true;
+            threads = seen;
+        }
+        return false;
     }
 
     private void Dispatch(uint events, ulong data)

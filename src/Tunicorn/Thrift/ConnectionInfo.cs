@@ -12,6 +12,15 @@ public sealed class ConnectionInfo
     public required string LocalEndPoint { get; init; }
     public int CallsServed { get; set; }
 
+    /// <summary>The call being served now, for the worker's heartbeat (which reads it from another thread).</summary>
+    internal ThriftCall? CallInFlight
+    {
+        get => Volatile.Read(ref _callInFlight);
+        set => Volatile.Write(ref _callInFlight, value);
+    }
+
+    private ThriftCall? _callInFlight;
+
     /// <summary>Describes an accepted socket; never throws, because it runs before anything can report an error.</summary>
     internal static ConnectionInfo FromSocket(Socket socket, long id)
     {

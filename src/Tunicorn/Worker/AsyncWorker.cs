@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Tunicorn.IO;
-
 namespace Tunicorn.Worker;
 
 /// <summary>
@@ -8,16 +5,15 @@ namespace Tunicorn.Worker;
 /// (gunicorn_thrift's gevent worker). The default class.
 /// </summary>
 /// <remarks>
-/// Plain connections run on the worker's <see cref="ReadinessLoop"/>: a call is read, run and answered on the thread
-/// that saw it arrive. A handler that blocks holds that thread; the loop then adds threads, up to one a connection.
+/// One loop thread reads, runs and answers every call that arrives whole, without a thread hop. A handler that
+/// blocks holds that thread; the loop then adds threads, up to one a connection (at most <see cref="MaxLoopThreads"/>).
 /// </remarks>
 public sealed class AsyncWorker(WorkerOptions options) : WorkerBase(options)
 {
+    /// <summary>Beyond this, more threads blocked in handlers only cost memory: such handlers want the threaded class.</summary>
+    private const int MaxLoopThreads = 256;
+
     protected override int ConnectionLimit => Math.Max(1, Settings.WorkerConnections);
 
-    private protected override ReadinessLoop? CreateReadinessLoop() =>
-        new(maxThreads: Math.Min(ConnectionLimit, MaxLoopThreads), LoggerFactory.CreateLogger<ReadinessLoop>());
-
-    /// <summary>Beyond this, more threads blocked in handlers only cost memory: use the threaded class for such handlers.</summary>
-    private const int MaxLoopThreads = 256;
+    protected override (int Initial, int Max) LoopThreads => (1, Math.Min(ConnectionLimit, MaxLoopThreads));
 }

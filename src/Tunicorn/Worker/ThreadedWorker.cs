@@ -1,16 +1,20 @@
 namespace Tunicorn.Worker;
 
 /// <summary>
-/// Up to <c>threads</c> connections at once, for handlers that block (legacy libraries, blocking I/O). The
-/// thread pool is sized so that every connection can hold a thread while it blocks.
+/// Up to <c>threads</c> connections at once, for handlers that block (legacy libraries, blocking I/O): the worker's
+/// loop has a thread for every connection, and the thread pool is sized likewise.
 /// </summary>
 public sealed class ThreadedWorker(WorkerOptions options) : WorkerBase(options)
 {
     protected override int ConnectionLimit => Math.Max(1, Settings.Threads);
 
+    // A loop thread for each connection, from the start: a handler that blocks never delays another connection.
+    protected override (int Initial, int Max) LoopThreads => (ConnectionLimit, ConnectionLimit);
+
     protected override void InitProcess()
     {
-        // Without this the pool injects a thread about twice a second, so blocking handlers would queue.
+        // Handlers that go async and then block continue on the pool: without this it injects a thread about twice a
+        // second, so they would queue.
         ThreadPool.GetMinThreads(out int workers, out int io);
         int wanted = ConnectionLimit + Environment.ProcessorCount;
         if (workers < wanted)

@@ -31,7 +31,8 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     private readonly WorkerOptions _options;
     private readonly CancellationTokenSource _stopAccepting = new();
     private readonly CancellationTokenSource _abort = new();
-    private readonly ConcurrentDictionary<long, ThriftCall> _inFlight = new();
+    // Open connections, each with its call in flight: a write per call instead of a dictionary entry per call.
+    private readonly ConcurrentDictionary<long, ConnectionInfo> _open = new();
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
     private readonly List<PosixSignalRegistration> _signals = [];
     private readonly ManualResetEventSlim _heartbeatWake = new();
@@ -59,7 +60,6 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     public Settings Settings => _options.Settings;
     public long CallsServed => Interlocked.Read(ref _callsServed);
     public ILogger Log => _options.Log;
-    private protected ILoggerFactory LoggerFactory => _options.LoggerFactory;
 
     /// <summary>How many connections this worker serves at once; beyond it, connections wait in the listen backlog.</summary>
     protected abstract int ConnectionLimit { get; }
@@ -67,14 +67,18 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     /// <summary>Process-wide preparation for this class (thread pool sizing); runs once before the first accept.</summary>
     protected virtual void InitProcess() { }
 
-    /// <summary>The socket engine of this class's plain connections: null for .NET's, which hands every completion to the thread pool.</summary>
-    private protected virtual ReadinessLoop? CreateReadinessLoop() => null;
+    /// <summary>
+    /// Threads of the worker's <see cref="ReadinessLoop"/>, which runs every plain (non-TLS) connection: how many start
+    /// with the worker, and how many the loop may reach by adding threads while handlers block.
+    /// </summary>
+    protected virtual (int Initial, int Max) LoopThreads => (1, 1);
 
     /// <summary>Serves until stopped; returns the process exit code.</summary>
     public async Task<int> RunAsync()
     {
         InitProcess();
-        _readinessLoop = CreateReadinessLoop();
+        var (initialThreads, maxThreads) = LoopThreads;
+        _readinessLoop = new ReadinessLoop(initialThreads, maxThreads, _options.LoggerFactory.CreateLogger<ReadinessLoop>());
         RegisterSignals();
         _hooks.Run("post_worker_init", h => h.PostWorkerInit(this));
 
@@ -269,8 +273,10 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     private (long Ms, string? Method) OldestCall()
     {
         ThriftCall? oldest = null;
-        foreach (var call in _inFlight.Values)
+        foreach (var (_, connection) in _open)
         {
+            if (connection.CallInFlight is not { } call)
+                continue;
             if (oldest is null || call.StartTimestamp < oldest.StartTimestamp)
                 oldest = call;
         }
@@ -281,7 +287,7 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
 
     private string DescribeInFlight()
     {
-        var calls = _inFlight.Values.ToArray();
+        var calls = _open.Select(c => c.Value.CallInFlight).OfType<ThriftCall>().ToArray();
         if (calls.Length == 0)
             return "no call in flight";
         return string.Join(", ", calls.Select(c => $"'{c.Method}' from {c.Connection.Peer} for {Stopwatch.GetElapsedTime(c.StartTimestamp).TotalSeconds:0.0}s"));
@@ -305,6 +311,7 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
 
     void IThriftCallListener.OnConnected(ConnectionInfo connection)
     {
+        _open[connection.Id] = connection;
         if (_runCallHooks)
             _hooks.Run("on_connected", h => h.OnConnected(this, connection));
     }
@@ -313,14 +320,14 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     {
         if (!call.IsOneway)
             Interlocked.Increment(ref _callsRead);
-        _inFlight[call.Connection.Id] = call;
+        call.Connection.CallInFlight = call;
         if (_runCallHooks)
             _hooks.Run("pre_request", h => h.PreRequest(this, call));
     }
 
     void IThriftCallListener.OnCallCompleted(ThriftCall call)
     {
-        _inFlight.TryRemove(call.Connection.Id, out _);
+        call.Connection.CallInFlight = null;
         if (!call.IsOneway && call.Result is not (ThriftCall.ResultTransportError or ThriftCall.ResultProtocolError or ThriftCall.ResultAborted))
             Interlocked.Increment(ref _callsAnswered);
         long served = Interlocked.Increment(ref _callsServed);
@@ -342,7 +349,7 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
 
     void IThriftCallListener.OnClosed(ConnectionInfo connection, string reason)
     {
-        _inFlight.TryRemove(connection.Id, out _);
+        _open.TryRemove(connection.Id, out _);
         if (_runCallHooks)
             _hooks.Run("post_connect_closed", h => h.PostConnectClosed(this, connection));
     }

@@ -11,7 +11,7 @@ namespace Tunicorn.Tests.IO;
 public sealed class ReadinessLoopTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
-    private readonly ReadinessLoop _loop = new(maxThreads: 4, NullLogger.Instance);
+    private readonly ReadinessLoop _loop = new(minThreads: 1, maxThreads: 4, NullLogger.Instance);
 
     public void Dispose() => _loop.Dispose();
 
