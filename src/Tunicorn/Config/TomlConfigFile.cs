@@ -31,7 +31,7 @@ internal static class TomlConfigFile
         {
             // The model reader keeps the last of two equal keys; the validating syntax parser rejects them, as TOML does.
             SyntaxParser.ParseStrict(text, displayName, validate: true);
-            table = TomlSerializer.Deserialize<TomlTable>(text, new TomlSerializerOptions { SourceName = displayName }) ?? new TomlTable();
+            table = TomlSerializer.Deserialize(text, TomlModelContext.TableReader(displayName)) ?? new TomlTable();
         }
         catch (TomlException e)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace Tunicorn.Hooks;
@@ -8,6 +9,10 @@ namespace Tunicorn.Hooks;
 /// </summary>
 public static class HooksResolver
 {
+    internal const string FindsTypesByName =
+        "Finds the hooks class by name or by scanning the app assembly, which trimming cannot see; an embedded program gives its hooks in code (TunicornHostBuilder.UseHooks).";
+
+    [RequiresUnreferencedCode(FindsTypesByName)]
     public static ServerHooks Resolve(string? typeName, Assembly? appAssembly)
     {
         Type? type;
@@ -41,6 +46,7 @@ public static class HooksResolver
 
     private static bool IsHooksClass(Type t) => t.IsClass && !t.IsAbstract && typeof(ServerHooks).IsAssignableFrom(t) && t != typeof(NoHooks);
 
+    [RequiresUnreferencedCode(FindsTypesByName)]
     private static IEnumerable<Type> SafeTypes(Assembly assembly)
     {
         try

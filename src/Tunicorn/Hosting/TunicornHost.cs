@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Tunicorn.Config;
 using Tunicorn.Hooks;
@@ -18,14 +19,42 @@ namespace Tunicorn.Hosting;
 /// </summary>
 public static partial class TunicornHost
 {
-    /// <summary>Runs `tunicorn APP [options]`: the app and its hooks come from the APP setting.</summary>
-    public static Task<int> RunAsync(string[] args) => RunAsync(args, embeddedApp: null, embeddedHooks: null);
+    internal const string LoadsByName =
+        "Loads the APP assembly by path and finds its handler, hooks and service_register_cls classes by name, which trimming " +
+        "and NativeAOT cannot see; an embedded program registers them in code instead (TunicornHostBuilder).";
 
-    internal static async Task<int> RunAsync(string[] args, ThriftApplication? embeddedApp, ServerHooks? embeddedHooks)
+    /// <summary>Runs `tunicorn APP [options]`: the app and its hooks come from the APP setting.</summary>
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, new AppSource(
+        // The master loads the app assembly to find its hooks (and to refuse a broken app before any worker
+        // starts, or a broken reload before any old worker stops); it never creates a handler.
+        LoadHooks: settings => HooksResolver.Resolve(settings.Hooks, ThriftApplication.Load(settings).Assembly),
+        RunWorker: () => WorkerHost.RunAsync(embeddedApp: null, embeddedHooks: null),
+        CreateRegistry: (Settings settings, ILoggerFactory loggerFactory, out IServiceRegistry registry) =>
+            ServiceRegistryFactory.TryCreate(settings, embeddedApp: null, loggerFactory, out registry)));
+
+    /// <summary>
+    /// Embedded mode: the app and hooks registered in code. Nothing is looked up by name here, so that a trimmed or
+    /// NativeAOT program keeps all it runs: hooks named by the hooks setting are refused (give them with UseHooks).
+    /// </summary>
+    internal static Task<int> RunAsync(string[] args, ThriftApplication embeddedApp, ServerHooks? embeddedHooks) => RunAsync(args, new AppSource(
+        LoadHooks: settings => embeddedHooks ?? (settings.Hooks is null ? new NoHooks()
+            : throw new HooksLoadException($"hooks: '{settings.Hooks}': an embedded program gives its hooks in code (TunicornHostBuilder.UseHooks), not by class name")),
+        RunWorker: () => WorkerHost.RunEmbeddedAsync(embeddedApp, embeddedHooks),
+        CreateRegistry: (Settings settings, ILoggerFactory loggerFactory, out IServiceRegistry registry) =>
+            ServiceRegistryFactory.TryCreateEmbedded(settings, embeddedApp, loggerFactory, out registry)));
+
+    /// <summary>Where the master and its workers get the app, its hooks and the service registry.</summary>
+    private sealed record AppSource(Func<Settings, ServerHooks> LoadHooks, Func<Task<int>> RunWorker, RegistryFactory CreateRegistry);
+
+    private delegate bool RegistryFactory(Settings settings, ILoggerFactory loggerFactory, out IServiceRegistry registry);
+
+    private static async Task<int> RunAsync(string[] args, AppSource source)
     {
         Signals.ResetInheritedIgnores();
         if (WorkerEnvironment.IsWorkerProcess)
-            return await WorkerHost.RunAsync(embeddedApp, embeddedHooks);
+            return await source.RunWorker();
 
         var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
@@ -45,7 +74,7 @@ public static partial class TunicornHost
             Environment.SetEnvironmentVariable(pair[..eq], pair[(eq + 1)..]);
         }
 
-        ServerGeneration Load(Settings s) => new(s, LoadHooks(s, embeddedApp, embeddedHooks));
+        ServerGeneration Load(Settings s) => new(s, source.LoadHooks(s));
 
         if (result.Command == SettingsCommand.CheckConfig)
         {
@@ -90,22 +119,10 @@ public static partial class TunicornHost
             return Load(again.Settings);
         }
 
-        if (!ServiceRegistryFactory.TryCreate(settings, embeddedApp, logging.Factory, out var registry))
+        if (!source.CreateRegistry(settings, logging.Factory, out var registry))
             return 1;
         var arbiter = new Arbiter(initial, Reload, new WorkerSpawner(args), logging.Factory, logging.Reopen, registry, settings.AdvertiseHost);
         return await arbiter.RunAsync();
-    }
-
-    /// <summary>
-    /// The master loads the app assembly to find its hooks (and to refuse a broken app before any worker
-    /// starts, or a broken reload before any old worker stops); it never creates a handler.
-    /// </summary>
-    private static ServerHooks LoadHooks(Settings settings, ThriftApplication? embeddedApp, ServerHooks? embeddedHooks)
-    {
-        if (embeddedHooks is not null)
-            return embeddedHooks;
-        var app = embeddedApp ?? ThriftApplication.Load(settings);
-        return HooksResolver.Resolve(settings.Hooks, app.Assembly);
     }
 
     [LoggerMessage(EventId = 1060, Level = LogLevel.Critical, Message = "App failed to load: {Reason}")]

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using Thrift.Processor;
 using Tunicorn.Hooks;
 using Tunicorn.Thrift;
 
@@ -9,19 +11,41 @@ namespace Tunicorn.Hosting;
 /// </summary>
 /// <example>
 /// <code>
-/// return await new TunicornHostBuilder(args).Serve&lt;CalculatorHandler&gt;().RunAsync();
+/// return await new TunicornHostBuilder(args).Serve&lt;CalculatorHandler, Calculator.AsyncProcessor&gt;().RunAsync();
 /// </code>
 /// </example>
 public sealed class TunicornHostBuilder(string[] args)
 {
+    private const string FindsProcessorByName =
+        "Finds the generated Service.AsyncProcessor of the handler by name, which trimming and NativeAOT cannot see; " +
+        "name it instead: Serve<THandler, TProcessor>().";
+
     private ThriftApplication? _app;
     private ServerHooks? _hooks;
 
     /// <summary>Serves <typeparamref name="THandler"/>, a class implementing a generated <c>Service.IAsync</c>.</summary>
+    [RequiresUnreferencedCode(FindsProcessorByName)]
+    [RequiresDynamicCode(FindsProcessorByName)]
     public TunicornHostBuilder Serve<THandler>() where THandler : class, new() =>
         Serve(typeof(THandler), () => new THandler());
 
+    /// <summary>
+    /// Serves <typeparamref name="THandler"/> through <typeparamref name="TProcessor"/>, the generated
+    /// <c>Service.AsyncProcessor</c> of the service it implements: named here, it stays in a trimmed or NativeAOT program.
+    /// </summary>
+    public TunicornHostBuilder Serve<
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.Interfaces)] THandler,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TProcessor>()
+        where THandler : class, new()
+        where TProcessor : ITAsyncProcessor
+    {
+        _app = ThriftApplication.FromFactory<THandler, TProcessor>(() => new THandler());
+        return this;
+    }
+
     /// <summary>Serves handlers made by <paramref name="createHandler"/> (once, or per connection with thrift_processor_as_factory).</summary>
+    [RequiresUnreferencedCode(FindsProcessorByName)]
+    [RequiresDynamicCode(FindsProcessorByName)]
     public TunicornHostBuilder Serve(Type handlerType, Func<object> createHandler)
     {
         _app = ThriftApplication.FromFactory(handlerType, createHandler);
@@ -35,5 +59,7 @@ public sealed class TunicornHostBuilder(string[] args)
     }
 
     /// <summary>Runs as master, or as worker when started by a master; returns the exit code.</summary>
-    public Task<int> RunAsync() => TunicornHost.RunAsync(args, _app, _hooks);
+    /// <remarks>A program that serves the APP setting rather than a handler of its own calls <see cref="TunicornHost.RunAsync(string[])"/>.</remarks>
+    public Task<int> RunAsync() =>
+        TunicornHost.RunAsync(args, _app ?? throw new InvalidOperationException("no handler: call Serve before RunAsync"), _hooks);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Tunicorn.Config;
 using Tunicorn.Interop;
@@ -62,6 +63,8 @@ public sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
         }
     }
 
+    [UnconditionalSuppressMessage("SingleFile", "IL3000:Avoid accessing Assembly file path when publishing as a single file",
+        Justification = "Location is read only when the process is `dotnet app.dll`; a single-file or NativeAOT program is its own executable, never started by dotnet.")]
     private ProcessStartInfo CreateStartInfo()
     {
         string executable = Environment.ProcessPath ?? throw new InvalidOperationException("the path of this executable is unknown");

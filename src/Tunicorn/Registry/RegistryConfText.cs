@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Tomlyn;
 using Tomlyn.Model;
+using Tunicorn.Config;
 
 namespace Tunicorn.Registry;
 
@@ -37,7 +38,7 @@ internal static class RegistryConfText
         TomlTable parsed;
         try
         {
-            parsed = TomlSerializer.Deserialize<TomlTable>("conf = " + trimmed + "\n") ?? new TomlTable();
+            parsed = TomlSerializer.Deserialize("conf = " + trimmed + "\n", TomlModelContext.Default.TomlTable) ?? new TomlTable();
         }
         catch (TomlException)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Tunicorn.Config;
@@ -8,12 +9,32 @@ namespace Tunicorn.Registry;
 /// <summary>Builds the master's <see cref="IServiceRegistry"/> from service_register_cls and service_register_conf.</summary>
 public static partial class ServiceRegistryFactory
 {
+    internal const string LoadsByName =
+        "service_register_cls may name a class, and without an app given the APP assembly is loaded by path to learn its service, " +
+        "which trimming and NativeAOT cannot see; an embedded program uses TryCreateEmbedded with its app.";
+
     /// <summary>
     /// The registry the settings name, or false (after logging why) when it cannot be built: a custom type that does
     /// not exist or does not implement IServiceRegistry. A registry that is merely down is not an error here.
     /// </summary>
     /// <param name="embeddedApp">The app registered in code (embedded mode), whose service names the entries carry.</param>
-    public static bool TryCreate(Settings settings, ThriftApplication? embeddedApp, ILoggerFactory loggerFactory, out IServiceRegistry registry)
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
+    public static bool TryCreate(Settings settings, ThriftApplication? embeddedApp, ILoggerFactory loggerFactory, out IServiceRegistry registry) =>
+        TryCreate(settings, loggerFactory, () => CreateContext(settings, embeddedApp, loggerFactory), CreateCustom, out registry);
+
+    /// <summary>
+    /// Embedded mode: as <see cref="TryCreate(Settings, ThriftApplication?, ILoggerFactory, out IServiceRegistry)"/> for the
+    /// app registered in code, with the built-in backends only: a class named by service_register_cls is found by name,
+    /// which a trimmed or NativeAOT program cannot promise.
+    /// </summary>
+    internal static bool TryCreateEmbedded(Settings settings, ThriftApplication app, ILoggerFactory loggerFactory, out IServiceRegistry registry) =>
+        TryCreate(settings, loggerFactory, () => CreateContext(settings, app, MultiplexedNames(settings), loggerFactory),
+            (typeName, _) => throw new InvalidOperationException($"service_register_cls: '{typeName}': an embedded program uses etcd or zookeeper; classes named here are for the tunicorn command"),
+            out registry);
+
+    private static bool TryCreate(Settings settings, ILoggerFactory loggerFactory, Func<ServiceRegistryContext> createContext,
+        Func<string, ServiceRegistryContext, IServiceRegistry> createCustom, out IServiceRegistry registry)
     {
         var log = loggerFactory.CreateLogger("tunicorn.registry");
         registry = new NoServiceRegistry();
@@ -22,12 +43,12 @@ public static partial class ServiceRegistryFactory
             return true;
         try
         {
-            var context = CreateContext(settings, embeddedApp, loggerFactory);
+            var context = createContext();
             registry = backend switch
             {
                 "etcd" => new EtcdRegistry(context),
                 "zookeeper" => new ZooKeeperRegistry(context),
-                _ => CreateCustom(backend, context),
+                _ => createCustom(backend, context),
             };
             return true;
         }
@@ -39,10 +60,11 @@ public static partial class ServiceRegistryFactory
     }
 
     /// <summary>The context the settings describe; the app is loaded (again) only to learn its service name and version.</summary>
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
     public static ServiceRegistryContext CreateContext(Settings settings, ThriftApplication? app, ILoggerFactory loggerFactory)
     {
-        var options = RegistryOptions.Parse(settings.ServiceRegisterConf);
-        IReadOnlyList<string> multiplexed = [.. settings.Services.Select(s => s[..s.IndexOf('=')])];
+        IReadOnlyList<string> multiplexed = MultiplexedNames(settings);
         if (multiplexed.Count == 0 && app is null && settings.App is { } spec)
         {
             try
@@ -54,6 +76,14 @@ public static partial class ServiceRegistryFactory
                 // The master already refused a broken app before it got here; without it the entries just name no service.
             }
         }
+        return CreateContext(settings, app, multiplexed, loggerFactory);
+    }
+
+    private static IReadOnlyList<string> MultiplexedNames(Settings settings) => [.. settings.Services.Select(s => s[..s.IndexOf('=')])];
+
+    private static ServiceRegistryContext CreateContext(Settings settings, ThriftApplication? app, IReadOnlyList<string> multiplexed, ILoggerFactory loggerFactory)
+    {
+        var options = RegistryOptions.Parse(settings.ServiceRegisterConf);
         IReadOnlyList<string> services = multiplexed.Count > 0 ? multiplexed : app is null ? [] : [app.ServiceType.Name];
         string name = options.Service
             ?? services.FirstOrDefault()
@@ -72,6 +102,7 @@ public static partial class ServiceRegistryFactory
         };
     }
 
+    [RequiresUnreferencedCode(LoadsByName)]
     private static IServiceRegistry CreateCustom(string typeName, ServiceRegistryContext context)
     {
         var type = Type.GetType(typeName)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.Loader;
 
@@ -11,6 +12,7 @@ namespace Tunicorn.Thrift;
 /// whatever version the app was built against, so an app built against a newer ApacheThrift may fail with a
 /// MissingMethodException.
 /// </summary>
+[RequiresUnreferencedCode("Loads an APP assembly from its path, which trimming cannot see.")]
 internal sealed class AppLoadContext : AssemblyLoadContext
 {
     private readonly AssemblyDependencyResolver _resolver;

@@ -59,9 +59,21 @@ internal readonly record struct ConnectionFault(ConnectionFaultKind Kind, string
         };
     }
 
+    // DiagnosticMethodInfo, unlike StackFrame.GetMethod, needs no reflection metadata: it works in trimmed and NativeAOT programs.
     private static bool ThrownByThriftProtocol(Exception error) =>
         new System.Diagnostics.StackTrace(error, fNeedFileInfo: false).GetFrames()
-            .Any(frame => frame.GetMethod()?.DeclaringType?.Namespace == "Thrift.Protocol");
+            .Any(frame => InThriftProtocolNamespace(System.Diagnostics.DiagnosticMethodInfo.Create(frame)?.DeclaringTypeName));
+
+    /// <summary>True for <c>Thrift.Protocol.TCompactProtocol</c> (and its nested types), not for <c>Thrift.Protocol.Entities.TField</c>.</summary>
+    private static bool InThriftProtocolNamespace(string? typeName)
+    {
+        const string Namespace = "Thrift.Protocol.";
+        if (typeName is null || !typeName.StartsWith(Namespace, StringComparison.Ordinal))
+            return false;
+        ReadOnlySpan<char> name = typeName.AsSpan(Namespace.Length);
+        int end = name.IndexOfAny('+', '`', '[');
+        return !(end < 0 ? name : name[..end]).Contains('.');
+    }
 
     private static string Describe(TProtocolException e)
     {

@@ -15,10 +15,12 @@ internal static class HandlerDiscovery
 {
     private const string InterfaceName = "IAsync";
     private const string ProcessorName = "AsyncProcessor";
+    internal const string FindsByName = "Finds handler classes and generated processors by name, which trimming cannot see.";
 
     /// <summary>The generated service a handler type serves.</summary>
     public sealed record Service(Type Interface, Type ServiceType, Type ProcessorType);
 
+    [RequiresUnreferencedCode(FindsByName)]
     public static IReadOnlyList<Type> LoadableTypes(Assembly assembly, out string? loadProblem)
     {
         try
@@ -35,10 +37,12 @@ internal static class HandlerDiscovery
     }
 
     /// <summary>The generated services found in <paramref name="types"/>, for error messages.</summary>
+    [RequiresUnreferencedCode(FindsByName)]
     public static IEnumerable<Type> Services(IEnumerable<Type> types) =>
         types.Where(t => t.IsInterface && TryGetService(t, out _)).Select(t => t.DeclaringType!);
 
     /// <summary>A public concrete class implementing at least one generated IAsync, and not a generated client.</summary>
+    [RequiresUnreferencedCode(FindsByName)]
     public static bool IsCandidate(Type type) =>
         type is { IsClass: true, IsAbstract: false, IsVisible: true, ContainsGenericParameters: false }
         && !typeof(TBaseClient).IsAssignableFrom(type)
@@ -48,6 +52,7 @@ internal static class HandlerDiscovery
     /// The service <paramref name="handlerType"/> serves, or an error naming what is wrong with it (for a message
     /// that starts with the type's name).
     /// </summary>
+    [RequiresUnreferencedCode(FindsByName)]
     public static Service? Describe(Type handlerType, out string? problem)
     {
         if (!IsHandlerClass(handlerType, out problem))
@@ -75,6 +80,7 @@ internal static class HandlerDiscovery
     /// The service called <paramref name="serviceName"/> (the IDL name, e.g. <c>SecondService</c>, or the generated
     /// class's full name) that <paramref name="handlerType"/> serves, or an error naming what is wrong with it.
     /// </summary>
+    [RequiresUnreferencedCode(FindsByName)]
     public static Service? Describe(Type handlerType, string serviceName, out string? problem)
     {
         if (!IsHandlerClass(handlerType, out problem))
@@ -83,6 +89,23 @@ internal static class HandlerDiscovery
         if (named is null)
             problem = $"does not implement a generated {serviceName}.IAsync interface";
         return named;
+    }
+
+    /// <summary>
+    /// The service whose generated processor is <paramref name="processorType"/>, named in code (embedded mode), or an
+    /// error naming what is wrong with <paramref name="handlerType"/>: nothing is looked up by name.
+    /// </summary>
+    public static Service? Describe([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.Interfaces)] Type handlerType, Type processorType, out string? problem)
+    {
+        if (!IsHandlerClass(handlerType, out problem))
+            return null;
+        Type? serviceType = processorType.DeclaringType;
+        Type? iface = processorType.Name == ProcessorName && serviceType is not null
+            ? handlerType.GetInterfaces().FirstOrDefault(i => i is { IsInterface: true, IsNested: true, Name: InterfaceName } && i.DeclaringType == serviceType)
+            : null;
+        if (iface is null)
+            problem = $"does not implement {serviceType?.FullName ?? processorType.FullName}.IAsync, the service of {processorType.FullName}";
+        return iface is null ? null : new Service(iface, serviceType!, processorType);
     }
 
     private static bool IsHandlerClass(Type handlerType, [NotNullWhen(false)] out string? problem)
@@ -97,6 +120,7 @@ internal static class HandlerDiscovery
         return problem is null;
     }
 
+    [RequiresUnreferencedCode(FindsByName)]
     private static IEnumerable<Service> ServiceInterfaces(Type type)
     {
         foreach (Type candidate in type.GetInterfaces())
@@ -106,6 +130,7 @@ internal static class HandlerDiscovery
         }
     }
 
+    [RequiresUnreferencedCode(FindsByName)]
     private static bool TryGetService(Type iface, [NotNullWhen(true)] out Service? service)
     {
         service = null;

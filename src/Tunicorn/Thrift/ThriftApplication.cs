@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.Loader;
@@ -19,6 +20,10 @@ namespace Tunicorn.Thrift;
 /// </remarks>
 public sealed class ThriftApplication
 {
+    internal const string LoadsByName =
+        "Loads the app assembly by path and finds its handler and generated processor by name, which trimming and NativeAOT " +
+        "cannot see; embedded programs name both in code: FromFactory<THandler, TProcessor>.";
+
     private readonly IReadOnlyList<ServiceBinding> _services;
     private readonly bool _multiplexed;
     private readonly Lock _gate = new();
@@ -37,19 +42,17 @@ public sealed class ThriftApplication
     private sealed class ServiceBinding
     {
         private readonly Func<object> _createHandler;
-        private readonly Func<object, object?, ITAsyncProcessor> _createProcessor;
-        private readonly Type _processorLoggerType;
+        private readonly Func<object, ILoggerFactory, ITAsyncProcessor> _createProcessor;
 
-        public ServiceBinding(string? name, HandlerDiscovery.Service service, Type handlerType, Func<object> createHandler, Assembly? assembly)
+        public ServiceBinding(string? name, HandlerDiscovery.Service service, Type handlerType, Func<object> createHandler, Assembly? assembly,
+            Func<object, ILoggerFactory, ITAsyncProcessor> createProcessor)
         {
             Name = name;
             HandlerType = handlerType;
             ServiceType = service.ServiceType;
             Assembly = assembly;
             _createHandler = createHandler;
-            // Logger<T> is what ILoggerFactory.CreateLogger<T>() returns; T is only known here, at run time.
-            _processorLoggerType = typeof(Logger<>).MakeGenericType(service.ProcessorType);
-            _createProcessor = CompileProcessorFactory(service, typeof(ILogger<>).MakeGenericType(service.ProcessorType));
+            _createProcessor = createProcessor;
         }
 
         /// <summary>The name multiplexed clients use, or null for an app served alone.</summary>
@@ -72,8 +75,7 @@ public sealed class ThriftApplication
             if (!HandlerType.IsInstanceOfType(handler))
                 throw new AppLoadException($"the handler factory for {HandlerType.FullName} returned a {handler.GetType().FullName}");
 
-            object logger = Activator.CreateInstance(_processorLoggerType, loggerFactory)!;
-            return _createProcessor(handler, logger);
+            return _createProcessor(handler, loggerFactory);
         }
     }
 
@@ -86,6 +88,8 @@ public sealed class ThriftApplication
 
     /// <summary>Loads <c>path/to/Assembly.dll[:Namespace.Type]</c>. Throws <see cref="AppLoadException"/> with a reason an operator can act on.</summary>
     /// <param name="workingDirectory">Where a relative path starts (the chdir setting); the current directory when null.</param>
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
     public static ThriftApplication Load(string appSpec, string? workingDirectory = null)
     {
         if (string.IsNullOrWhiteSpace(appSpec))
@@ -102,6 +106,8 @@ public sealed class ThriftApplication
     /// What the settings name: the services of the service setting, served multiplexed, or else APP alone.
     /// Throws <see cref="AppLoadException"/> with a reason an operator can act on.
     /// </summary>
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
     public static ThriftApplication Load(Settings settings, string? workingDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -113,6 +119,8 @@ public sealed class ThriftApplication
     }
 
     /// <summary>Loads <c>NAME=path/to/Assembly.dll[:Namespace.Type]</c> entries, served multiplexed; the first is also the default service.</summary>
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
     public static ThriftApplication LoadServices(IReadOnlyList<string> serviceSpecs, string? workingDirectory = null)
     {
         if (serviceSpecs.Count == 0)
@@ -141,6 +149,8 @@ public sealed class ThriftApplication
     }
 
     /// <summary>The handler of one service in <paramref name="assembly"/>: the type named, or the one that fits.</summary>
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
     private static ServiceBinding Bind(string appSpec, string? name, string path, string? typeName, Assembly assembly)
     {
         IReadOnlyList<Type> types = HandlerDiscovery.LoadableTypes(assembly, out string? loadProblem);
@@ -160,17 +170,45 @@ public sealed class ThriftApplication
         // A compiled constructor call: per-connection handlers are created without reflection, and the handler's
         // own exceptions arrive unwrapped.
         var createHandler = Expression.Lambda<Func<object>>(Expression.New(constructor)).Compile();
-        return new ServiceBinding(name, service, handlerType, createHandler, assembly);
+        return new ServiceBinding(name, service, handlerType, createHandler, assembly, CompileProcessorFactory(service));
     }
 
     /// <summary>Embedded mode: serve this handler factory (called once, or once per connection when <c>perConnection</c>).</summary>
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
     public static ThriftApplication FromFactory(Type handlerType, Func<object> createHandler)
     {
         ArgumentNullException.ThrowIfNull(handlerType);
         ArgumentNullException.ThrowIfNull(createHandler);
         HandlerDiscovery.Service service = HandlerDiscovery.Describe(handlerType, out string? problem)
             ?? throw new AppLoadException($"handler {handlerType.FullName} {problem}");
-        return new ThriftApplication([new ServiceBinding(null, service, handlerType, createHandler, assembly: null)], multiplexed: false);
+        return new ThriftApplication([new ServiceBinding(null, service, handlerType, createHandler, assembly: null, CompileProcessorFactory(service))], multiplexed: false);
+    }
+
+    /// <summary>
+    /// Embedded mode: serve this handler factory through <typeparamref name="TProcessor"/>, the generated
+    /// <c>Service.AsyncProcessor</c> of a service <typeparamref name="THandler"/> implements. Both are named in code, so
+    /// a trimmed or NativeAOT program keeps them: nothing is looked up by name or compiled at run time.
+    /// </summary>
+    public static ThriftApplication FromFactory<
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.Interfaces)] THandler,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TProcessor>(Func<THandler> createHandler)
+        where THandler : class
+        where TProcessor : ITAsyncProcessor
+    {
+        ArgumentNullException.ThrowIfNull(createHandler);
+        HandlerDiscovery.Service service = HandlerDiscovery.Describe(typeof(THandler), typeof(TProcessor), out string? problem)
+            ?? throw new AppLoadException($"handler {typeof(THandler).FullName} {problem}");
+        // Compilers before Thrift 0.14 generated a constructor without the logger.
+        Func<object, ILoggerFactory, ITAsyncProcessor> createProcessor;
+        if (typeof(TProcessor).GetConstructor([service.Interface, typeof(ILogger<TProcessor>)]) is { } withLogger)
+            createProcessor = (handler, loggerFactory) => (ITAsyncProcessor)withLogger.Invoke([handler, loggerFactory.CreateLogger<TProcessor>()]);
+        else if (typeof(TProcessor).GetConstructor([service.Interface]) is { } withoutLogger)
+            createProcessor = (handler, _) => (ITAsyncProcessor)withoutLogger.Invoke([handler]);
+        else
+            throw new AppLoadException($"{typeof(TProcessor).FullName} has no constructor taking ({service.Interface.FullName}[, ILogger]): " +
+                "was it generated by thrift --gen netstd?");
+        return new ThriftApplication([new ServiceBinding(null, service, typeof(THandler), createHandler, assembly: null, createProcessor)], multiplexed: false);
     }
 
     /// <summary>The service names multiplexed clients use, in the order given; empty for an app served alone.</summary>
@@ -211,10 +249,23 @@ public sealed class ThriftApplication
     }
 
     /// <summary>
-    /// <c>(handler, logger) => new Service.AsyncProcessor((Service.IAsync)handler, (ILogger&lt;AsyncProcessor&gt;)logger)</c>;
+    /// <c>(handler, loggerFactory) => new Service.AsyncProcessor((Service.IAsync)handler, new Logger&lt;AsyncProcessor&gt;(loggerFactory))</c>;
     /// compilers before Thrift 0.14 generated a constructor without the logger.
     /// </summary>
-    private static Func<object, object?, ITAsyncProcessor> CompileProcessorFactory(HandlerDiscovery.Service service, Type loggerType)
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
+    private static Func<object, ILoggerFactory, ITAsyncProcessor> CompileProcessorFactory(HandlerDiscovery.Service service)
+    {
+        // Logger<T> is what ILoggerFactory.CreateLogger<T>() returns; T is only known here, at run time.
+        Type loggerType = typeof(ILogger<>).MakeGenericType(service.ProcessorType);
+        Type loggerClass = typeof(Logger<>).MakeGenericType(service.ProcessorType);
+        Func<object, object?, ITAsyncProcessor> create = CompileProcessorConstructor(service, loggerType);
+        return (handler, loggerFactory) => create(handler, Activator.CreateInstance(loggerClass, loggerFactory));
+    }
+
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
+    private static Func<object, object?, ITAsyncProcessor> CompileProcessorConstructor(HandlerDiscovery.Service service, Type loggerType)
     {
         ParameterExpression handler = Expression.Parameter(typeof(object), "handler");
         ParameterExpression logger = Expression.Parameter(typeof(object), "logger");
@@ -242,6 +293,8 @@ public sealed class ThriftApplication
         return (appSpec, null);
     }
 
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
     private static Assembly LoadAssembly(string appSpec, string fullPath, string baseDirectory)
     {
         if (!File.Exists(fullPath))
@@ -268,6 +321,8 @@ public sealed class ThriftApplication
         }
     }
 
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
     private static Type FindSingleHandler(string appSpec, string path, string assemblyName, IReadOnlyList<Type> types, string? loadProblem)
     {
         Type[] candidates = types.Where(HandlerDiscovery.IsCandidate).ToArray();
@@ -287,6 +342,8 @@ public sealed class ThriftApplication
             (loadProblem is null ? "" : $"; some types could not be loaded: {loadProblem}"));
     }
 
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
     private static Type FindServiceHandler(string appSpec, string name, string path, string assemblyName, IReadOnlyList<Type> types, string? loadProblem)
     {
         Type[] candidates = types.Where(t => HandlerDiscovery.IsCandidate(t) && HandlerDiscovery.Describe(t, name, out _) is not null).ToArray();
@@ -303,6 +360,8 @@ public sealed class ThriftApplication
             (loadProblem is null ? "" : $"; some types could not be loaded: {loadProblem}"));
     }
 
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
     private static Type FindNamedHandler(string appSpec, string typeName, Assembly assembly, string assemblyName, IReadOnlyList<Type> types, string? loadProblem)
     {
         Type? type;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Tunicorn.Config;
@@ -17,7 +18,18 @@ public static partial class WorkerHost
 {
     /// <param name="embeddedApp">The app registered in code (embedded mode), or null to load the APP setting.</param>
     /// <param name="embeddedHooks">Hooks given in code, or null to resolve the hooks setting.</param>
-    public static async Task<int> RunAsync(ThriftApplication? embeddedApp, ServerHooks? embeddedHooks)
+    [RequiresUnreferencedCode(ThriftApplication.LoadsByName)]
+    [RequiresDynamicCode(ThriftApplication.LoadsByName)]
+    public static Task<int> RunAsync(ThriftApplication? embeddedApp, ServerHooks? embeddedHooks) =>
+        RunAsync(settings => embeddedApp ?? ThriftApplication.Load(settings),
+            (settings, app) => embeddedHooks ?? HooksResolver.Resolve(settings.Hooks, app.Assembly));
+
+    /// <summary>Embedded mode: the app and hooks registered in code; nothing is looked up by name (the master refused a hooks setting).</summary>
+    internal static Task<int> RunEmbeddedAsync(ThriftApplication app, ServerHooks? hooks) =>
+        RunAsync(_ => app, (settings, _) => hooks ?? (settings.Hooks is null ? new NoHooks()
+            : throw new HooksLoadException($"hooks: '{settings.Hooks}': an embedded program gives its hooks in code, not by class name")));
+
+    private static async Task<int> RunAsync(Func<Settings, ThriftApplication> loadApp, Func<Settings, ThriftApplication, ServerHooks> loadHooks)
     {
         var environment = WorkerEnvironment.ReadAndClear();
         var settings = Settings.Deserialize(environment.SerializedSettings);
@@ -37,7 +49,7 @@ public static partial class WorkerHost
             ThriftApplication app;
             try
             {
-                app = embeddedApp ?? ThriftApplication.Load(settings);
+                app = loadApp(settings);
             }
             catch (AppLoadException e)
             {
@@ -47,7 +59,7 @@ public static partial class WorkerHost
             ServerHooks hooks;
             try
             {
-                hooks = embeddedHooks ?? HooksResolver.Resolve(settings.Hooks, app.Assembly);
+                hooks = loadHooks(settings, app);
             }
             catch (HooksLoadException e)
             {
