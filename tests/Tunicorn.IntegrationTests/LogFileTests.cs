@@ -38,7 +38,9 @@ public sealed class LogFileTests(ITestOutputHelper output)
         File.Move(access, access + ".1");
         File.Move(errors, errors + ".1");
         Assert.True(server.Signal(UnixSignal.Usr1));
-        await Eventually.WaitUntilAsync(() => File.Exists(access) && File.Exists(errors), TimeSpan.FromSeconds(10), "reopened log files");
+        // The master reopens first and signals the worker: a call before the worker reopened would go to the old file.
+        await Eventually.WaitUntilAsync(() => File.Exists(access) && File.Exists(errors)
+            && File.ReadAllText(errors).Contains("reopened its log files", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the worker's log files reopened");
         using (var client = await ThriftClients.CalculatorAsync(port))
             await client.ping();
         await Eventually.WaitUntilAsync(() => File.ReadAllLines(access).Any(l => l.Contains("\"ping\" ok", StringComparison.Ordinal)),

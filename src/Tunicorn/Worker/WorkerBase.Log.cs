@@ -21,4 +21,7 @@ public abstract partial class WorkerBase
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Worker (pid: {Pid}): parent changed (master {MasterPid} is gone); shutting down")]
     private static partial void ParentChanged(ILogger logger, int pid, int masterPid);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "Worker (pid: {Pid}) reopened its log files")]
+    private static partial void LogsReopened(ILogger logger, int pid);
 }

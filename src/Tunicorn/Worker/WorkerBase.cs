@@ -222,7 +222,12 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         });
         Register(Signals.SIGINT, QuickStop);
         Register(Signals.SIGQUIT, QuickStop);
-        Register(Signals.SIGUSR1, _options.ReopenLogs);
+        Register(Signals.SIGUSR1, () =>
+        {
+            _options.ReopenLogs();
+            // Into the new file: after a rotation, the operator (and a test) can see that every worker let go of the old one.
+            LogsReopened(Log, Pid);
+        });
         Register(Signals.SIGABRT, () =>
         {
             // The master murders a worker that timed out; say where it was stuck, then go.
