@@ -7,4 +7,5 @@ public sealed record BenchPaths(
     string BenchServiceDll,
     string PeerCSharp,
     string PeerCpp,
-    string LoadGen);
+    string LoadGen,
+    string TunicornAot);

@@ -31,6 +31,7 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
         "tunicorn-async" => ServerSpec.Tunicorn("async", options.Workers, options.Threads),
         "tunicorn-threaded" => ServerSpec.Tunicorn("threaded", options.Workers, options.Threads),
         "tunicorn-sync" => ServerSpec.Tunicorn("sync", options.Workers, options.Threads),
+        "tunicorn-aot" => ServerSpec.TunicornAot(options.Workers),
         "csharp-threadpool" => ServerSpec.CSharpThreadPool(),
         "cpp-threaded" => ServerSpec.CppThreaded(),
         // One I/O thread per core, as many as Tunicorn has workers by default.
@@ -62,7 +63,7 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
             }
             if (options.EchoSizes.Count == 0)
                 continue;
-            foreach (var spec in order)
+            foreach (var spec in order.Where(s => !s.CalculatorOnly))
             {
                 await using var server = await StartAsync(spec, "bench", null);
                 await WarmUpAsync(server);
@@ -81,8 +82,10 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
 
         if (options.BootWorkers > 0)
         {
-            await BootAsync("sync");
-            await BootAsync("async");
+            await BootAsync(ServerSpec.Tunicorn("sync", 1, options.Threads), "sync");
+            await BootAsync(ServerSpec.Tunicorn("async", 1, options.Threads), "async");
+            if (servers.Any(s => s.Key.StartsWith("tunicorn-aot", StringComparison.Ordinal)))
+                await BootAsync(ServerSpec.TunicornAot(1), "async NativeAOT");
         }
     }
 
@@ -222,9 +225,9 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
     /// lines as the runner reads them. For sync, every older worker holds a connection, so a call sent right
     /// after the signal is answered by the new worker only: the time to its reply is spawn-to-serving.
     /// </summary>
-    private async Task BootAsync(string workerClass)
+    /// <param name="workerClass">The worker class as the report names it; "sync" also times the first reply.</param>
+    private async Task BootAsync(ServerSpec spec, string workerClass)
     {
-        var spec = ServerSpec.Tunicorn(workerClass, 1, options.Threads);
         await using var server = await StartAsync(spec, "calculator", 1);
         bool framed = options.Transport == "framed";
         var held = new List<Socket>();

@@ -15,7 +15,8 @@ public sealed record RunnerOptions
           --server-warmup S        load on each freshly started server before its first point (default 2; quick 1)
           --connections LIST       connection counts (default 1,8,64,256)
           --servers LIST           keys of the servers to run (default all):
-                                   tunicorn-async,tunicorn-threaded,tunicorn-sync,csharp-threadpool,cpp-threaded,cpp-nonblocking
+                                   tunicorn-async,tunicorn-threaded,tunicorn-sync,tunicorn-aot,csharp-threadpool,cpp-threaded,
+                                   cpp-nonblocking (tunicorn-aot: examples/Calculator.Embedded published with NativeAOT, async)
           --workers N              Tunicorn workers in the main table (default 2)
           --threads N              threads per threaded worker (default 128: 2 workers hold 256 connections)
           --transport framed|buffered   (default framed: TNonblockingServer speaks nothing else; it is skipped with buffered)
@@ -28,7 +29,7 @@ public sealed record RunnerOptions
           --loadgen-mode M         async-inline (default), async or blocking
           --out DIR                where the report goes (default bench/results)
           --tunicorn-label TEXT    what the tunicorn executable was built from, for the report (run.sh: TUNICORN_CLI_LABEL)
-          --tunicorn, --calculator, --bench-service, --peer-csharp, --peer-cpp, --loadgen PATH   (run.sh sets these)
+          --tunicorn, --calculator, --bench-service, --peer-csharp, --peer-cpp, --loadgen, --tunicorn-aot PATH   (run.sh sets these)
         """;
 
     public bool Quick { get; init; }
@@ -53,7 +54,7 @@ public sealed record RunnerOptions
     public required BenchPaths Paths { get; init; }
 
     public static IReadOnlyList<string> AllServerKeys =>
-        ["tunicorn-async", "tunicorn-threaded", "tunicorn-sync", "csharp-threadpool", "cpp-threaded", "cpp-nonblocking"];
+        ["tunicorn-async", "tunicorn-threaded", "tunicorn-sync", "tunicorn-aot", "csharp-threadpool", "cpp-threaded", "cpp-nonblocking"];
 
     public static RunnerOptions Parse(string[] args)
     {
@@ -74,7 +75,8 @@ public sealed record RunnerOptions
         var o = new RunnerOptions
         {
             Quick = quick,
-            Paths = new BenchPaths(Get("--tunicorn"), Get("--calculator"), Get("--bench-service"), Get("--peer-csharp"), Get("--peer-cpp"), Get("--loadgen")),
+            Paths = new BenchPaths(Get("--tunicorn"), Get("--calculator"), Get("--bench-service"), Get("--peer-csharp"), Get("--peer-cpp"), Get("--loadgen"),
+                Get("--tunicorn-aot")),
         };
         if (quick)
             o = o with { Rounds = 1, DurationSeconds = 1.5, WarmupSeconds = 0.3, ServerWarmupSeconds = 1, BootWorkers = 3 };

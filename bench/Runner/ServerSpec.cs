@@ -6,6 +6,9 @@ namespace Tunicorn.Bench.Runner;
 /// <summary>One server under test and how to start it on a port with a service (calculator or bench).</summary>
 public sealed record ServerSpec(string Key, string Label, bool IsTunicorn, bool FramedOnly, Func<BenchPaths, ServerLaunch, ProcessStartInfo> Command)
 {
+    /// <summary>Serves the tutorial Calculator only (no bench service, so no echo points).</summary>
+    public bool CalculatorOnly { get; init; }
+
     /// <summary>Tunicorn with <paramref name="workerClass"/>; threaded gets <paramref name="threads"/> threads per worker.</summary>
     public static ServerSpec Tunicorn(string workerClass, int workers, int threads) => new(
         $"tunicorn-{workerClass}" + (workers == 2 ? "" : $"-w{workers}"),
@@ -26,6 +29,21 @@ public sealed record ServerSpec(string Key, string Label, bool IsTunicorn, bool 
             }
             return psi;
         });
+
+    /// <summary>
+    /// examples/Calculator.Embedded published with NativeAOT: the same master and workers, the Calculator compiled in,
+    /// async workers. It serves the Calculator only.
+    /// </summary>
+    public static ServerSpec TunicornAot(int workers) => new(
+        "tunicorn-aot" + (workers == 2 ? "" : $"-w{workers}"),
+        "Tunicorn async NativeAOT" + (workers == 2 ? "" : $" ×{workers}"),
+        IsTunicorn: true,
+        FramedOnly: false,
+        (paths, launch) => Args(paths.TunicornAot, "-b", $"127.0.0.1:{launch.Port}", "-w", Num(launch.Workers ?? workers), "-k", "async",
+            "--thrift-transport-factory", launch.Transport, "--log-level", "info"))
+    {
+        CalculatorOnly = true,
+    };
 
     /// <summary>Apache Thrift C#'s TThreadPoolAsyncServer (bench/peers/ThreadPoolAsyncServer).</summary>
     public static ServerSpec CSharpThreadPool() => new(
