@@ -24,6 +24,13 @@ if ! dotnet build Tunicorn.slnx -c Release -nologo -v minimal "${artifacts[@]}";
     exit 1
 fi
 
+# The embedded example as one native executable: the integration tests run it as master and workers.
+if ! dotnet publish examples/Calculator.Embedded -c Release -r linux-x64 -nologo -v minimal "${artifacts[@]}"; then
+    echo "the NativeAOT publish of examples/Calculator.Embedded failed"
+    echo "tests: 0 passed, 1 failed"
+    exit 1
+fi
+
 results="$(mktemp -d "${TMPDIR:-/tmp}/tunicorn-test-results.XXXXXX")"
 trap 'rm -rf "$results"' EXIT
 

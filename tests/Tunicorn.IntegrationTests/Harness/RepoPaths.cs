@@ -28,6 +28,9 @@ internal static class RepoPaths
 
     public static string EmbeddedCalculator => Path.Combine(Artifacts, "bin", "Calculator.Embedded", "release", "Calculator.Embedded");
 
+    /// <summary>The same program published with NativeAOT (scripts/test.sh publishes it before the tests).</summary>
+    public static string NativeAotCalculator => Path.Combine(Artifacts, "publish", "Calculator.Embedded", "release_linux-x64", "Calculator.Embedded");
+
     public static string CalculatorDll => Path.Combine(Artifacts, "bin", "Calculator", "release", "Calculator.dll");
 
     public static string TestAppDll => Path.Combine(Artifacts, "bin", "TestApp", "release", "TestApp.dll");
