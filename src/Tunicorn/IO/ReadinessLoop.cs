@@ -7,8 +7,8 @@ using Tunicorn.Interop;
 namespace Tunicorn.IO;
 
 /// <summary>
-/// The async worker's socket engine: threads that wait in one edge-triggered epoll set and run whatever a readiness
-/// event wakes, inline. A call that arrives whole costs one read and one write system call and no thread hop.
+/// A worker's socket engine: threads that wait in one edge-triggered epoll set and run whatever a readiness event
+/// wakes, inline. A call that arrives whole costs one read and one write system call and no thread hop.
 /// </summary>
 /// <remarks>
 /// Why not .NET's socket engine: its ReceiveAsync always tries a read first, which between calls finds nothing
@@ -24,7 +24,8 @@ internal sealed partial class ReadinessLoop : IDisposable
     private const int MaxEvents = 256;
     private static readonly TimeSpan StallCheck = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan IdleRetire = TimeSpan.FromSeconds(5);
-    private static readonly int WaitTimeoutMs = 1000;
+    // Bounds how long a loop thread takes to see Dispose.
+    private const int WaitTimeoutMs = 1000;
 
     private readonly int _epoll;
     private readonly int _minThreads;
@@ -76,7 +77,10 @@ internal sealed partial class ReadinessLoop : IDisposable
             int slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : _nextSlot++;
             if (slot >= _slots.Length)
             {
-                Array.Resize(ref _slots, _slots.Length * 2);
+                // Loop threads read the table without the lock: they see the old array or the whole new one.
+                var grown = new SocketReadiness?[_slots.Length * 2];
+                Array.Copy(_slots, grown, _slots.Length);
+                Volatile.Write(ref _slots, grown);
                 Array.Resize(ref _generations, _generations.Length * 2);
             }
             readiness = new SocketReadiness(this, socket, slot, ++_generations[slot]);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using Thrift.Protocol;
@@ -19,18 +20,21 @@ namespace Tunicorn.Thrift;
 internal sealed class FramedTransport : TLayeredTransport
 {
     private const int HeaderSize = 4;
-    // A reply buffer that grew for a large reply is dropped beyond this, so idle connections stay small.
-    private const int RetainedWriteCapacity = 64 * 1024;
-    private const int InitialWriteCapacity = 4096;
+    private const int OwnWriteCapacity = 4096;
 
     private readonly byte[] _header = new byte[HeaderSize];
-    private byte[] _writeBuffer = new byte[InitialWriteCapacity];
+    private readonly byte[] _ownWriteBuffer = new byte[OwnWriteCapacity];
+    // The connection's own small buffer, or while a large reply is being written, one rented from the shared pool:
+    // growing a buffer of its own for every large reply (and dropping it after) costs a copy per doubling and, past
+    // 85 KB, a large-object allocation per call.
+    private byte[] _writeBuffer;
     private int _writeLength = HeaderSize;
     // Bytes of the current input frame not read yet.
     private int _frameRemaining;
 
     public FramedTransport(SocketTransport endpoint) : base(endpoint)
     {
+        _writeBuffer = _ownWriteBuffer;
     }
 
     public override bool IsOpen => InnerTransport.IsOpen;
@@ -75,7 +79,7 @@ internal sealed class FramedTransport : TLayeredTransport
     {
         int needed = _writeLength + length;
         if (needed > _writeBuffer.Length)
-            Array.Resize(ref _writeBuffer, Math.Max(needed, (int)Math.Min(Array.MaxLength, 2L * _writeBuffer.Length)));
+            Grow(needed);
         Buffer.BlockCopy(buffer, offset, _writeBuffer, _writeLength, length);
         _writeLength = needed;
         return Task.CompletedTask;
@@ -86,15 +90,38 @@ internal sealed class FramedTransport : TLayeredTransport
         BinaryPrimitives.WriteInt32BigEndian(_writeBuffer, _writeLength - HeaderSize);
         int length = _writeLength;
         _writeLength = HeaderSize;
-        await InnerTransport.WriteAsync(_writeBuffer, 0, length, cancellationToken);
-        await InnerTransport.FlushAsync(cancellationToken);
-        if (_writeBuffer.Length > RetainedWriteCapacity)
-            _writeBuffer = new byte[InitialWriteCapacity];
+        try
+        {
+            await InnerTransport.WriteAsync(_writeBuffer, 0, length, cancellationToken);
+            await InnerTransport.FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            ReturnRented();
+        }
+    }
+
+    private void Grow(int needed)
+    {
+        byte[] grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, (int)Math.Min(Array.MaxLength, 2L * _writeBuffer.Length)));
+        Buffer.BlockCopy(_writeBuffer, 0, grown, 0, _writeLength);
+        ReturnRented();
+        _writeBuffer = grown;
+    }
+
+    private void ReturnRented()
+    {
+        if (ReferenceEquals(_writeBuffer, _ownWriteBuffer))
+            return;
+        ArrayPool<byte>.Shared.Return(_writeBuffer);
+        _writeBuffer = _ownWriteBuffer;
     }
 
     protected override void Dispose(bool disposing)
     {
-        // The endpoint belongs to ThriftConnection, which disposes it.
+        // The endpoint belongs to ThriftConnection, which disposes it. A reply abandoned mid-write gives its buffer back.
+        if (disposing)
+            ReturnRented();
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
