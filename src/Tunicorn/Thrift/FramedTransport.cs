@@ -61,6 +61,23 @@ internal sealed class FramedTransport : TLayeredTransport
         return CountAsync(read);
     }
 
+    // The protocols read every field through ReadAllAsync; TTransport's is an async loop over ReadAsync. Inside a
+    // frame the endpoint's own ReadAllAsync serves it, synchronously when the bytes are buffered, as unframed.
+    public override ValueTask<int> ReadAllAsync(byte[] buffer, int offset, int length, CancellationToken cancellationToken)
+    {
+        if (length <= 0 || length > _frameRemaining)
+            return base.ReadAllAsync(buffer, offset, length, cancellationToken);
+
+        ValueTask<int> read = InnerTransport.ReadAllAsync(buffer, offset, length, cancellationToken);
+        if (read.IsCompletedSuccessfully)
+        {
+            int count = read.Result;
+            _frameRemaining -= count;
+            return new ValueTask<int>(count);
+        }
+        return CountAsync(read);
+    }
+
     public override void CheckReadBytesAvailable(long numBytes)
     {
         // A frame holds one whole message in every Thrift implementation, so a length that points past the frame
