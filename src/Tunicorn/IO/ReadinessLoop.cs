@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -16,13 +17,13 @@ namespace Tunicorn.IO;
 /// without reading once its last read came back short (the kernel had nothing more), and the loop thread runs the
 /// call that the event announced.
 /// A handler that blocks holds its loop thread. When every loop thread has been busy with no progress for
-/// <see cref="StallCheck"/>, another is started (up to <c>maxThreads</c>), as the thread pool injects threads;
+/// <c>stallCheck</c> and the kernel says each is asleep (blocked, not waiting for a core: a loop thread that the
+/// scheduler merely preempted must not count), another is started (up to <c>maxThreads</c>);
 /// a thread beyond <c>minThreads</c> leaves after <see cref="IdleRetire"/> without events.
 /// </remarks>
 internal sealed partial class ReadinessLoop : IDisposable
 {
     private const int MaxEvents = 256;
-    private static readonly TimeSpan StallCheck = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan IdleRetire = TimeSpan.FromSeconds(5);
     // Bounds how long a loop thread takes to see Dispose.
     private const int WaitTimeoutMs = 1000;
@@ -30,11 +31,14 @@ internal sealed partial class ReadinessLoop : IDisposable
     private readonly int _epoll;
     private readonly int _minThreads;
     private readonly int _maxThreads;
+    private readonly TimeSpan _stallCheck;
     private readonly ILogger _log;
     private readonly Lock _slotsLock = new();
     private SocketReadiness?[] _slots = new SocketReadiness?[64];
     private uint[] _generations = new uint[64];
     private readonly Stack<int> _freeSlots = new();
+    // Kernel thread ids of the loop threads, to read their scheduler state.
+    private readonly ConcurrentDictionary<int, byte> _threadIds = new();
     private int _nextSlot;
     private int _threads;
     private int _waitingThreads;
@@ -43,8 +47,10 @@ internal sealed partial class ReadinessLoop : IDisposable
 
     /// <param name="minThreads">Loop threads started at once and kept.</param>
     /// <param name="maxThreads">The most loop threads, when handlers block.</param>
-    public ReadinessLoop(int minThreads, int maxThreads, ILogger log)
+    /// <param name="stallCheck">How long every loop thread may be stuck before another starts.</param>
+    public ReadinessLoop(int minThreads, int maxThreads, TimeSpan stallCheck, ILogger log)
     {
+        _stallCheck = stallCheck;
         _minThreads = Math.Max(1, minThreads);
         _maxThreads = Math.Max(_minThreads, maxThreads);
         _log = log;
@@ -136,6 +142,8 @@ internal sealed partial class ReadinessLoop : IDisposable
     private unsafe void Run()
     {
         byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * Epoll.EventSize));
+        int threadId = Libc.gettid();
+        _threadIds[threadId] = 0;
         long idleSince = Stopwatch.GetTimestamp();
         bool retired = false;
         try
@@ -172,6 +180,7 @@ internal sealed partial class ReadinessLoop : IDisposable
         finally
         {
             NativeMemory.Free(events);
+            _threadIds.TryRemove(threadId, out _);
             // A retired thread was counted out by TryRetire, and never the last one.
             if (!retired && Interlocked.Decrement(ref _threads) == 0 && _disposed)
                 _ = Epoll.close(_epoll);
@@ -220,17 +229,39 @@ internal sealed partial class ReadinessLoop : IDisposable
         long lastBatches = Interlocked.Read(ref _batches);
         while (!_disposed)
         {
-            Thread.Sleep(StallCheck);
+            Thread.Sleep(_stallCheck);
             long batches = Interlocked.Read(ref _batches);
             bool stalled = batches == lastBatches && Volatile.Read(ref _waitingThreads) == 0;
             lastBatches = batches;
             int threads = Threads;
-            if (!stalled || _disposed || threads >= _maxThreads)
+            if (!stalled || _disposed || threads >= _maxThreads || !AllLoopThreadsAsleep())
                 continue;
-            // Every loop thread is inside a call that has not returned for a while: a handler blocks.
+            // Every loop thread is inside a call that has not returned for a while, and sleeps: a handler blocks.
             StartThread();
-            ThreadAdded(_log, Environment.ProcessId, threads + 1, StallCheck.TotalMilliseconds);
+            ThreadAdded(_log, Environment.ProcessId, threads + 1, _stallCheck.TotalMilliseconds);
         }
+    }
+
+    /// <summary>True when no loop thread is running or runnable (state R in /proc): all of them wait on something.</summary>
+    private bool AllLoopThreadsAsleep()
+    {
+        foreach (var (threadId, _) in _threadIds)
+        {
+            string stat;
+            try
+            {
+                stat = File.ReadAllText($"/proc/self/task/{threadId}/stat");
+            }
+            catch (IOException)
+            {
+                continue; // the thread just exited
+            }
+            // "tid (name) S ...": the name may hold spaces and parentheses, the state follows the last ')'.
+            int end = stat.LastIndexOf(')');
+            if (end < 0 || end + 2 >= stat.Length || stat[end + 2] == 'R')
+                return false;
+        }
+        return true;
     }
 
     public void Dispose() => _disposed = true;

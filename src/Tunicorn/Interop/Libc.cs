@@ -34,6 +34,9 @@ internal static partial class Libc
     public static partial int getppid();
 
     [LibraryImport("libc")]
+    public static partial int gettid();
+
+    [LibraryImport("libc")]
     public static partial uint umask(uint mask);
 
     [LibraryImport("libc", SetLastError = true)]

@@ -2,14 +2,19 @@ namespace Tunicorn.Worker;
 
 /// <summary>
 /// Up to <c>threads</c> connections at once, for handlers that block (legacy libraries, blocking I/O): the worker's
-/// loop has a thread for every connection, and the thread pool is sized likewise.
+/// loop adds a thread within 5 ms whenever handlers hold every one it has, up to one a connection, and the thread
+/// pool is sized likewise.
 /// </summary>
 public sealed class ThreadedWorker(WorkerOptions options) : WorkerBase(options)
 {
     protected override int ConnectionLimit => Math.Max(1, Settings.Threads);
 
-    // A loop thread for each connection, from the start: a handler that blocks never delays another connection.
-    protected override (int Initial, int Max) LoopThreads => (ConnectionLimit, ConnectionLimit);
+    // Loop threads up to one a connection, added as soon as handlers hold every one of them, rather than all from the
+    // start: threads that all wait in epoll are each woken for one call, where one busy thread takes every call that
+    // is ready in one wait (measured: threaded at 64 connections with 128 threads went from 0.75x to about async's calls/s).
+    protected override (int Initial, int Max) LoopThreads => (1, ConnectionLimit);
+
+    protected override TimeSpan LoopStallCheck => TimeSpan.FromMilliseconds(5);
 
     protected override void InitProcess()
     {

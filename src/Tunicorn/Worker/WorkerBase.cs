@@ -73,12 +73,15 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     /// </summary>
     protected virtual (int Initial, int Max) LoopThreads => (1, 1);
 
+    /// <summary>How long every loop thread may be stuck in handlers before the loop starts another (up to the max).</summary>
+    protected virtual TimeSpan LoopStallCheck => TimeSpan.FromMilliseconds(50);
+
     /// <summary>Serves until stopped; returns the process exit code.</summary>
     public async Task<int> RunAsync()
     {
         InitProcess();
         var (initialThreads, maxThreads) = LoopThreads;
-        _readinessLoop = new ReadinessLoop(initialThreads, maxThreads, _options.LoggerFactory.CreateLogger<ReadinessLoop>());
+        _readinessLoop = new ReadinessLoop(initialThreads, maxThreads, LoopStallCheck, _options.LoggerFactory.CreateLogger<ReadinessLoop>());
         RegisterSignals();
         _hooks.Run("post_worker_init", h => h.PostWorkerInit(this));
 

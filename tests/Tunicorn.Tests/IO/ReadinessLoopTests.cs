@@ -11,7 +11,7 @@ namespace Tunicorn.Tests.IO;
 public sealed class ReadinessLoopTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
-    private readonly ReadinessLoop _loop = new(minThreads: 1, maxThreads: 4, NullLogger.Instance);
+    private readonly ReadinessLoop _loop = new(minThreads: 1, maxThreads: 4, TimeSpan.FromMilliseconds(50), NullLogger.Instance);
 
     public void Dispose() => _loop.Dispose();
 
@@ -121,7 +121,9 @@ public sealed class ReadinessLoopTests : IDisposable
 
     private static async Task BlockAfterDataAsync(SocketTransport transport, ManualResetEventSlim blocking, ManualResetEventSlim release)
     {
-        await transport.WaitForDataAsync(CancellationToken.None);
+        // Without ConfigureAwait(false) xUnit's synchronization context would run the rest on a thread of its own;
+        // a worker has no such context, so its continuations run on the loop thread, as here.
+        await transport.WaitForDataAsync(CancellationToken.None).ConfigureAwait(false);
         blocking.Set();
         release.Wait(Deadline);
     }
