@@ -339,7 +339,7 @@ internal sealed class SocketTransport : TEndpointTransport
         ReadinessSignal read = _readiness!.Read;
         while (true)
         {
-            // Only a read that found nothing gets here, and it did not return false on a final signal.
+            // Only a read that found nothing gets here (after a hang-up or an error a read always finds something).
             await read.WaitAsync(_drainedAtEvent, cancellationToken);
             if (TryReceiveNow(buffer.Span, out int received))
                 return received;
@@ -380,7 +380,7 @@ internal sealed class SocketTransport : TEndpointTransport
     {
         while (!data.IsEmpty)
         {
-            // .NET writes until the kernel refuses, so WouldBlock may come with bytes sent before it.
+            // A partial write is Success with its count; WouldBlock means the kernel took nothing (sent is 0).
             int sent = _socket.Send(data.Span, SocketFlags.None, out SocketError error);
             data = data[sent..];
             if (error == SocketError.WouldBlock)
