@@ -32,8 +32,11 @@ internal sealed class FramedTransport : TLayeredTransport
     // Bytes of the current input frame not read yet.
     private int _frameRemaining;
 
+    private readonly SocketTransport _endpoint;
+
     public FramedTransport(SocketTransport endpoint) : base(endpoint)
     {
+        _endpoint = endpoint;
         _writeBuffer = _ownWriteBuffer;
     }
 
@@ -102,15 +105,33 @@ internal sealed class FramedTransport : TLayeredTransport
         return Task.CompletedTask;
     }
 
-    public override async Task FlushAsync(CancellationToken cancellationToken)
+    public override Task FlushAsync(CancellationToken cancellationToken)
     {
         BinaryPrimitives.WriteInt32BigEndian(_writeBuffer, _writeLength - HeaderSize);
         int length = _writeLength;
         _writeLength = HeaderSize;
+        ValueTask sending;
         try
         {
-            await InnerTransport.WriteAsync(_writeBuffer, 0, length, cancellationToken);
-            await InnerTransport.FlushAsync(cancellationToken);
+            // Straight from this buffer to the socket: one copy fewer than writing it through the endpoint's buffer.
+            sending = _endpoint.SendWholeAsync(_writeBuffer, length, cancellationToken);
+        }
+        catch
+        {
+            ReturnRented();
+            throw;
+        }
+        if (!sending.IsCompletedSuccessfully)
+            return FinishSendingAsync(sending);
+        ReturnRented();
+        return Task.CompletedTask;
+    }
+
+    private async Task FinishSendingAsync(ValueTask sending)
+    {
+        try
+        {
+            await sending;
         }
         finally
         {

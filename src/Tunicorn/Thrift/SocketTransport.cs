@@ -246,6 +246,19 @@ internal sealed class SocketTransport : TEndpointTransport
         _writeLength = length;
     }
 
+    /// <summary>
+    /// Sends the first <paramref name="length"/> bytes of <paramref name="message"/> after whatever is buffered, without
+    /// copying them into the buffer: a framed reply, which FramedTransport builds whole.
+    /// </summary>
+    public ValueTask SendWholeAsync(byte[] message, int length, CancellationToken cancellationToken) =>
+        _writeLength == 0 ? SendAsync(message.AsMemory(0, length), cancellationToken) : SendBufferedThenAsync(message, length, cancellationToken);
+
+    private async ValueTask SendBufferedThenAsync(byte[] message, int length, CancellationToken cancellationToken)
+    {
+        await SendBufferedAsync(cancellationToken);
+        await SendAsync(message.AsMemory(0, length), cancellationToken);
+    }
+
     private async Task SendBufferedAsync(CancellationToken cancellationToken)
     {
         int length = _writeLength;
