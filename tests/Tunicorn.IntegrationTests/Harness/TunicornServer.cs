@@ -140,8 +140,11 @@ internal sealed class TunicornServer : IAsyncDisposable
     /// <summary>Sends a signal to the master (by pid).</summary>
     public bool Signal(UnixSignal signal) => master.Signal(signal);
 
-    /// <summary>Waits for the master to exit; returns its exit code.</summary>
-    public Task<int> WaitForExitAsync(TimeSpan timeout) => master.WaitForExitAsync(timeout, drainOutput: false);
+    /// <summary>
+    /// Waits for the master to exit and for the end of its log (briefly: orphaned workers would hold the pipe);
+    /// returns its exit code. Without the drain, a reason logged just before exit may not be read yet.
+    /// </summary>
+    public Task<int> WaitForExitAsync(TimeSpan timeout) => master.WaitForExitAsync(timeout, drainOutput: true);
 
     /// <summary>
     /// Stops the server: TERM to the master, up to <paramref name="grace"/> for it to exit, then KILL; then KILL
