@@ -25,6 +25,7 @@ public static class SettingRegistry
         WorkerSettings.MaxRequestsJitter,
         WorkerSettings.Timeout,
         WorkerSettings.GracefulTimeout,
+        WorkerSettings.WorkerGen0Budget,
 
         ProcessSettings.Chdir,
         ProcessSettings.RawEnv,

@@ -31,6 +31,14 @@ public static partial class Validators
     /// <summary>0 or more.</summary>
     public static readonly Validator<int> NonNegativeInt = Integer("non-negative integer", 0, "is not a non-negative integer");
 
+    /// <summary>0 (the runtime decides) or a number of bytes the .NET GC accepts as a gen0 budget (64 KiB or more).</summary>
+    public static readonly Validator<int> Gen0Budget = new(
+        "bytes",
+        text => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && (value == 0 || value >= 65536)
+            ? value
+            : throw new SettingValueException(text, "is not 0 or a number of bytes of at least 65536"),
+        value => value.ToString(CultureInfo.InvariantCulture));
+
     /// <summary>A duration in seconds, 0 or more, fractions allowed (0.5).</summary>
     public static readonly Validator<double> Seconds = new(
         "seconds",

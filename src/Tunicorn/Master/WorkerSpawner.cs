@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Reflection;
 using Tunicorn.Config;
 using Tunicorn.Interop;
@@ -31,6 +32,7 @@ public sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
                 if (eq > 0)
                     info.Environment[pair[..eq]] = pair[(eq + 1)..];
             }
+            SetGen0Budget(info.Environment, settings.WorkerGen0Budget);
 
             var process = new Process { StartInfo = info, EnableRaisingEvents = true };
             process.Exited += onExited;
@@ -76,4 +78,17 @@ public sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
             info.ArgumentList.Add(arg);
         return info;
     }
+
+    /// <summary>
+    /// The GC reads its gen0 budget once, at start-up, from the environment (hexadecimal, no prefix); an operator's own
+    /// DOTNET_GCgen0size (or the older COMPlus_ name), inherited or from raw_env, is left as it is.
+    /// </summary>
+    internal static void SetGen0Budget(IDictionary<string, string?> environment, int bytes)
+    {
+        if (bytes <= 0 || environment.ContainsKey(Gen0SizeVariable) || environment.ContainsKey("COMPlus_GCgen0size"))
+            return;
+        environment[Gen0SizeVariable] = bytes.ToString("x", CultureInfo.InvariantCulture);
+    }
+
+    internal const string Gen0SizeVariable = "DOTNET_GCgen0size";
 }

@@ -25,7 +25,7 @@ public sealed class SettingRegistryTests
     [Fact]
     public void All_NamesAreSnakeCaseAndFlagsUnique()
     {
-        Assert.All(SettingRegistry.All, s => Assert.Matches(new Regex("^[a-z]+(_[a-z]+)*$"), s.Name));
+        Assert.All(SettingRegistry.All, s => Assert.Matches(new Regex("^[a-z][a-z0-9]*(_[a-z0-9]+)*$"), s.Name));
         var flags = SettingRegistry.All.SelectMany(s => s.Flags).ToList();
         Assert.Equal(flags.Count, flags.Distinct().Count());
         Assert.DoesNotContain("-h", flags);

@@ -36,6 +36,19 @@ public sealed class ValidatorsTests
         Assert.Contains("is not a non-negative integer", Assert.Throws<SettingValueException>(() => Validators.NonNegativeInt.Parse(text)).Message);
 
     [Theory]
+    [InlineData("0", 0)]
+    [InlineData("65536", 65536)]
+    [InlineData("1048576", 1048576)]
+    public void Gen0Budget_AcceptsZeroOrWhatTheGcAccepts(string text, int expected) => Assert.Equal(expected, Validators.Gen0Budget.Parse(text));
+
+    [Theory]
+    [InlineData("1000")]
+    [InlineData("-1")]
+    [InlineData("1M")]
+    public void Gen0Budget_RejectsSmallNegativeAndSuffixed(string text) =>
+        Assert.Contains("is not 0 or a number of bytes of at least 65536", Assert.Throws<SettingValueException>(() => Validators.Gen0Budget.Parse(text)).Message);
+
+    [Theory]
     [InlineData("30", 30.0)]
     [InlineData("0", 0.0)]
     [InlineData("0.25", 0.25)]
