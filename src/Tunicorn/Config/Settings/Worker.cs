@@ -101,8 +101,9 @@ public static class WorkerSettings
     {
         Flags = ["--worker-gen0-budget"],
         MetaVar = "BYTES",
-        // Measured (bench/README.md): under 64 connections a worker's heap holds about 1 MB after a collection,
-        // yet the runtime's own budget, sized from the CPU cache, let each worker commit 17 MB before collecting.
+        // Measured under 64 connections of add(1,2): a worker's heap holds about 1 MB after a collection, yet the
+        // runtime's own budget, sized from the CPU cache, let each worker commit 17 MB before collecting; with 1 MiB the
+        // workers' PSS fell by a third (NativeAOT: by half) at the same calls/s (bench/results/2026-11-27-1102.md).
         Default = 1048576,
         Validator = Validators.Gen0Budget,
         Description = """
