@@ -5,9 +5,9 @@
 # bench/results/<date>.md and .svg. Options go to the runner (bench/Runner); `bench/run.sh --help` lists them.
 #   bench/run.sh --quick     a smoke run of about two minutes
 #   bench/run.sh             the full run (about ten minutes on 2 cores)
-# ARTIFACTS_PATH=/dir builds there instead of artifacts/ (as scripts/test.sh does); TUNICORN_CLI=/path/tunicorn
-# uses that tunicorn executable instead of building src/Tunicorn.Cli (TUNICORN_CLI_LABEL says, in the report, what
-# it was built from).
+# ARTIFACTS_PATH=/dir builds there instead of artifacts/ (as scripts/test.sh does). Tunicorn runs as installed for
+# production: src/Tunicorn.Cli published with ReadyToRun; TUNICORN_CLI=/path/tunicorn uses that executable instead
+# (TUNICORN_CLI_LABEL says, in the report, what it was built from).
 # Installs the Debian packages it needs when missing (thrift-compiler, libthrift-dev, libboost-dev, libevent-dev, g++).
 set -euo pipefail
 
@@ -38,9 +38,6 @@ fi
 
 # ---- .NET projects ----
 projects=(examples/Calculator bench/BenchService bench/LoadGen bench/peers/ThreadPoolAsyncServer bench/Runner)
-if [[ -z "${TUNICORN_CLI:-}" ]]; then
-    projects=(src/Tunicorn.Cli "${projects[@]}")
-fi
 for project in "${projects[@]}"; do
     echo "bench: building $project"
     log="$(mktemp)"
@@ -53,7 +50,21 @@ for project in "${projects[@]}"; do
     rm -f "$log"
 done
 bin="$artifacts/bin"
-tunicorn="${TUNICORN_CLI:-$bin/Tunicorn.Cli/release/tunicorn}"
+
+# ---- tunicorn as installed for production: published with ReadyToRun (see src/Tunicorn.Cli/Tunicorn.Cli.csproj) ----
+if [[ -z "${TUNICORN_CLI:-}" ]]; then
+    echo "bench: publishing src/Tunicorn.Cli with ReadyToRun"
+    log="$(mktemp)"
+    if ! dotnet publish "$root/src/Tunicorn.Cli" -c Release -r linux-x64 --self-contained false -nologo -v quiet \
+            "-p:ArtifactsPath=$artifacts" >"$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
+        echo "bench: publishing src/Tunicorn.Cli failed" >&2
+        exit 1
+    fi
+    rm -f "$log"
+fi
+tunicorn="${TUNICORN_CLI:-$artifacts/publish/Tunicorn.Cli/release_linux-x64/tunicorn}"
 
 # ---- the embedded Calculator as one native executable (NativeAOT), for the tunicorn-aot row ----
 echo "bench: publishing examples/Calculator.Embedded with NativeAOT"

@@ -31,6 +31,13 @@ if ! dotnet publish examples/Calculator.Embedded -c Release -r linux-x64 -nologo
     exit 1
 fi
 
+# The CLI as installed for production (ReadyToRun): the integration tests serve with it too.
+if ! dotnet publish src/Tunicorn.Cli -c Release -r linux-x64 --self-contained false -nologo -v minimal "${artifacts[@]}"; then
+    echo "the ReadyToRun publish of src/Tunicorn.Cli failed"
+    echo "tests: 0 passed, 1 failed"
+    exit 1
+fi
+
 results="$(mktemp -d "${TMPDIR:-/tmp}/tunicorn-test-results.XXXXXX")"
 trap 'rm -rf "$results"' EXIT
 

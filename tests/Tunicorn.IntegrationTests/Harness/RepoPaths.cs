@@ -24,6 +24,9 @@ internal static class RepoPaths
             ? cli
             : Path.Combine(Artifacts, "bin", "Tunicorn.Cli", "release", "tunicorn");
 
+    /// <summary>The CLI published with ReadyToRun, as the README installs it for production (scripts/test.sh publishes it).</summary>
+    public static string PublishedCli => Path.Combine(Artifacts, "publish", "Tunicorn.Cli", "release_linux-x64", "tunicorn");
+
     public static string FailingAppDll => Path.Combine(Artifacts, "bin", "FailingApp", "release", "FailingApp.dll");
 
     public static string EmbeddedCalculator => Path.Combine(Artifacts, "bin", "Calculator.Embedded", "release", "Calculator.Embedded");
