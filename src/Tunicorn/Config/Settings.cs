@@ -68,10 +68,10 @@ public sealed class Settings
     /// <summary>Seconds without a heartbeat (or in one call) before a worker is killed; 0 disables.</summary>
     public double Timeout { get => Get(WorkerSettings.Timeout); init => Set(WorkerSettings.Timeout, value); }
 
+    public double GracefulTimeout { get => Get(WorkerSettings.GracefulTimeout); init => Set(WorkerSettings.GracefulTimeout, value); }
+
     /// <summary>Bytes of gen0 budget for each worker's GC (DOTNET_GCgen0size); 0 the runtime's default.</summary>
     public int WorkerGen0Budget { get => Get(WorkerSettings.WorkerGen0Budget); init => Set(WorkerSettings.WorkerGen0Budget, value); }
-
-    public double GracefulTimeout { get => Get(WorkerSettings.GracefulTimeout); init => Set(WorkerSettings.GracefulTimeout, value); }
 
     public string? Chdir { get => Get(ProcessSettings.Chdir); init => Set(ProcessSettings.Chdir, value); }
 

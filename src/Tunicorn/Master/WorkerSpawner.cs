@@ -14,6 +14,8 @@ namespace Tunicorn.Master;
 /// </summary>
 public sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
 {
+    internal const string Gen0SizeVariable = "DOTNET_GCgen0size";
+
     private readonly Lock _spawnLock = new();
 
     public WorkerProcess Spawn(Settings settings, string serializedSettings, ListenerSet listeners, ConnectionBoard board, int slot, int age, int generation, EventHandler onExited)
@@ -89,6 +91,4 @@ public sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
             return;
         environment[Gen0SizeVariable] = bytes.ToString("x", CultureInfo.InvariantCulture);
     }
-
-    internal const string Gen0SizeVariable = "DOTNET_GCgen0size";
 }

@@ -97,6 +97,19 @@ public static class WorkerSettings
             """,
     };
 
+    public static readonly Setting<double> GracefulTimeout = new("graceful_timeout", SettingSection.Worker)
+    {
+        Flags = ["--graceful-timeout"],
+        MetaVar = "SECONDS",
+        // Same default as gunicorn.
+        Default = 30,
+        Validator = Validators.Seconds,
+        Description = """
+            Seconds a stopping worker may finish its calls in flight before it is killed.
+            Used by TERM, HUP, TTOU and max_requests restarts.
+            """,
+    };
+
     public static readonly Setting<int> WorkerGen0Budget = new("worker_gen0_budget", SettingSection.Worker)
     {
         Flags = ["--worker-gen0-budget"],
@@ -111,19 +124,6 @@ public static class WorkerSettings
             The master starts workers with DOTNET_GCgen0size set to it. A small budget keeps a worker's memory
             close to what it holds; raise it for handlers that allocate a lot per call. 0 leaves the runtime's
             default. A DOTNET_GCgen0size in the master's environment or in raw_env wins over this setting.
-            """,
-    };
-
-    public static readonly Setting<double> GracefulTimeout = new("graceful_timeout", SettingSection.Worker)
-    {
-        Flags = ["--graceful-timeout"],
-        MetaVar = "SECONDS",
-        // Same default as gunicorn.
-        Default = 30,
-        Validator = Validators.Seconds,
-        Description = """
-            Seconds a stopping worker may finish its calls in flight before it is killed.
-            Used by TERM, HUP, TTOU and max_requests restarts.
             """,
     };
 }
