@@ -175,6 +175,13 @@ internal sealed partial class ReadinessLoop : IDisposable
                 Interlocked.Increment(ref _batches);
                 for (int i = 0; i < count; i++)
                     Dispatch(Epoll.EventsAt(events, i), Epoll.DataAt(events, i));
+                // A loop thread that finds work on every wait never sleeps, so the scheduler preempts it at the end of
+                // its slice, in the middle of a batch: every connection it holds then waits a slice of another thread.
+                // Yielding between batches hands the CPU over at a boundary instead, and only when another thread wants
+                // it. Measured (2 workers, client on the same 2 cores): p99 at 8 and 64 connections about halved,
+                // calls/s unchanged. A batch of one (a single busy connection) does not yield: there it only cost.
+                if (count >= 2)
+                    Thread.Yield();
             }
         }
         finally
