@@ -26,18 +26,13 @@ public static partial class Validators
     ];
 
     /// <summary>1 or more.</summary>
-    public static readonly Validator<int> PositiveInt = Integer("positive integer", 1, "is not a positive integer");
+    public static readonly Validator<int> PositiveInt = Integer("positive integer", value => value >= 1, "is not a positive integer");
 
     /// <summary>0 or more.</summary>
-    public static readonly Validator<int> NonNegativeInt = Integer("non-negative integer", 0, "is not a non-negative integer");
+    public static readonly Validator<int> NonNegativeInt = Integer("non-negative integer", value => value >= 0, "is not a non-negative integer");
 
     /// <summary>0 (the runtime decides) or a number of bytes the .NET GC accepts as a gen0 budget (64 KiB or more).</summary>
-    public static readonly Validator<int> Gen0Budget = new(
-        "bytes",
-        text => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && (value == 0 || value >= 65536)
-            ? value
-            : throw new SettingValueException(text, "is not 0 or a number of bytes of at least 65536"),
-        value => value.ToString(CultureInfo.InvariantCulture));
+    public static readonly Validator<int> Gen0Budget = Integer("bytes", value => value == 0 || value >= 65536, "is not 0 or a number of bytes of at least 65536");
 
     /// <summary>A duration in seconds, 0 or more, fractions allowed (0.5).</summary>
     public static readonly Validator<double> Seconds = new(
@@ -142,9 +137,9 @@ public static partial class Validators
         value => value is T set ? validator.Format(set) : "",
         validator.Choices);
 
-    private static Validator<int> Integer(string type, int minimum, string reason) => new(
+    private static Validator<int> Integer(string type, Func<int, bool> accepts, string reason) => new(
         type,
-        text => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= minimum
+        text => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && accepts(value)
             ? value
             : throw new SettingValueException(text, reason),
         value => value.ToString(CultureInfo.InvariantCulture));
