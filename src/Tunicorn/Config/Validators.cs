@@ -90,32 +90,67 @@ public static partial class Validators
         ParseUmask,
         value => "0o" + Convert.ToString(value, 8));
 
-    /// <summary>One name out of <paramref name="choices"/> (case-insensitive), or an alias of one.</summary>
-    public static Validator<T> Choice<T>(IReadOnlyList<KeyValuePair<string, T>> choices, IReadOnlyList<KeyValuePair<string, string>>? aliases = null)
+    /// <summary>One of <paramref name="names"/> (case-insensitive) for the value at the same index, or an alias of a name.</summary>
+    /// <remarks>
+    /// Plain arrays rather than pairs: every static field of the settings table is built when a worker starts, and a
+    /// pair type over an enum (KeyValuePair&lt;string, LogLevel&gt;) is code that ReadyToRun cannot precompile, so each
+    /// enum setting cost a dozen JIT compilations there.
+    /// </remarks>
+    /// <param name="names">The accepted names, in the order help and errors list them.</param>
+    /// <param name="values">The value of each name.</param>
+    /// <param name="aliases">Other accepted names, each for one of <paramref name="names"/> (gunicorn's spellings).</param>
+    public static Validator<T> Choice<T>(string[] names, T[] values, KeyValuePair<string, string>[]? aliases = null)
         where T : notnull
     {
+        if (names.Length != values.Length)
+        {
+            throw new ArgumentException($"{names.Length} names for {values.Length} values", nameof(values));
+        }
         aliases ??= [];
-        var names = string.Join(", ", choices.Select(c => c.Key));
-        var reason = aliases.Count == 0
-            ? $"is not one of {names}"
-            : $"is not one of {names} (aliases {string.Join(", ", aliases.Select(a => a.Key))})";
+        var aliasNames = new string[aliases.Length];
+        for (int i = 0; i < aliases.Length; i++)
+        {
+            aliasNames[i] = aliases[i].Key;
+        }
+        var list = string.Join(", ", names);
+        var reason = aliases.Length == 0
+            ? $"is not one of {list}"
+            : $"is not one of {list} (aliases {string.Join(", ", aliasNames)})";
         return new Validator<T>(
-            $"one of {names}",
+            $"one of {list}",
             text =>
             {
-                var name = aliases.FirstOrDefault(a => string.Equals(a.Key, text, StringComparison.OrdinalIgnoreCase)).Value ?? text;
-                foreach (var choice in choices)
+                var name = text;
+                for (int i = 0; i < aliases.Length; i++)
                 {
-                    if (string.Equals(choice.Key, name, StringComparison.OrdinalIgnoreCase))
+                    if (string.Equals(aliasNames[i], text, StringComparison.OrdinalIgnoreCase))
                     {
-                        return choice.Value;
+                        name = aliases[i].Value;
+                        break;
+                    }
+                }
+                for (int i = 0; i < names.Length; i++)
+                {
+                    if (string.Equals(names[i], name, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return values[i];
                     }
                 }
                 throw new SettingValueException(text, reason);
             },
-            // Values set in code may lie outside the choices (LogLevel.Trace); their own name is the honest text.
-            value => choices.FirstOrDefault(c => EqualityComparer<T>.Default.Equals(c.Value, value)).Key ?? value.ToString()!.ToLowerInvariant(),
-            [.. choices.Select(c => c.Key)]);
+            value =>
+            {
+                for (int i = 0; i < values.Length; i++)
+                {
+                    if (EqualityComparer<T>.Default.Equals(values[i], value))
+                    {
+                        return names[i];
+                    }
+                }
+                // Values set in code may lie outside the choices (LogLevel.Trace); their own name is the honest text.
+                return value.ToString()!.ToLowerInvariant();
+            },
+            names);
     }
 
     /// <summary>A repeatable setting: each occurrence is checked by <paramref name="element"/> and adds one element.</summary>

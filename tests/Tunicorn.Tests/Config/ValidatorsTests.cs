@@ -200,6 +200,18 @@ public sealed class ValidatorsTests
     [Fact]
     public void Choice_FormatsTheCanonicalName() => Assert.Equal("info", LoggingSettings.LogLevel.Validator.Format(Microsoft.Extensions.Logging.LogLevel.Information));
 
+    [Fact]
+    public void Choice_FormatsAValueOutsideTheChoicesByItsOwnName() =>
+        Assert.Equal("trace", LoggingSettings.LogLevel.Validator.Format(Microsoft.Extensions.Logging.LogLevel.Trace));
+
+    [Fact]
+    public void Choice_NamesAndValuesOfDifferentLengths_Throws() =>
+        Assert.Throws<ArgumentException>(() => Validators.Choice(["a", "b"], [1]));
+
+    [Fact]
+    public void Choice_ListsItsNamesInOrder() =>
+        Assert.Equal(["none", "optional", "required"], TlsSettings.CertReqs.Validator.Choices);
+
     [Theory]
     [InlineData("www-data")]
     [InlineData("_svc")]

@@ -51,13 +51,12 @@ public static class LoggingSettings
         // Same default as gunicorn.
         Default = Microsoft.Extensions.Logging.LogLevel.Information,
         Validator = Validators.Choice<LogLevel>(
-        [
-            new("debug", Microsoft.Extensions.Logging.LogLevel.Debug),
-            new("info", Microsoft.Extensions.Logging.LogLevel.Information),
-            new("warning", Microsoft.Extensions.Logging.LogLevel.Warning),
-            new("error", Microsoft.Extensions.Logging.LogLevel.Error),
-            new("critical", Microsoft.Extensions.Logging.LogLevel.Critical),
-        ]),
+            ["debug", "info", "warning", "error", "critical"],
+            [
+                Microsoft.Extensions.Logging.LogLevel.Debug, Microsoft.Extensions.Logging.LogLevel.Information,
+                Microsoft.Extensions.Logging.LogLevel.Warning, Microsoft.Extensions.Logging.LogLevel.Error,
+                Microsoft.Extensions.Logging.LogLevel.Critical,
+            ]),
         Description = """
             The lowest level written to the error log: debug, info, warning, error or critical.
             gunicorn's level names, mapped to Microsoft.Extensions.Logging levels.

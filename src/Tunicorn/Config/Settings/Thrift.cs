@@ -12,8 +12,8 @@ public static partial class ThriftSettings
         // Binary is what the Thrift compiler's generated clients use unless told otherwise.
         Default = ThriftProtocolKind.Binary,
         Validator = Validators.Choice<ThriftProtocolKind>(
-            [new("binary", ThriftProtocolKind.Binary), new("compact", ThriftProtocolKind.Compact), new("json", ThriftProtocolKind.Json),
-                new("auto", ThriftProtocolKind.Auto)]),
+            ["binary", "compact", "json", "auto"],
+            [ThriftProtocolKind.Binary, ThriftProtocolKind.Compact, ThriftProtocolKind.Json, ThriftProtocolKind.Auto]),
         Description = """
             The Thrift protocol clients speak: binary, compact, json or auto.
             auto detects the protocol of each connection from its first bytes, so that one port serves clients
@@ -28,7 +28,7 @@ public static partial class ThriftSettings
         // Same default as gunicorn_thrift (TBufferedTransportFactory).
         Default = ThriftTransportKind.Buffered,
         Validator = Validators.Choice<ThriftTransportKind>(
-            [new("buffered", ThriftTransportKind.Buffered), new("framed", ThriftTransportKind.Framed), new("auto", ThriftTransportKind.Auto)]),
+            ["buffered", "framed", "auto"], [ThriftTransportKind.Buffered, ThriftTransportKind.Framed, ThriftTransportKind.Auto]),
         Description = """
             The Thrift transport clients use: buffered, framed or auto.
             auto detects from the first bytes of each connection whether its messages are framed.

@@ -48,7 +48,7 @@ public static class TlsSettings
         // Same default as gunicorn (ssl.CERT_NONE).
         Default = CertRequirement.None,
         Validator = Validators.Choice<CertRequirement>(
-            [new("none", CertRequirement.None), new("optional", CertRequirement.Optional), new("required", CertRequirement.Required)],
+            ["none", "optional", "required"], [CertRequirement.None, CertRequirement.Optional, CertRequirement.Required],
             // gunicorn's values are the numbers of Python's ssl.CERT_* constants.
             [new("0", "none"), new("1", "optional"), new("2", "required")]),
         Description = """

@@ -22,7 +22,7 @@ public static class WorkerSettings
         MetaVar = "CLASS",
         Default = Config.WorkerClass.Async,
         Validator = Validators.Choice<WorkerClass>(
-            [new("sync", Config.WorkerClass.Sync), new("threaded", Config.WorkerClass.Threaded), new("async", Config.WorkerClass.Async)],
+            ["sync", "threaded", "async"], [Config.WorkerClass.Sync, Config.WorkerClass.Threaded, Config.WorkerClass.Async],
             // gunicorn_thrift's worker names, so its configs keep working.
             [new("thrift_sync", "sync"), new("thrift_gevent", "async")]),
         Description = """
