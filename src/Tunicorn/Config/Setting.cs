@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Tunicorn.Config;
 
 /// <summary>
@@ -70,10 +68,6 @@ public abstract class Setting
 
     /// <summary>The value as a TOML value (<c>30</c>, <c>"async"</c>, <c>["a", "b"]</c>), or null when unset.</summary>
     public abstract string? FormatToml(object? value);
-
-    internal abstract void WriteJson(Utf8JsonWriter writer, object? value);
-
-    internal abstract object? ReadJson(JsonElement element);
 
     public override string ToString() => Name;
 }

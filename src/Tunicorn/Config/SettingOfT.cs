@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-
 namespace Tunicorn.Config;
 
 /// <summary>A setting whose value is a <typeparamref name="T"/>, checked and formatted by its <see cref="Validator"/>.</summary>
@@ -54,64 +51,4 @@ public sealed class Setting<T> : Setting
         int or double or bool => FormatText(value),
         _ => TomlText.Quote(FormatText(value)),
     };
-
-    internal override void WriteJson(Utf8JsonWriter writer, object? value)
-    {
-        switch (value)
-        {
-            case null: writer.WriteNullValue(); break;
-            case string s: writer.WriteStringValue(s); break;
-            case bool b: writer.WriteBooleanValue(b); break;
-            case int i: writer.WriteNumberValue(i); break;
-            // JSON has no NaN or infinity; a value set in code may still hold one, so it travels as text.
-            case double d when double.IsFinite(d): writer.WriteNumberValue(d); break;
-            case double d: writer.WriteStringValue(d.ToString("R", CultureInfo.InvariantCulture)); break;
-            case Enum e: writer.WriteStringValue(e.ToString()); break;
-            case IReadOnlyList<string> list:
-                writer.WriteStartArray();
-                foreach (var item in list)
-                {
-                    writer.WriteStringValue(item);
-                }
-                writer.WriteEndArray();
-                break;
-            default: throw new NotSupportedException($"{Name}: values of type {value.GetType()} cannot be serialized");
-        }
-    }
-
-    internal override object? ReadJson(JsonElement element)
-    {
-        if (element.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-        var type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
-        if (type == typeof(string))
-        {
-            return element.GetString();
-        }
-        if (type == typeof(bool))
-        {
-            return element.GetBoolean();
-        }
-        if (type == typeof(int))
-        {
-            return element.GetInt32();
-        }
-        if (type == typeof(double))
-        {
-            return element.ValueKind == JsonValueKind.String
-                ? double.Parse(element.GetString()!, CultureInfo.InvariantCulture)
-                : element.GetDouble();
-        }
-        if (type.IsEnum)
-        {
-            return Enum.Parse(type, element.GetString()!);
-        }
-        if (type == typeof(IReadOnlyList<string>))
-        {
-            return element.EnumerateArray().Select(e => e.GetString()!).ToArray();
-        }
-        throw new NotSupportedException($"{Name}: values of type {type} cannot be deserialized");
-    }
 }

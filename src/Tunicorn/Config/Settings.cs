@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
 namespace Tunicorn.Config;
@@ -147,50 +145,33 @@ public sealed class Settings
         _values.TryGetValue(setting, out var value) ? value : throw new ArgumentException($"{setting.Name} is not held by Settings", nameof(setting));
 
     /// <summary>
-    /// Every setting as compact JSON, name -> value (enums by member name, so values set in code round-trip too).
-    /// The master passes it to its workers in an environment variable; <see cref="Deserialize"/> reads it back.
+    /// Every setting as one line of text (<see cref="SettingsHandOff"/>: enums by member name, so values set in code
+    /// round-trip too). The master passes it to its workers in an environment variable; <see cref="Deserialize"/> reads it back.
     /// </summary>
     public string Serialize()
     {
-        using var buffer = new MemoryStream();
-        // Nothing here is embedded in HTML, so quotes and '<' stay readable instead of \u0022.
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        var text = new StringBuilder();
+        foreach (var setting in SettingRegistry.Stored)
         {
-            writer.WriteStartObject();
-            foreach (var setting in SettingRegistry.Stored)
-            {
-                writer.WritePropertyName(setting.Name);
-                setting.WriteJson(writer, _values[setting]);
-            }
-            writer.WriteEndObject();
+            SettingsHandOff.AppendLine(text, setting, _values[setting]);
         }
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        return text.ToString();
     }
 
     /// <summary>Reads what <see cref="Serialize"/> wrote. Settings missing from the text keep their defaults.</summary>
-    /// <exception cref="FormatException">The text is not such JSON, or names a setting this build does not know.</exception>
+    /// <exception cref="FormatException">A line names a setting this build does not know, or holds a value not of its type.</exception>
     public static Settings Deserialize(string serialized)
     {
         var values = new Dictionary<Setting, object?>();
-        try
+        foreach (var line in serialized.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            using var document = JsonDocument.Parse(serialized);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new FormatException("serialized settings are not a JSON object");
-            }
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                // A worker of another build would silently lose a setting here; refuse instead.
-                var setting = SettingRegistry.Find(property.Name) is { Stored: true } found
-                    ? found
-                    : throw new FormatException($"serialized settings name an unknown setting '{property.Name}'");
-                values[setting] = setting.ReadJson(property.Value);
-            }
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
-        {
-            throw new FormatException($"serialized settings are not valid: {e.Message}", e);
+            int equals = line.IndexOf('=');
+            string name = equals < 0 ? line : line[..equals];
+            // A worker of another build would silently lose a setting here; refuse instead.
+            var setting = SettingRegistry.Find(name) is { Stored: true } found
+                ? found
+                : throw new FormatException($"serialized settings name an unknown setting '{name}'");
+            values[setting] = equals < 0 ? null : SettingsHandOff.ReadValue(setting, line[(equals + 1)..]);
         }
         return new Settings(values);
     }

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Tunicorn.Config;
 
@@ -23,7 +22,7 @@ public sealed class SettingsSerializationTests
         GracefulTimeout = double.PositiveInfinity,
         ReusePort = true,
         Chdir = "/srv/ü",
-        RawEnv = ["A=1", "B=\"quoted\"\n"],
+        RawEnv = ["A=1", "B=\"quoted\"\n", "C=%41,\0"],
         Pidfile = "p",
         User = "u",
         Group = "g",
@@ -66,27 +65,62 @@ public sealed class SettingsSerializationTests
     }
 
     [Fact]
-    public void Serialize_IsCompactJsonKeyedBySettingName()
+    public void Serialize_IsOneLinePerSettingKeyedByName_UnsetAsTheBareName()
     {
-        var json = new Settings { Workers = 4 }.Serialize();
+        var lines = new Settings { Workers = 4, Pidfile = null }.Serialize().Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
-        Assert.DoesNotContain("\n", json);
-        using var document = JsonDocument.Parse(json);
-        Assert.Equal(4, document.RootElement.GetProperty("workers").GetInt32());
-        Assert.Equal("Async", document.RootElement.GetProperty("worker_class").GetString());
+        Assert.Equal(SettingRegistry.Stored.Count(), lines.Length);
+        Assert.Contains("workers=4", lines);
+        Assert.Contains("worker_class=Async", lines);
+        Assert.Contains("bind=1,127.0.0.1:9090", lines);
+        Assert.Contains("pidfile", lines);
     }
 
     [Fact]
+    public void Serialize_EscapesOnlyPercentCommaLineBreaksAndNul()
+    {
+        var text = new Settings { RawEnv = ["A=1,2", "B=%", "C=x\ny\rz\0", "D=ü \"q\" \t"] }.Serialize();
+
+        Assert.Contains("raw_env=4,A=1%2C2,B=%25,C=x%0Ay%0Dz%00,D=ü \"q\" \t\n", text);
+    }
+
+    public static TheoryData<string[]> Lists => new() { Array.Empty<string>(), new[] { "" }, new[] { "", "" }, new[] { ",", "%", "%25", "a,b" } };
+
+    [Theory]
+    [MemberData(nameof(Lists))]
+    public void Deserialize_OfSerialize_KeepsListsExactly(string[] rawEnv) =>
+        Assert.Equal(rawEnv, Settings.Deserialize(new Settings { RawEnv = rawEnv }.Serialize()).RawEnv);
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.NegativeInfinity)]
+    [InlineData(1e-300)]
+    [InlineData(0.1 + 0.2)]
+    public void Deserialize_OfSerialize_KeepsEveryDouble(double timeout) =>
+        Assert.Equal(timeout, Settings.Deserialize(new Settings { Timeout = timeout }.Serialize()).Timeout);
+
+    [Fact]
     public void Deserialize_UnknownSetting_Throws() =>
-        Assert.Contains("'nope'", Assert.Throws<FormatException>(() => Settings.Deserialize("""{"nope":1}""")).Message);
+        Assert.Contains("'nope'", Assert.Throws<FormatException>(() => Settings.Deserialize("nope=1")).Message);
+
+    [Theory]
+    [InlineData("workers=many")]
+    [InlineData("workers=99999999999")]
+    [InlineData("reuse_port=yes")]
+    [InlineData("worker_class=Gevent")]
+    [InlineData("bind=2,127.0.0.1:1")]
+    [InlineData("bind=x,127.0.0.1:1")]
+    [InlineData("chdir=/a%2")]
+    [InlineData("chdir=/a%zz")]
+    public void Deserialize_ValueNotOfTheSettingsType_ThrowsNamingTheSetting(string line)
+    {
+        var error = Assert.Throws<FormatException>(() => Settings.Deserialize(line));
+        Assert.Contains($"'{line[..line.IndexOf('=')]}'", error.Message);
+    }
 
     [Fact]
-    public void Deserialize_WrongType_Throws() =>
-        Assert.Throws<FormatException>(() => Settings.Deserialize("""{"workers":"many"}"""));
+    public void Deserialize_BareName_IsUnset() => Assert.Null(Settings.Deserialize("thrift_client_timeout=5\nthrift_client_timeout").ThriftClientTimeout);
 
     [Fact]
-    public void Deserialize_NotJson_Throws() => Assert.Throws<FormatException>(() => Settings.Deserialize("workers=2"));
-
-    [Fact]
-    public void Deserialize_MissingSettings_KeepDefaults() => Assert.Equal(30, Settings.Deserialize("""{"workers":2}""").Timeout);
+    public void Deserialize_MissingSettings_KeepDefaults() => Assert.Equal(30, Settings.Deserialize("workers=2").Timeout);
 }
