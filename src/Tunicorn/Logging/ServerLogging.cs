@@ -11,10 +11,7 @@ public sealed class ServerLogging : IDisposable
     public ServerLogging(Settings settings)
     {
         _errorSink = new LogSink(settings.ErrorLog);
-        var provider = new ServerLoggerProvider(_errorSink, settings.LogLevel);
-        // Not LoggerFactory.Create: its builder goes through dependency injection and options, which cost a new
-        // worker tens of milliseconds of JIT before its first accept for the same one provider and level.
-        Factory = new LoggerFactory([provider], new LoggerFilterOptions { MinLevel = settings.LogLevel });
+        Factory = new ServerLoggerFactory(new ServerLoggerProvider(_errorSink, settings.LogLevel));
         if (!string.IsNullOrEmpty(settings.AccessLog))
             AccessLog = new AccessLog(new LogSink(settings.AccessLog), settings.AccessLogFormat);
     }
