@@ -145,7 +145,7 @@ public sealed class Settings
         _values.TryGetValue(setting, out var value) ? value : throw new ArgumentException($"{setting.Name} is not held by Settings", nameof(setting));
 
     /// <summary>
-    /// Every setting as one line of text (<see cref="SettingsHandOff"/>: enums by member name, so values set in code
+    /// Every setting, a line each (<see cref="SettingsHandOff"/>: enums by member name, so values set in code
     /// round-trip too). The master passes it to its workers in an environment variable; <see cref="Deserialize"/> reads it back.
     /// </summary>
     public string Serialize()
