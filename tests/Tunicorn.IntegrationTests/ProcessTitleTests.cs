@@ -85,6 +85,23 @@ public sealed class ProcessTitleTests(ITestOutputHelper output)
         Assert.Equal("tunicorn-worker", Comm(worker));
     }
 
+    [Fact]
+    public async Task NativeAotProgram_WritesTheSameTitles()
+    {
+        string program = RepoPaths.NativeAotCalculator;
+        Assert.True(File.Exists(program),
+            $"{program} is missing: scripts/test.sh publishes it (dotnet publish examples/Calculator.Embedded -c Release -r linux-x64)");
+        int port = FreePort.Next();
+        await using var server = TunicornServer.StartExecutable(program, ["-b", $"127.0.0.1:{port}", "-w", "1", "-n", "calc"], output);
+        int worker = Assert.Single(await server.WaitForReadyAsync(1));
+
+        Assert.Equal("tunicorn: master [calc]", CommandLine(server.MasterPid));
+        Assert.Equal("tunicorn-master", Comm(server.MasterPid));
+        Assert.Equal("tunicorn: worker [calc]", CommandLine(worker));
+        Assert.Equal("tunicorn-worker", Comm(worker));
+        Assert.Subset(await PgrepAsync("-f", "tunicorn: worker \\[calc\\]"), new HashSet<int> { worker });
+    }
+
     /// <summary>/proc/PID/cmdline with its arguments joined by spaces, as ps shows it.</summary>
     internal static string CommandLine(int pid) => File.ReadAllText($"/proc/{pid}/cmdline").TrimEnd('\0').Replace('\0', ' ');
 
