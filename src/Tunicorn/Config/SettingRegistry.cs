@@ -10,6 +10,7 @@ public static class SettingRegistry
     [
         ConfigSettings.Config,
         ConfigSettings.App,
+        ConfigSettings.AppProbePaths,
         ConfigSettings.PrintConfig,
         ConfigSettings.CheckConfig,
 
@@ -34,6 +35,8 @@ public static class SettingRegistry
         ProcessSettings.Group,
         ProcessSettings.Umask,
         ProcessSettings.ProcName,
+        ProcessSettings.Initgroups,
+        ProcessSettings.Daemon,
 
         LoggingSettings.AccessLog,
         LoggingSettings.AccessLogFormat,
@@ -53,6 +56,8 @@ public static class SettingRegistry
         TlsSettings.KeyFile,
         TlsSettings.CaCerts,
         TlsSettings.CertReqs,
+        TlsSettings.SslVersion,
+        TlsSettings.Ciphers,
 
         RegistrySettings.ServiceRegisterCls,
         RegistrySettings.ServiceRegisterConf,

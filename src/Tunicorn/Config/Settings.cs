@@ -44,6 +44,9 @@ public sealed class Settings
     /// <summary>The absolute path of the config file that was read, or null when none was.</summary>
     public string? ConfigFile { get => Get(ConfigSettings.Config); init => Set(ConfigSettings.Config, value); }
 
+    /// <summary>Folders where the app's load context looks for dependencies not beside the app dll, in order.</summary>
+    public IReadOnlyList<string> AppProbePaths { get => Get(ConfigSettings.AppProbePaths)!; init => Set(ConfigSettings.AppProbePaths, value.ToArray()); }
+
     public IReadOnlyList<string> Bind { get => Get(ServerSettings.Bind)!; init => Set(ServerSettings.Bind, value.ToArray()); }
 
     public int Backlog { get => Get(ServerSettings.Backlog); init => Set(ServerSettings.Backlog, value); }
@@ -87,6 +90,12 @@ public sealed class Settings
 
     public string? ProcName { get => Get(ProcessSettings.ProcName); init => Set(ProcessSettings.ProcName, value); }
 
+    /// <summary>With <see cref="User"/> set, workers get that user's supplementary groups (initgroups(3)); otherwise none.</summary>
+    public bool Initgroups { get => Get(ProcessSettings.Initgroups); init => Set(ProcessSettings.Initgroups, value); }
+
+    /// <summary>Detach the master into the background (a new session, stdio on /dev/null).</summary>
+    public bool Daemon { get => Get(ProcessSettings.Daemon); init => Set(ProcessSettings.Daemon, value); }
+
     /// <summary>"-" is stderr; null disables the access log.</summary>
     public string? AccessLog { get => Get(LoggingSettings.AccessLog); init => Set(LoggingSettings.AccessLog, value); }
 
@@ -126,6 +135,12 @@ public sealed class Settings
     public string? CaCerts { get => Get(TlsSettings.CaCerts); init => Set(TlsSettings.CaCerts, value); }
 
     public CertRequirement CertReqs { get => Get(TlsSettings.CertReqs); init => Set(TlsSettings.CertReqs, value); }
+
+    /// <summary>The oldest TLS version clients may use.</summary>
+    public TlsMinimumVersion SslVersion { get => Get(TlsSettings.SslVersion); init => Set(TlsSettings.SslVersion, value); }
+
+    /// <summary>An OpenSSL cipher string for TLS 1.2 and older; null keeps the system's default.</summary>
+    public string? Ciphers { get => Get(TlsSettings.Ciphers); init => Set(TlsSettings.Ciphers, value); }
 
     /// <summary>zookeeper, etcd, none, or the name of a type implementing IServiceRegistry.</summary>
     public string ServiceRegisterCls { get => Get(RegistrySettings.ServiceRegisterCls)!; init => Set(RegistrySettings.ServiceRegisterCls, value); }

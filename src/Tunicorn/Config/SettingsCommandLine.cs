@@ -16,7 +16,7 @@ internal sealed class SettingsCommandLine
     private readonly Dictionary<Option, Setting> _options = [];
     private readonly Argument<string?> _app = new("APP") { Arity = ArgumentArity.ZeroOrOne };
     private readonly Option<bool> _help = new("--help", "-h") { Arity = ArgumentArity.Zero };
-    private readonly Option<bool> _version = new("--version") { Arity = ArgumentArity.Zero };
+    private readonly Option<bool> _version = new("--version", "-v") { Arity = ArgumentArity.Zero };
 
     public SettingsCommandLine()
     {

@@ -20,7 +20,7 @@ internal static class SettingsHelp
             rows.Add((setting.Section.ToString(), FlagColumn(setting), setting.Summary + DefaultNote(setting)));
         }
         rows.Add(("Other", "-h, --help", "Show this help and exit."));
-        rows.Add(("Other", "--version", "Show the version and exit."));
+        rows.Add(("Other", "-v, --version", "Show the version and exit."));
 
         var width = Math.Min(MaxFlagColumn, rows.Max(r => r.Flags.Length)) + 2;
         var text = new StringBuilder()

@@ -90,6 +90,24 @@ public static partial class Validators
         ParseUmask,
         value => "0o" + Convert.ToString(value, 8));
 
+    /// <summary>An OpenSSL cipher string that names at least one cipher of the system's OpenSSL.</summary>
+    public static readonly Validator<string> OpenSslCipherList = new(
+        "OpenSSL cipher string",
+        text =>
+        {
+            NonEmpty(text, "is empty; an OpenSSL cipher string is required");
+            try
+            {
+                Interop.CipherString.Resolve(text);
+            }
+            catch (ArgumentException e)
+            {
+                throw new SettingValueException(text, e.Message);
+            }
+            return text;
+        },
+        value => value);
+
     /// <summary>One of <paramref name="names"/> (case-insensitive) for the value at the same index, or an alias of a name.</summary>
     /// <remarks>
     /// Plain arrays rather than pairs: every static field of the settings table is built when a worker starts, and a

@@ -63,7 +63,11 @@ public static partial class TunicornHost
             return result.ExitCode;
 
         var settings = result.Settings;
-        ProcessIdentity.SetThreadName(settings.ProcName ?? "tunicorn-master");
+        if (settings.Daemon && result.Command == SettingsCommand.Run && !Daemon.IsDetachedMaster)
+            return await Daemon.LaunchAsync(args);
+        using var daemon = settings.Daemon && Daemon.IsDetachedMaster ? Daemon.BeginDetached() : null;
+        ProcessIdentity.SetThreadName(ProcessTitles.MasterComm);
+        ProcessTitle.TrySet(ProcessTitles.Master(settings));
         if (settings.Chdir is { Length: > 0 } chdir)
             Directory.SetCurrentDirectory(chdir);
         if (settings.Umask is int mask)
@@ -121,7 +125,10 @@ public static partial class TunicornHost
 
         if (!source.CreateRegistry(settings, logging.Factory, out var registry))
             return 1;
-        var arbiter = new Arbiter(initial, Reload, new WorkerSpawner(args), logging.Factory, logging.Reopen, registry, settings.AdvertiseHost);
+        var arbiter = new Arbiter(initial, Reload, new WorkerSpawner(args), logging.Factory, logging.Reopen, registry, settings.AdvertiseHost)
+        {
+            Listening = daemon is null ? null : daemon.ReportListening,
+        };
         return await arbiter.RunAsync();
     }
 

@@ -33,18 +33,42 @@ public static class ProcessIdentity
         return (uint)Marshal.ReadInt32(gr, 2 * IntPtr.Size);
     }
 
-    /// <summary>Drops to <paramref name="uid"/>/<paramref name="gid"/>: supplementary groups first, then gid, then uid.</summary>
-    public static unsafe void SwitchTo(uint? uid, uint? gid)
+    /// <summary>
+    /// Drops to <paramref name="uid"/>/<paramref name="gid"/>: supplementary groups first, then gid, then uid. The
+    /// supplementary groups are those of <paramref name="initgroupsUser"/> in /etc/group (initgroups(3)) when given, none
+    /// otherwise, so that a worker keeps none of root's groups.
+    /// </summary>
+    /// <param name="initgroupsUser">A user name or numeric id whose groups to take, or null for no supplementary group.</param>
+    public static unsafe void SwitchTo(uint? uid, uint? gid, string? initgroupsUser = null)
     {
         if (gid is uint g)
         {
-            if (Libc.setgroups(1, &g) != 0)
+            if (initgroupsUser is not null)
+            {
+                string name = UserNameOf(initgroupsUser);
+                if (Libc.initgroups(name, g) != 0)
+                    throw new InteropException("initgroups", Marshal.GetLastPInvokeError());
+            }
+            else if (Libc.setgroups(0, null) != 0)
+            {
                 throw new InteropException("setgroups", Marshal.GetLastPInvokeError());
+            }
             if (Libc.setgid(g) != 0)
                 throw new InteropException("setgid", Marshal.GetLastPInvokeError());
         }
         if (uid is uint u && Libc.setuid(u) != 0)
             throw new InteropException("setuid", Marshal.GetLastPInvokeError());
+    }
+
+    /// <summary>The login name of a user given by name or numeric id (initgroups(3) takes a name).</summary>
+    private static string UserNameOf(string user)
+    {
+        if (!uint.TryParse(user, out uint uid))
+            return user;
+        nint pw = Libc.getpwuid(uid);
+        // struct passwd starts with char* pw_name.
+        return pw == 0 ? throw new ArgumentException($"initgroups: no user with id {uid} in /etc/passwd, so no groups to take")
+            : Marshal.PtrToStringUTF8(Marshal.ReadIntPtr(pw)) ?? throw new ArgumentException($"initgroups: user {uid} has no name");
     }
 
     /// <summary>Sets the thread name shown by ps/top (15 bytes at most), e.g. "tunicorn:worker".</summary>

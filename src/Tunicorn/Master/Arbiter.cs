@@ -66,6 +66,9 @@ public sealed partial class Arbiter : IArbiterContext
 
     private enum StopKind { Graceful, Quick }
 
+    /// <summary>Called once the listeners are bound and the pidfile written, before any worker starts (the daemon setting reports then).</summary>
+    public Action? Listening { get; init; }
+
     public int Pid => Environment.ProcessId;
     public Settings Settings => _current.Settings;
     public int TargetWorkers => _target;
@@ -145,6 +148,7 @@ public sealed partial class Arbiter : IArbiterContext
                 _events.Writer.TryWrite(new ArbiterEvent.SignalReceived(signal));
             }));
         }
+        Listening?.Invoke();
     }
 
     private async Task<List<ArbiterEvent>> NextEventsAsync(TimeSpan wait)

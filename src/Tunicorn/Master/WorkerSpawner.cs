@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using Tunicorn.Config;
+using Tunicorn.Hosting;
 using Tunicorn.Interop;
 using Tunicorn.Worker;
 
@@ -23,7 +24,7 @@ public sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
         var (parentEnd, childEnd) = FileDescriptors.CreateSocketPair();
         try
         {
-            var info = CreateStartInfo();
+            var info = CreateStartInfo(ProcessTitles.Worker(settings));
             var environment = new WorkerEnvironment(
                 Environment.ProcessId, age, FileDescriptors.DescriptorOf(childEnd),
                 listeners.Descriptors, listeners.Names, serializedSettings, board.Descriptor, slot);
@@ -69,7 +70,7 @@ public sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
 
     [UnconditionalSuppressMessage("SingleFile", "IL3000:Avoid accessing Assembly file path when publishing as a single file",
         Justification = "Location is read only when the process is `dotnet app.dll`; a single-file or NativeAOT program is its own executable, never started by dotnet.")]
-    private ProcessStartInfo CreateStartInfo()
+    private ProcessStartInfo CreateStartInfo(string workerTitle)
     {
         string executable = Environment.ProcessPath ?? throw new InvalidOperationException("the path of this executable is unknown");
         var info = new ProcessStartInfo(executable) { UseShellExecute = false };
@@ -78,6 +79,11 @@ public sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
             info.ArgumentList.Add(entry);
         foreach (string arg in commandLineArgs)
             info.ArgumentList.Add(arg);
+        // The worker writes its title over its own argv (ProcessTitle), which cannot grow: a short command line gets one
+        // argument of spaces, room the worker ignores (it reads its settings from the environment).
+        int missing = ProcessTitle.SizeOf(workerTitle) - ProcessTitle.SizeOf([info.FileName, .. info.ArgumentList]);
+        if (missing > 0)
+            info.ArgumentList.Add(new string(' ', missing));
         return info;
     }
 

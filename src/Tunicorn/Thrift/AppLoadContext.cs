@@ -10,17 +10,22 @@ namespace Tunicorn.Thrift;
 /// generated processor implements our ITAsyncProcessor and reads our protocols), Microsoft.Extensions.* (the
 /// ILogger the processor gets) and Tunicorn (hooks classes derive from ServerHooks). Those come from the host
 /// whatever version the app was built against, so an app built against a newer ApacheThrift may fail with a
-/// MissingMethodException.
+/// MissingMethodException. Dependencies found neither beside the app nor by its .deps.json are looked for in the
+/// app_probe_paths folders, in order.
 /// </summary>
 [RequiresUnreferencedCode("Loads an APP assembly from its path, which trimming cannot see.")]
 internal sealed class AppLoadContext : AssemblyLoadContext
 {
     private readonly AssemblyDependencyResolver _resolver;
+    private readonly IReadOnlyList<string> _probeFolders;
 
-    public AppLoadContext(string mainAssemblyPath)
+    /// <param name="mainAssemblyPath">The app dll.</param>
+    /// <param name="probeFolders">Absolute folders to look for dependencies in when the app's own folder has none.</param>
+    public AppLoadContext(string mainAssemblyPath, IReadOnlyList<string>? probeFolders = null)
         : base($"tunicorn-app:{Path.GetFileName(mainAssemblyPath)}", isCollectible: false)
     {
         _resolver = new AssemblyDependencyResolver(mainAssemblyPath);
+        _probeFolders = probeFolders ?? [];
     }
 
     public static bool IsShared(AssemblyName name) => name.Name is { } simple && (
@@ -51,10 +56,32 @@ internal sealed class AppLoadContext : AssemblyLoadContext
             }
         }
 
-        string? path = _resolver.ResolveAssemblyToPath(assemblyName);
+        string? path = _resolver.ResolveAssemblyToPath(assemblyName) ?? Probe(assemblyName);
         // Null leaves framework assemblies to the default context.
         return path is null ? null : LoadCopy(path);
     }
+
+    /// <summary>The first probe folder's NAME.dll; never for a host or framework assembly, which the default context owns.</summary>
+    private string? Probe(AssemblyName assemblyName)
+    {
+        if (_probeFolders.Count == 0 || assemblyName.Name is not { Length: > 0 } simple || IsPlatformAssembly(simple))
+            return null;
+        foreach (string folder in _probeFolders)
+        {
+            string candidate = Path.Combine(folder, simple + ".dll");
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        return null;
+    }
+
+    private static readonly Lazy<HashSet<string>> PlatformAssemblies = new(() =>
+        AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is string tpa
+            ? tpa.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFileNameWithoutExtension).OfType<string>()
+                .ToHashSet(StringComparer.OrdinalIgnoreCase)
+            : []);
+
+    private static bool IsPlatformAssembly(string simpleName) => PlatformAssemblies.Value.Contains(simpleName);
 
     /// <summary>
     /// Loads the bytes of the file, not a mapping of it: a deploy that overwrites the dll in place (cp) must not

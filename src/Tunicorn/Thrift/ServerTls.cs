@@ -19,11 +19,17 @@ public sealed class ServerTls
     private readonly SslStreamCertificateContext _certificate;
     private readonly X509Certificate2Collection _trusted;
 
-    private ServerTls(SslStreamCertificateContext certificate, X509Certificate2Collection trusted, CertRequirement clientCertificates)
+    private readonly SslProtocols _protocols;
+    private readonly CipherSuitesPolicy? _cipherSuites;
+
+    private ServerTls(SslStreamCertificateContext certificate, X509Certificate2Collection trusted, CertRequirement clientCertificates,
+        SslProtocols protocols, CipherSuitesPolicy? cipherSuites)
     {
         _certificate = certificate;
         _trusted = trusted;
         ClientCertificates = clientCertificates;
+        _protocols = protocols;
+        _cipherSuites = cipherSuites;
     }
 
     public CertRequirement ClientCertificates { get; }
@@ -36,6 +42,8 @@ public sealed class ServerTls
         {
             if (settings.KeyFile is not null || settings.CaCerts is not null || settings.CertReqs != CertRequirement.None)
                 throw new ArgumentException("keyfile, ca_certs and cert_reqs need certfile: TLS is off without a server certificate");
+            if (settings.SslVersion != TlsMinimumVersion.Default || settings.Ciphers is not null)
+                throw new ArgumentException("ssl_version and ciphers need certfile: TLS is off without a server certificate");
             return null;
         }
         if (settings.CertReqs != CertRequirement.None && settings.CaCerts is null)
@@ -53,12 +61,44 @@ public sealed class ServerTls
                 trusted.ImportFromPemFile(caCerts);
             if (settings.CaCerts is not null && trusted.Count == 0)
                 throw new ArgumentException($"ca_certs {settings.CaCerts}: no PEM certificate in the file");
-            return new ServerTls(SslStreamCertificateContext.Create(leaf, intermediates, offline: true), trusted, settings.CertReqs);
+            // The validator already read the cipher string in the master; read again here, in the worker that serves.
+            CipherSuitesPolicy? cipherSuites = settings.Ciphers is { } ciphers ? CipherPolicy(ciphers) : null;
+            return new ServerTls(SslStreamCertificateContext.Create(leaf, intermediates, offline: true), trusted, settings.CertReqs,
+                ProtocolsFrom(settings.SslVersion), cipherSuites);
         }
         catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
         {
             throw new ArgumentException($"certfile {certFile}{(settings.KeyFile is { } key ? $", keyfile {key}" : "")}" +
                 $"{(settings.CaCerts is { } ca ? $", ca_certs {ca}" : "")}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>ssl_version is the oldest version allowed: every newer one stays enabled.</summary>
+    internal static SslProtocols ProtocolsFrom(TlsMinimumVersion minimum)
+    {
+#pragma warning disable SYSLIB0039 // TLS 1.0 and 1.1 are obsolete; an operator who names them as the minimum asks for them.
+        return minimum switch
+        {
+            TlsMinimumVersion.Tls10 => SslProtocols.Tls | SslProtocols.Tls11 | SslProtocols.Tls12 | SslProtocols.Tls13,
+            TlsMinimumVersion.Tls11 => SslProtocols.Tls11 | SslProtocols.Tls12 | SslProtocols.Tls13,
+#pragma warning restore SYSLIB0039
+            TlsMinimumVersion.Tls12 => SslProtocols.Tls12 | SslProtocols.Tls13,
+            TlsMinimumVersion.Tls13 => SslProtocols.Tls13,
+            _ => SslProtocols.None, // the system's choice: TLS 1.2 and 1.3 on current Linux
+        };
+    }
+
+    private static CipherSuitesPolicy CipherPolicy(string ciphers)
+    {
+        if (OperatingSystem.IsWindows())
+            throw new ArgumentException("ciphers: on Windows the cipher suites come from the system's policy, not from a setting");
+        try
+        {
+            return new CipherSuitesPolicy(Interop.CipherString.Resolve(ciphers));
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"ciphers '{ciphers}' {e.Message}", e);
         }
     }
 
@@ -71,7 +111,8 @@ public sealed class ServerTls
         ServerCertificateContext = _certificate,
         ClientCertificateRequired = ClientCertificates != CertRequirement.None,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        EnabledSslProtocols = SslProtocols.None, // the system's choice: TLS 1.2 and 1.3 on current Linux
+        EnabledSslProtocols = _protocols,
+        CipherSuitesPolicy = _cipherSuites,
         RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
         {
             if (ClientCertificates == CertRequirement.None)

@@ -89,7 +89,8 @@ public sealed class ThriftApplication
     /// <param name="workingDirectory">Where a relative path starts (the chdir setting); the current directory when null.</param>
     [RequiresUnreferencedCode(LoadsByName)]
     [RequiresDynamicCode(LoadsByName)]
-    public static ThriftApplication Load(string appSpec, string? workingDirectory = null)
+    /// <param name="probePaths">Folders where the app's dependencies not beside it are looked for (app_probe_paths).</param>
+    public static ThriftApplication Load(string appSpec, string? workingDirectory = null, IReadOnlyList<string>? probePaths = null)
     {
         if (string.IsNullOrWhiteSpace(appSpec))
             throw new AppLoadException("APP is empty: expected path/to/Assembly.dll[:Namespace.Type]");
@@ -97,7 +98,7 @@ public sealed class ThriftApplication
         (string path, string? typeName) = ParseSpec(appSpec);
         string baseDirectory = Path.GetFullPath(workingDirectory ?? Environment.CurrentDirectory);
         string fullPath = Path.GetFullPath(path, baseDirectory);
-        Assembly assembly = LoadAssembly(appSpec, fullPath, baseDirectory);
+        Assembly assembly = LoadAssembly(appSpec, fullPath, baseDirectory, probePaths);
         return new ThriftApplication([Bind(appSpec, name: null, path, typeName, assembly)], multiplexed: false);
     }
 
@@ -111,16 +112,18 @@ public sealed class ThriftApplication
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.Services.Count == 0)
-            return Load(settings.App ?? throw new AppLoadException("no APP given: name an assembly, e.g. tunicorn MyService.dll"), workingDirectory);
+            return Load(settings.App ?? throw new AppLoadException("no APP given: name an assembly, e.g. tunicorn MyService.dll"), workingDirectory,
+                settings.AppProbePaths);
         if (settings.App is not null)
             throw new AppLoadException($"both APP '{settings.App}' and --service given: name every service with --service NAME=APP, or serve APP alone");
-        return LoadServices(settings.Services, workingDirectory);
+        return LoadServices(settings.Services, workingDirectory, settings.AppProbePaths);
     }
 
     /// <summary>Loads <c>NAME=path/to/Assembly.dll[:Namespace.Type]</c> entries, served multiplexed; the first is also the default service.</summary>
     [RequiresUnreferencedCode(LoadsByName)]
     [RequiresDynamicCode(LoadsByName)]
-    public static ThriftApplication LoadServices(IReadOnlyList<string> serviceSpecs, string? workingDirectory = null)
+    public static ThriftApplication LoadServices(IReadOnlyList<string> serviceSpecs, string? workingDirectory = null,
+        IReadOnlyList<string>? probePaths = null)
     {
         if (serviceSpecs.Count == 0)
             throw new AppLoadException("no service given: expected NAME=path/to/Assembly.dll[:Namespace.Type]");
@@ -141,7 +144,7 @@ public sealed class ThriftApplication
             (string path, string? typeName) = ParseSpec(appSpec);
             string fullPath = Path.GetFullPath(path, baseDirectory);
             if (!assemblies.TryGetValue(fullPath, out Assembly? assembly))
-                assemblies[fullPath] = assembly = LoadAssembly(spec, fullPath, baseDirectory);
+                assemblies[fullPath] = assembly = LoadAssembly(spec, fullPath, baseDirectory, probePaths);
             bindings.Add(Bind(spec, name, path, typeName, assembly));
         }
         return new ThriftApplication(bindings, multiplexed: true);
@@ -296,7 +299,7 @@ public sealed class ThriftApplication
 
     [RequiresUnreferencedCode(LoadsByName)]
     [RequiresDynamicCode(LoadsByName)]
-    private static Assembly LoadAssembly(string appSpec, string fullPath, string baseDirectory)
+    private static Assembly LoadAssembly(string appSpec, string fullPath, string baseDirectory, IReadOnlyList<string>? probePaths)
     {
         if (!File.Exists(fullPath))
         {
@@ -310,7 +313,8 @@ public sealed class ThriftApplication
         {
             if (AppLoadContext.IsHostAssembly(fullPath))
                 return AssemblyLoadContext.Default.LoadFromAssemblyPath(fullPath);
-            return new AppLoadContext(fullPath).LoadCopy(fullPath);
+            var probeFolders = (probePaths ?? []).Select(p => Path.GetFullPath(p, baseDirectory)).ToArray();
+            return new AppLoadContext(fullPath, probeFolders).LoadCopy(fullPath);
         }
         catch (BadImageFormatException e)
         {

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Tunicorn.Config;
+using Tunicorn.Hosting;
 using Tunicorn.Hooks;
 using Tunicorn.Interop;
 using Tunicorn.Logging;
@@ -34,7 +35,8 @@ public static partial class WorkerHost
         var environment = WorkerEnvironment.ReadAndClear();
         var settings = Settings.Deserialize(environment.SerializedSettings);
         // Still on the main thread, whose name is the one ps and top show for the process.
-        ProcessIdentity.SetThreadName(settings.ProcName ?? "tunicorn-worker");
+        ProcessIdentity.SetThreadName(ProcessTitles.WorkerComm);
+        ProcessTitle.TrySet(ProcessTitles.Worker(settings));
         using var logging = new ServerLogging(settings);
         var log = logging.Factory.CreateLogger("tunicorn.worker");
         Socket? control = null;
@@ -104,7 +106,7 @@ public static partial class WorkerHost
             return;
         (uint Uid, uint Gid)? user = settings.User is { } u ? ProcessIdentity.LookupUser(u) : null;
         uint? gid = settings.Group is { } g ? ProcessIdentity.LookupGroup(g) : user?.Gid;
-        ProcessIdentity.SwitchTo(user?.Uid, gid);
+        ProcessIdentity.SwitchTo(user?.Uid, gid, settings.Initgroups ? settings.User : null);
     }
 
     private static int Fail(Socket? control, ILogger log, WorkerExitCode code, string reason)

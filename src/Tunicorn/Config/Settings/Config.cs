@@ -33,6 +33,20 @@ public static class ConfigSettings
             """,
     };
 
+    public static readonly Setting<IReadOnlyList<string>> AppProbePaths = new("app_probe_paths", SettingSection.Config)
+    {
+        Flags = ["--app-probe-path"],
+        MetaVar = "DIR",
+        Default = [],
+        Validator = Validators.ListOf(Validators.Path),
+        Description = """
+            A folder where the app looks for the assemblies it depends on that are not beside its dll.
+            Repeat the option for several folders; they are searched in order, after the app's own folder and its
+            .deps.json. Relative paths start from chdir (or the current directory). For dependencies kept in a shared
+            folder rather than copied beside each app.
+            """,
+    };
+
     public static readonly Setting<bool> PrintConfig = new("print_config", SettingSection.Config)
     {
         Flags = ["--print-config"],

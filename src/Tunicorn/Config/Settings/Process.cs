@@ -83,8 +83,39 @@ public static class ProcessSettings
         Default = null,
         Validator = Validators.Text,
         Description = """
-            A name for the processes in ps and top (the first 15 bytes, Linux's limit for a process name).
-            Unset, the master is named tunicorn-master and its workers tunicorn-worker.
+            The name ps shows for the processes: tunicorn: master [NAME] and tunicorn: worker [NAME].
+            Unset, NAME is the app (its assembly file name without .dll, and :Type when given), as gunicorn
+            names them after the app. The process name (comm, 15 bytes, what top and pgrep match) stays
+            tunicorn-master and tunicorn-worker whatever NAME is. The title is written over the command line, so it
+            is cut to the length of the master's command line; workers are given room for it.
+            """,
+    };
+
+    public static readonly Setting<bool> Initgroups = new("initgroups", SettingSection.Process)
+    {
+        Flags = ["--initgroups"],
+        // Same default as gunicorn: no supplementary groups.
+        Default = false,
+        Validator = Validators.Boolean,
+        Description = """
+            With user set, give the workers that user's supplementary groups from /etc/group.
+            Read with initgroups(3). Off, a worker that switches user keeps no supplementary group, so that it cannot use the groups of the
+            user tunicorn was started as (root's, usually).
+            """,
+    };
+
+    public static readonly Setting<bool> Daemon = new("daemon", SettingSection.Process)
+    {
+        Flags = ["-D", "--daemon"],
+        // Same default as gunicorn: stay in the foreground.
+        Default = false,
+        Validator = Validators.Boolean,
+        Description = """
+            Detach the master into the background.
+            The command returns once the master listens and has started its workers (exit 0), or fails with the
+            master's exit code and its reason on stderr when it cannot start. The master then runs in a new session
+            with stdin, stdout and stderr on /dev/null: set errorlog (and pidfile) to files. .NET cannot fork, so the
+            master is this program started again, detached.
             """,
     };
 }

@@ -5,6 +5,37 @@ namespace Tunicorn.Config;
 /// <summary>Settings of the Thrift layer, with gunicorn_thrift's names.</summary>
 public static partial class ThriftSettings
 {
+    // gunicorn_thrift names a factory by "module:attribute" (Apache Thrift's Python package or thriftpy2's); each is the
+    // same wire format as one of ours. Declared before the settings whose initializers read them.
+    private static readonly KeyValuePair<string, string>[] GunicornThriftProtocolNames =
+    [
+        new("thrift.protocol.TBinaryProtocol:TBinaryProtocolFactory", "binary"),
+        new("thrift.protocol.TBinaryProtocol:TBinaryProtocolAcceleratedFactory", "binary"),
+        new("thrift.protocol.TCompactProtocol:TCompactProtocolFactory", "compact"),
+        new("thrift.protocol.TCompactProtocol:TCompactProtocolAcceleratedFactory", "compact"),
+        new("thrift.protocol.TJSONProtocol:TJSONProtocolFactory", "json"),
+        new("thriftpy2.protocol:TBinaryProtocolFactory", "binary"),
+        new("thriftpy2.protocol:TCyBinaryProtocolFactory", "binary"),
+        new("thriftpy2.protocol.binary:TBinaryProtocolFactory", "binary"),
+        new("thriftpy2.protocol.cybin:TCyBinaryProtocolFactory", "binary"),
+        new("thriftpy2.protocol:TCompactProtocolFactory", "compact"),
+        new("thriftpy2.protocol.compact:TCompactProtocolFactory", "compact"),
+        new("thriftpy2.protocol:TJSONProtocolFactory", "json"),
+        new("thriftpy2.protocol.json:TJSONProtocolFactory", "json"),
+    ];
+
+    private static readonly KeyValuePair<string, string>[] GunicornThriftTransportNames =
+    [
+        new("thrift.transport.TTransport:TBufferedTransportFactory", "buffered"),
+        new("thrift.transport.TTransport:TFramedTransportFactory", "framed"),
+        new("thriftpy2.transport:TBufferedTransportFactory", "buffered"),
+        new("thriftpy2.transport:TCyBufferedTransportFactory", "buffered"),
+        new("thriftpy2.transport.buffered:TBufferedTransportFactory", "buffered"),
+        new("thriftpy2.transport:TFramedTransportFactory", "framed"),
+        new("thriftpy2.transport:TCyFramedTransportFactory", "framed"),
+        new("thriftpy2.transport.framed:TFramedTransportFactory", "framed"),
+    ];
+
     public static readonly Setting<ThriftProtocolKind> ProtocolFactory = new("thrift_protocol_factory", SettingSection.Thrift)
     {
         Flags = ["--thrift-protocol-factory"],
@@ -13,11 +44,15 @@ public static partial class ThriftSettings
         Default = ThriftProtocolKind.Binary,
         Validator = Validators.Choice<ThriftProtocolKind>(
             ["binary", "compact", "json", "auto"],
-            [ThriftProtocolKind.Binary, ThriftProtocolKind.Compact, ThriftProtocolKind.Json, ThriftProtocolKind.Auto]),
+            [ThriftProtocolKind.Binary, ThriftProtocolKind.Compact, ThriftProtocolKind.Json, ThriftProtocolKind.Auto],
+            GunicornThriftProtocolNames),
         Description = """
             The Thrift protocol clients speak: binary, compact, json or auto.
             auto detects the protocol of each connection from its first bytes, so that one port serves clients
-            of all three protocols.
+            of all three protocols. gunicorn_thrift's values are accepted too: the Python factory names of
+            Apache Thrift (thrift.protocol.TBinaryProtocol:TBinaryProtocolFactory, its accelerated variant,
+            TCompactProtocol, TJSONProtocol) and of thriftpy2 (thriftpy2.protocol:TBinaryProtocolFactory,
+            TCyBinaryProtocolFactory, TCompactProtocolFactory, TJSONProtocolFactory).
             """,
     };
 
@@ -28,10 +63,14 @@ public static partial class ThriftSettings
         // Same default as gunicorn_thrift (TBufferedTransportFactory).
         Default = ThriftTransportKind.Buffered,
         Validator = Validators.Choice<ThriftTransportKind>(
-            ["buffered", "framed", "auto"], [ThriftTransportKind.Buffered, ThriftTransportKind.Framed, ThriftTransportKind.Auto]),
+            ["buffered", "framed", "auto"], [ThriftTransportKind.Buffered, ThriftTransportKind.Framed, ThriftTransportKind.Auto],
+            GunicornThriftTransportNames),
         Description = """
             The Thrift transport clients use: buffered, framed or auto.
             auto detects from the first bytes of each connection whether its messages are framed.
+            gunicorn_thrift's values are accepted too: thrift.transport.TTransport:TBufferedTransportFactory and
+            :TFramedTransportFactory, and thriftpy2's (thriftpy2.transport:TBufferedTransportFactory,
+            TCyBufferedTransportFactory, TFramedTransportFactory, TCyFramedTransportFactory).
             """,
     };
 
