@@ -77,7 +77,7 @@ public static class ServerSettings
                 }
                 catch (FormatException e)
                 {
-                    throw new SettingValueException(text, $"has {e.Message}");
+                    throw new SettingValueException(text, entries.Length == 1 ? e.Message : $"has the entry '{entry}', which {e.Message}");
                 }
             }
             return entries;

@@ -34,7 +34,9 @@ public sealed class ProxyAllowList
     }
 
     /// <summary>One entry: null for "*", else the network it names (an address is a network of one).</summary>
-    /// <exception cref="FormatException">The entry is none of "*", an IP address or a CIDR network such as 10.0.0.0/8.</exception>
+    /// <exception cref="FormatException">
+    /// The entry is none of "*", an IP address or a CIDR network such as 10.0.0.0/8; the message says so, starting "is not".
+    /// </exception>
     public static IPNetwork? ParseEntry(string entry)
     {
         string text = entry.Trim();
@@ -47,11 +49,11 @@ public sealed class ProxyAllowList
             // refused, as Python's ipaddress.ip_network (gunicorn's parser) refuses them.
             return PlainAddress(text[..slash]) is { } network && IPNetwork.TryParse(text, out IPNetwork parsed) && parsed.BaseAddress.Equals(network)
                 ? parsed
-                : throw new FormatException($"'{text}' is not a CIDR network (a network address whose bits past the prefix are 0, e.g. 10.0.0.0/8 or fd00::/8)");
+                : throw new FormatException("is not a CIDR network (a network address whose bits past the prefix are 0, e.g. 10.0.0.0/8 or fd00::/8)");
         }
         return PlainAddress(text) is { } address
             ? new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)
-            : throw new FormatException($"'{text}' is not an IP address, a CIDR network or *");
+            : throw new FormatException("is not an IP address, a CIDR network or *");
     }
 
     /// <summary>A dotted-quad IPv4 or a textual IPv6 address; not the shorthands IPAddress.Parse also takes ("1", "0x7f.1").</summary>
