@@ -6,10 +6,12 @@
 #                    zookeeperd, which would start a system daemon on port 2181
 #   etcd-server      etcd 3.4, started by the registry tests on loopback; etcd-client gives them etcdctl
 #   python3-kazoo    an independent ZooKeeper client the registry tests check registrations with
+#   haproxy          the load balancer the PROXY protocol tests put in front of a server (started by the
+#                    test itself on free loopback ports, in the foreground, and stopped by its pid)
 # Idempotent: with everything present it changes nothing and needs no network. Uses sudo only when not root.
 set -euo pipefail
 
-packages=(thrift-compiler python3-thrift zookeeper etcd-server etcd-client python3-kazoo)
+packages=(thrift-compiler python3-thrift zookeeper etcd-server etcd-client python3-kazoo haproxy)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -17,6 +17,8 @@ public static class SettingRegistry
         ServerSettings.Bind,
         ServerSettings.Backlog,
         ServerSettings.ReusePort,
+        ServerSettings.ProxyProtocol,
+        ServerSettings.ProxyAllowIps,
 
         WorkerSettings.Workers,
         WorkerSettings.WorkerClass,

@@ -53,6 +53,11 @@ public sealed class Settings
 
     public bool ReusePort { get => Get(ServerSettings.ReusePort); init => Set(ServerSettings.ReusePort, value); }
 
+    public bool ProxyProtocol { get => Get(ServerSettings.ProxyProtocol); init => Set(ServerSettings.ProxyProtocol, value); }
+
+    /// <summary>IP addresses, CIDR networks or "*": the peers whose connections start with a PROXY header.</summary>
+    public IReadOnlyList<string> ProxyAllowIps { get => Get(ServerSettings.ProxyAllowIps)!; init => Set(ServerSettings.ProxyAllowIps, value.ToArray()); }
+
     public int Workers { get => Get(WorkerSettings.Workers); init => Set(WorkerSettings.Workers, value); }
 
     public WorkerClass WorkerClass { get => Get(WorkerSettings.WorkerClass); init => Set(WorkerSettings.WorkerClass, value); }

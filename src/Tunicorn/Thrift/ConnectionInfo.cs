@@ -10,6 +10,12 @@ public sealed class ConnectionInfo
     /// <summary>"127.0.0.1:53122", "[::1]:53122" or "unix:/path" (peer of a Unix socket has no name).</summary>
     public required string Peer { get; init; }
     public required string LocalEndPoint { get; init; }
+
+    /// <summary>
+    /// The load balancer's own address ("127.0.0.1:41234") when a PROXY protocol header named the client, which
+    /// <see cref="Peer"/> then is; null for a connection served as it came (proxy_protocol).
+    /// </summary>
+    public string? ProxiedBy { get; init; }
     public int CallsServed { get; set; }
 
     /// <summary>The call being served now, for the worker's heartbeat (which reads it from another thread).</summary>

@@ -10,6 +10,7 @@ using Thrift.Protocol.Entities;
 using Thrift.Protocol.Utilities;
 using Tunicorn.Config;
 using Tunicorn.IO;
+using Tunicorn.Thrift.ProxyProtocol;
 
 namespace Tunicorn.Thrift;
 
@@ -55,10 +56,24 @@ public static partial class ThriftConnection
         ILogger logger = loggerFactory.CreateLogger(LogCategory);
         ConnectionInfo connection = ConnectionInfo.FromSocket(socket, Interlocked.Increment(ref s_lastConnectionId));
         string reason = "closed";
+        bool announced = false;
         try
         {
             Log.Opened(logger, connection.Id, connection.Peer, connection.LocalEndPoint);
             SetNoDelay(socket);
+            if (options.ProxyProtocol is { } proxyPeers)
+            {
+                // Before TLS and format detection; a refused header closes the connection unseen by the listener.
+                (ConnectionInfo? proxied, string? failure) = await ProxyProtocolHandshake.AcceptAsync(socket, connection, proxyPeers,
+                    options.Tls is null ? readinessLoop : null, options.HandshakeTimeout, logger, abort);
+                if (proxied is null)
+                {
+                    reason = failure!;
+                    return;
+                }
+                connection = proxied;
+            }
+            announced = true;
             listener.OnConnected(connection);
             reason = await ServeCallsAsync(socket, connection, app, options, listener, loggerFactory, logger, stopBetweenCalls, abort, readinessLoop);
         }
@@ -73,7 +88,8 @@ public static partial class ThriftConnection
             socket.Dispose();
             try
             {
-                listener.OnClosed(connection, reason);
+                if (announced)
+                    listener.OnClosed(connection, reason);
             }
             catch (Exception e)
             {

@@ -1,5 +1,6 @@
 using Thrift;
 using Tunicorn.Config;
+using Tunicorn.Thrift.ProxyProtocol;
 
 namespace Tunicorn.Thrift;
 
@@ -47,6 +48,11 @@ public sealed class ThriftConnectionOptions
     /// <summary>TLS on every connection, or null for plain connections.</summary>
     public ServerTls? Tls { get; init; }
 
+    /// <summary>
+    /// proxy_protocol: the peers whose connections start with a PROXY header (proxy_allow_ips); null when it is off.
+    /// </summary>
+    public ProxyAllowList? ProxyProtocol { get; init; }
+
     /// <summary>How long a TLS client may take to finish its handshake: the idle timeout, else <see cref="ServerTls.DefaultHandshakeTimeout"/>.</summary>
     public TimeSpan HandshakeTimeout => IdleTimeout ?? ServerTls.DefaultHandshakeTimeout;
 
@@ -59,6 +65,7 @@ public sealed class ThriftConnectionOptions
         IdleTimeout = settings.ThriftClientTimeout is double s && s > 0 ? TimeSpan.FromSeconds(s) : null,
         ProcessorPerConnection = settings.ThriftProcessorAsFactory,
         Tls = ServerTls.FromSettings(settings),
+        ProxyProtocol = settings.ProxyProtocol ? new ProxyAllowList(settings.ProxyAllowIps) : null,
     };
 
     /// <summary>The limits, set explicitly so that a reader sees them here rather than inside ApacheThrift.</summary>
