@@ -65,7 +65,17 @@ public static partial class TunicornHost
         var settings = result.Settings;
         ProcessIdentity.SetThreadName(settings.ProcName ?? "tunicorn-master");
         if (settings.Chdir is { Length: > 0 } chdir)
-            Directory.SetCurrentDirectory(chdir);
+        {
+            try
+            {
+                Directory.SetCurrentDirectory(chdir);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // SettingPaths checked it a moment ago; what is left is a race or a permission: a run-time failure.
+                return Fail($"{ProcessSettings.Chdir.Name}: cannot change to '{chdir}': {FileErrorText.Reason(e)}");
+            }
+        }
         if (settings.Umask is int mask)
             ProcessIdentity.SetUmask(mask);
         foreach (string pair in settings.RawEnv)
@@ -91,7 +101,17 @@ public static partial class TunicornHost
             }
         }
 
-        using var logging = new ServerLogging(settings);
+        ServerLogging logging;
+        try
+        {
+            logging = new ServerLogging(settings);
+        }
+        catch (IOException e)
+        {
+            // No log to write to: the one line goes to stderr, as a settings error does.
+            return Fail(e.Message);
+        }
+        using var ownedLogging = logging;
         var log = logging.Factory.CreateLogger("tunicorn.master");
         ServerGeneration initial;
         try
@@ -123,6 +143,13 @@ public static partial class TunicornHost
             return 1;
         var arbiter = new Arbiter(initial, Reload, new WorkerSpawner(args), logging.Factory, logging.Reopen, registry, settings.AdvertiseHost);
         return await arbiter.RunAsync();
+    }
+
+    /// <summary>A run-time failure before the log is open: one line on stderr, exit status 1.</summary>
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine("tunicorn: error: " + message);
+        return ExitCodes.RuntimeFailure;
     }
 
     [LoggerMessage(EventId = 1060, Level = LogLevel.Critical, Message = "App failed to load: {Reason}")]
