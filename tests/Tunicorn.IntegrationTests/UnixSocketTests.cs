@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using Tunicorn.IntegrationTests.Harness;
 using Xunit;
@@ -78,12 +79,11 @@ public sealed class UnixSocketTests(ITestOutputHelper output)
     {
         using var dir = new TestDirectory("unix");
         string path = dir.File("calc.sock");
-        using (var stale = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
-        {
-            // Closing a bound socket leaves its file behind, as a master that died would.
-            stale.Bind(new UnixDomainSocketEndPoint(path));
-            stale.Listen(1);
-        }
+        // A process that bound the socket and exited without removing it, as a master that died would (.NET's
+        // own Socket removes the file when disposed, so Python leaves it).
+        using (var python = Process.Start("/usr/bin/python3", ["-c", $"import socket; s = socket.socket(socket.AF_UNIX); s.bind('{path}'); s.listen(1)"]))
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            await python.WaitForExitAsync(deadline.Token);
         Assert.True(File.Exists(path));
 
         await using var server = TunicornServer.Start([RepoPaths.CalculatorDll, "-b", $"unix:{path}", "-w", "1"], output);

@@ -49,9 +49,14 @@ public sealed class Pidfile(string path)
         {
             if (created)
                 TryDelete(temp);
-            throw Failure(e is DirectoryNotFoundException
-                ? $"cannot be written: the directory {folder} does not exist"
-                : $"cannot be written: {FileErrorText.Reason(e)}", e);
+            // Name the pidfile and its folder, never the temporary: .NET's messages name the path of the failing call.
+            string reason = e switch
+            {
+                DirectoryNotFoundException => $"the directory {folder} does not exist",
+                FileNotFoundException => $"no file can be created in {folder}",
+                _ => FileErrorText.Reason(e).Replace(temp, Path, StringComparison.Ordinal),
+            };
+            throw Failure("cannot be written: " + reason, e);
         }
     }
 
