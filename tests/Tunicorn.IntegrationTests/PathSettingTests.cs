@@ -78,6 +78,34 @@ public sealed partial class PathSettingTests(ITestOutputHelper output)
         Assert.Equal(server.MasterPid.ToString(CultureInfo.InvariantCulture), File.ReadAllText(dir.File("run/t.pid")).Trim());
     }
 
+    /// <summary>
+    /// A reload reads the command line again as it was meant at start: a relative chdir is taken from the directory
+    /// tunicorn was started in, not from the one it changed to (else the path checks would refuse every reload).
+    /// </summary>
+    [Fact]
+    public async Task Hup_WithARelativeChdir_Reloads()
+    {
+        using var dir = new TestDirectory("paths");
+        Directory.CreateDirectory(dir.File("app/run"));
+        int port = FreePort.Next();
+        await using var server = TunicornServer.Start(
+            [RepoPaths.CalculatorDll, "-w", "1", "-b", $"127.0.0.1:{port}", "--chdir", "app", "-p", "run/t.pid"], output,
+            workingDirectory: dir.Path);
+        await server.WaitForReadyAsync(1);
+
+        int mark = server.LogMark;
+        Assert.True(server.Signal(UnixSignal.Hup));
+
+        await server.WaitForLogAsync(ReloadOutcome(), TimeSpan.FromSeconds(30), mark);
+        Assert.Empty(server.Log.Matches(ReloadFailed(), mark));
+    }
+
+    [GeneratedRegex("Reload complete|Reload failed")]
+    private static partial Regex ReloadOutcome();
+
+    [GeneratedRegex("Reload failed")]
+    private static partial Regex ReloadFailed();
+
     /// <summary>The one line an operator reads: the CLI's own "tunicorn: error:" or a log line at ERROR or above.</summary>
     private static bool IsErrorLine(string line) =>
         line.StartsWith("tunicorn: error:", StringComparison.Ordinal) || ErrorLevel().IsMatch(line);

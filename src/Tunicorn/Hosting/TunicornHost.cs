@@ -58,7 +58,9 @@ public static partial class TunicornHost
 
         var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
-        var result = SettingsLoader.Load(args, environment, Directory.GetCurrentDirectory(), Console.Out, Console.Error);
+        // Relative paths on the command line mean this directory, at start and at every reload after chdir.
+        string startDirectory = Directory.GetCurrentDirectory();
+        var result = SettingsLoader.Load(args, environment, startDirectory, Console.Out, Console.Error);
         if (result.Command == SettingsCommand.Exit || result.Settings is null)
             return result.ExitCode;
 
@@ -133,7 +135,7 @@ public static partial class TunicornHost
         {
             var output = new StringWriter();
             var errors = new StringWriter();
-            var again = SettingsLoader.Load(args, environment, Directory.GetCurrentDirectory(), output, errors);
+            var again = SettingsLoader.Load(args, environment, startDirectory, output, errors);
             if (again.Command != SettingsCommand.Run || again.Settings is null)
                 throw new InvalidOperationException("settings: " + (errors.ToString().Trim() is { Length: > 0 } e ? e : "the command line no longer runs a server"));
             return Load(again.Settings);
