@@ -14,8 +14,9 @@ public static class SettingsLoader
     public const string DefaultConfigFile = "tunicorn.toml";
 
     /// <summary>
-    /// Parses <paramref name="args"/>. Writes --help / --print-config output to <paramref name="stdout"/> and a
-    /// one-line error (exit code 2) to <paramref name="stderr"/>. <paramref name="environment"/> supplies TUNICORN_CMD_ARGS.
+    /// Parses <paramref name="args"/> and checks the path-valued settings against the file system (SettingPaths).
+    /// Writes --help / --print-config output to <paramref name="stdout"/> and a one-line error (exit code 2, an
+    /// invalid setting or usage) to <paramref name="stderr"/>. <paramref name="environment"/> supplies TUNICORN_CMD_ARGS.
     /// </summary>
     public static SettingsLoadResult Load(
         IReadOnlyList<string> args,
@@ -31,7 +32,7 @@ public static class SettingsLoader
         catch (SettingsLoadException e)
         {
             stderr.WriteLine($"tunicorn: error: {e.Message}");
-            return new SettingsLoadResult(SettingsCommand.Exit, null, 2);
+            return new SettingsLoadResult(SettingsCommand.Exit, null, Hosting.ExitCodes.InvalidSettings);
         }
     }
 
@@ -77,6 +78,7 @@ public static class SettingsLoader
                 return new SettingsLoadResult(SettingsCommand.Exit, settings, 0);
             }
         }
+        SettingPaths.Check(settings, currentDirectory);
         return new SettingsLoadResult(checkConfig ? SettingsCommand.CheckConfig : SettingsCommand.Run, settings, 0);
     }
 
@@ -118,6 +120,10 @@ public static class SettingsLoader
             throw SettingsLoadException.ForValue(ConfigSettings.Config, e, source);
         }
         var path = Path.GetFullPath(given, currentDirectory);
+        if (Directory.Exists(path))
+        {
+            throw new SettingsLoadException($"config: '{given}' is a directory, not a file{SettingsLoadException.From(source)}");
+        }
         return File.Exists(path)
             ? (path, given)
             : throw new SettingsLoadException($"config: '{given}' does not exist{SettingsLoadException.From(source)}");

@@ -248,6 +248,11 @@ public static partial class Validators
             {
                 throw new SettingValueException(text, "is an IPv6 address without brackets (expected [IPV6]:PORT)");
             }
+            if (host.Length > 0 && host.All(c => c == '.' || char.IsAsciiDigit(c)) && !IsDottedQuad(host))
+            {
+                // A name of digits and dots is meant as an address: resolving it would fail later with a vaguer reason.
+                throw new SettingValueException(text, "has a host that is not an IPv4 address (four numbers from 0 to 255)");
+            }
             var kind = Uri.CheckHostName(host);
             if (kind is not (UriHostNameType.Dns or UriHostNameType.IPv4))
             {
@@ -361,6 +366,12 @@ public static partial class Validators
             value = value * radix + digit;
         }
         return value;
+    }
+
+    private static bool IsDottedQuad(string host)
+    {
+        var parts = host.Split('.');
+        return parts.Length == 4 && parts.All(p => IsDigits(p) && p.Length <= 3 && int.Parse(p, CultureInfo.InvariantCulture) <= 255);
     }
 
     private static bool IsDigits(string text) => text.Length > 0 && text.All(char.IsAsciiDigit);

@@ -58,7 +58,9 @@ public static partial class TunicornHost
 
         var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
-        var result = SettingsLoader.Load(args, environment, Directory.GetCurrentDirectory(), Console.Out, Console.Error);
+        // Relative paths on the command line mean this directory, at start and at every reload after chdir.
+        string startDirectory = Directory.GetCurrentDirectory();
+        var result = SettingsLoader.Load(args, environment, startDirectory, Console.Out, Console.Error);
         if (result.Command == SettingsCommand.Exit || result.Settings is null)
             return result.ExitCode;
 
@@ -69,7 +71,17 @@ public static partial class TunicornHost
         ProcessIdentity.SetThreadName(ProcessTitles.MasterComm);
         ProcessTitle.TrySet(ProcessTitles.Master(settings));
         if (settings.Chdir is { Length: > 0 } chdir)
-            Directory.SetCurrentDirectory(chdir);
+        {
+            try
+            {
+                Directory.SetCurrentDirectory(chdir);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // SettingPaths checked it a moment ago; what is left is a race or a permission: a run-time failure.
+                return Fail($"{ProcessSettings.Chdir.Name}: cannot change to '{chdir}': {FileErrorText.Reason(e)}");
+            }
+        }
         if (settings.Umask is int mask)
             ProcessIdentity.SetUmask(mask);
         foreach (string pair in settings.RawEnv)
@@ -95,7 +107,17 @@ public static partial class TunicornHost
             }
         }
 
-        using var logging = new ServerLogging(settings);
+        ServerLogging logging;
+        try
+        {
+            logging = new ServerLogging(settings);
+        }
+        catch (IOException e)
+        {
+            // No log to write to: the one line goes to stderr, as a settings error does.
+            return Fail(e.Message);
+        }
+        using var ownedLogging = logging;
         var log = logging.Factory.CreateLogger("tunicorn.master");
         ServerGeneration initial;
         try
@@ -117,7 +139,7 @@ public static partial class TunicornHost
         {
             var output = new StringWriter();
             var errors = new StringWriter();
-            var again = SettingsLoader.Load(args, environment, Directory.GetCurrentDirectory(), output, errors);
+            var again = SettingsLoader.Load(args, environment, startDirectory, output, errors);
             if (again.Command != SettingsCommand.Run || again.Settings is null)
                 throw new InvalidOperationException("settings: " + (errors.ToString().Trim() is { Length: > 0 } e ? e : "the command line no longer runs a server"));
             return Load(again.Settings);
@@ -130,6 +152,13 @@ public static partial class TunicornHost
             Listening = daemon is null ? null : daemon.ReportListening,
         };
         return await arbiter.RunAsync();
+    }
+
+    /// <summary>A run-time failure before the log is open: one line on stderr, exit status 1.</summary>
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine("tunicorn: error: " + message);
+        return ExitCodes.RuntimeFailure;
     }
 
     [LoggerMessage(EventId = 1060, Level = LogLevel.Critical, Message = "App failed to load: {Reason}")]

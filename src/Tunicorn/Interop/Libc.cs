@@ -90,4 +90,19 @@ internal static partial class Libc
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int prctl(int option, nint arg2, nint arg3, nint arg4, nint arg5);
+
+    public const int SOL_SOCKET = 1;
+    public const int SO_REUSEADDR = 2;
+    public const int SO_REUSEPORT = 15;
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static unsafe partial int setsockopt(int fd, int level, int name, int* value, uint length);
+
+    public const int AT_FDCWD = -100;
+    public const int AT_SYMLINK_NOFOLLOW = 0x100;
+    public const uint STATX_TYPE = 1;
+
+    /// <summary>statx(2): unlike stat(2), its struct has one layout on every architecture.</summary>
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static unsafe partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
 }

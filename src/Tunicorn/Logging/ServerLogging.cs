@@ -10,10 +10,20 @@ public sealed class ServerLogging : IDisposable
 
     public ServerLogging(Settings settings)
     {
-        _errorSink = new LogSink(settings.ErrorLog);
+        _errorSink = OpenSink(LoggingSettings.ErrorLog, settings.ErrorLog);
         Factory = new ServerLoggerFactory(new ServerLoggerProvider(_errorSink, settings.LogLevel));
         if (!string.IsNullOrEmpty(settings.AccessLog))
-            AccessLog = new AccessLog(new LogSink(settings.AccessLog), settings.AccessLogFormat);
+        {
+            try
+            {
+                AccessLog = new AccessLog(OpenSink(LoggingSettings.AccessLog, settings.AccessLog), settings.AccessLogFormat);
+            }
+            catch
+            {
+                _errorSink.Dispose();
+                throw;
+            }
+        }
     }
 
     public ILoggerFactory Factory { get; }
@@ -24,6 +34,19 @@ public sealed class ServerLogging : IDisposable
     {
         _errorSink.Reopen();
         AccessLog?.Sink.Reopen();
+    }
+
+    /// <exception cref="IOException">One line naming the setting, the file and what the system refused.</exception>
+    private static LogSink OpenSink(Setting setting, string target)
+    {
+        try
+        {
+            return new LogSink(target);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{setting.Name}: cannot open '{target}': {FileErrorText.Reason(e)}", e);
+        }
     }
 
     public void Dispose()

@@ -10,6 +10,9 @@ public sealed partial class Arbiter
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Listening at: {Address} ({Pid})")]
     private static partial void ListeningAt(ILogger logger, string address, int pid);
 
+    [LoggerMessage(EventId = 1080, Level = LogLevel.Error, Message = "Connection in use: {Bind} (try {Try} of {Tries}); retrying in {PauseSeconds} s")]
+    private static partial void ConnectionInUse(ILogger logger, string bind, int @try, int tries, double pauseSeconds);
+
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Using worker: {WorkerClass}")]
     private static partial void UsingWorker(ILogger logger, string workerClass);
 

@@ -19,6 +19,10 @@ namespace Tunicorn.Master;
 public sealed partial class Arbiter : IArbiterContext
 {
     private static readonly TimeSpan PassInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Tries to bind an address in use at start-up, and the pause between them: gunicorn's 5 tries, 1 s apart.</summary>
+    private const int BindTries = 5;
+    private static readonly TimeSpan BindPause = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRespawnBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan BootAllowance = TimeSpan.FromSeconds(30);
 
@@ -79,7 +83,7 @@ public sealed partial class Arbiter : IArbiterContext
     {
         try
         {
-            Start();
+            await StartAsync();
             ManageWorkers();
             _hooks.Run("when_ready", h => h.WhenReady(this));
             _hooks.Run("nworkers_changed", h => h.NWorkersChanged(this, _target, null));
@@ -106,7 +110,7 @@ public sealed partial class Arbiter : IArbiterContext
         }
     }
 
-    private void Start()
+    private async Task StartAsync()
     {
         var settings = _current.Settings;
         Starting(_log, typeof(Arbiter).Assembly.GetName().Version?.ToString(3) ?? "?");
@@ -116,7 +120,8 @@ public sealed partial class Arbiter : IArbiterContext
         FileDescriptors.MarkAllCloseOnExec();
         try
         {
-            _listeners = ListenerSet.Bind(settings.Bind, settings.Backlog, settings.ReusePort);
+            _listeners = await ListenerSet.BindAsync(settings.Bind, settings.Backlog, settings.ReusePort, BindTries, BindPause,
+                (e, attempt) => ConnectionInUse(_log, e.Bind, attempt, BindTries, BindPause.TotalSeconds));
         }
         catch (Exception e) when (e is IOException or FormatException or System.Net.Sockets.SocketException)
         {

@@ -25,9 +25,32 @@ public sealed class ListenerSet : IDisposable
 
     public IReadOnlyList<string> Binds => _listeners.Select(l => l.Bind).ToArray();
 
-    /// <summary>Binds every address; on any failure closes what was opened and throws with the address named.</summary>
+    /// <summary>Binds every address; on any failure closes what was opened and throws a <see cref="BindException"/>.</summary>
     public static ListenerSet Bind(IReadOnlyList<string> binds, int backlog, bool reusePort) =>
         Reconcile(null, binds, backlog, reusePort);
+
+    /// <summary>
+    /// <see cref="Bind"/>, tried again while an address is in use, up to <paramref name="tries"/> times with
+    /// <paramref name="pause"/> between tries: gunicorn's start-up rule (5 tries, 1 s apart), so that a master
+    /// restarted right after its predecessor waits for the port instead of failing at once.
+    /// </summary>
+    /// <param name="inUse">Called after each failed try that will be retried, with the failure and the try number.</param>
+    public static async Task<ListenerSet> BindAsync(IReadOnlyList<string> binds, int backlog, bool reusePort, int tries, TimeSpan pause,
+        Action<BindException, int> inUse, CancellationToken cancellationToken = default)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return Bind(binds, backlog, reusePort);
+            }
+            catch (BindException e) when (e.InUse && attempt < tries)
+            {
+                inUse(e, attempt);
+            }
+            await Task.Delay(pause, cancellationToken);
+        }
+    }
 
     /// <summary>
     /// The listeners for <paramref name="binds"/>, reusing the sockets of <paramref name="current"/> that are
@@ -90,30 +113,16 @@ public sealed class ListenerSet : IDisposable
         }
 
         if (bind.StartsWith("unix:", StringComparison.Ordinal))
-        {
-            string path = Path.GetFullPath(bind[5..]);
-            RemoveStaleSocketFile(path);
-            var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                unix.Bind(new UnixDomainSocketEndPoint(path));
-                unix.Listen(backlog);
-            }
-            catch (SocketException e)
-            {
-                unix.Dispose();
-                throw new IOException($"cannot bind {bind}: {e.Message}", e);
-            }
-            return new Listener(bind, "unix:" + path, unix, path);
-        }
+            return OpenUnix(bind, backlog);
 
-        IPEndPoint endPoint = ParseEndPoint(bind);
+        IPEndPoint endPoint = ResolveEndPoint(bind);
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // SO_REUSEADDR only: PLATFORM-NOTES, .NET's ReuseAddress option would set SO_REUSEPORT too.
+            SocketOptions.SetReuseAddress(socket);
             if (reusePort)
-                socket.SetRawSocketOption(1 /* SOL_SOCKET */, 15 /* SO_REUSEPORT */, BitConverter.GetBytes(1));
+                SocketOptions.SetReusePort(socket);
             if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
                 socket.DualMode = endPoint.Address.Equals(IPAddress.IPv6Any);
             socket.NoDelay = true;
@@ -123,10 +132,59 @@ public sealed class ListenerSet : IDisposable
         catch (SocketException e)
         {
             socket.Dispose();
-            throw new IOException($"cannot bind {bind}: {e.Message}", e);
+            throw e.SocketErrorCode == SocketError.AddressAlreadyInUse
+                ? new BindException(bind, "address already in use (another process listens on it; reuse_port lets several servers share a port on purpose)", inUse: true, e)
+                : new BindException(bind, e.Message, inner: e);
+        }
+        catch (InteropException e)
+        {
+            socket.Dispose();
+            throw new BindException(bind, e.Message, inner: e);
         }
         return new Listener(bind, Describe(socket), socket, null);
     }
+
+    private static Listener OpenUnix(string bind, int backlog)
+    {
+        string path = Path.GetFullPath(bind[5..]);
+        string? folder = Path.GetDirectoryName(path);
+        if (folder is not null && !Directory.Exists(folder))
+            throw new BindException(bind, $"the directory {folder} does not exist");
+        RemoveStaleSocketFile(bind, path);
+        var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            unix.Bind(new UnixDomainSocketEndPoint(path));
+            unix.Listen(backlog);
+        }
+        catch (SocketException e)
+        {
+            unix.Dispose();
+            throw e.SocketErrorCode == SocketError.AddressAlreadyInUse
+                ? new BindException(bind, $"{path} appeared while binding (another process is binding it)", inUse: false, e)
+                : new BindException(bind, e.SocketErrorCode == SocketError.AccessDenied ? $"permission denied in {folder}" : e.Message, inner: e);
+        }
+        return new Listener(bind, "unix:" + path, unix, path);
+    }
+
+    /// <summary><see cref="ParseEndPoint"/> with the failure named as a bind failure (the host, the address, why).</summary>
+    private static IPEndPoint ResolveEndPoint(string bind)
+    {
+        try
+        {
+            return ParseEndPoint(bind);
+        }
+        catch (FormatException e)
+        {
+            throw new BindException(bind, e.Message, inner: e);
+        }
+        catch (SocketException e)
+        {
+            throw new BindException(bind, $"the host '{HostOf(bind)}' does not resolve ({e.Message})", inner: e);
+        }
+    }
+
+    private static string HostOf(string bind) => bind[..Math.Max(0, bind.LastIndexOf(':'))].Trim('[', ']');
 
     /// <summary>Parses HOST:PORT, [V6]:PORT, or a host name resolved to its first address (localhost → loopback).</summary>
     public static IPEndPoint ParseEndPoint(string bind)
@@ -141,7 +199,7 @@ public sealed class ListenerSet : IDisposable
             return new IPEndPoint(address, port);
         var resolved = Dns.GetHostAddresses(host);
         if (resolved.Length == 0)
-            throw new FormatException($"'{host}' does not resolve");
+            throw new FormatException($"the host '{host}' resolves to no address");
         return new IPEndPoint(resolved.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? resolved[0], port);
     }
 
@@ -153,22 +211,67 @@ public sealed class ListenerSet : IDisposable
         var other => other?.ToString() ?? "?",
     };
 
-    private static void RemoveStaleSocketFile(string path)
+    /// <summary>
+    /// Makes room for a Unix socket at <paramref name="path"/>: a socket nobody answers on (left by a master that
+    /// died) is removed; a live socket, and anything that is not a socket (a file, a directory, a symbolic link), is
+    /// refused and left as it is: the path may be a typo for something valuable.
+    /// </summary>
+    private static void RemoveStaleSocketFile(string bind, string path)
     {
-        if (!File.Exists(path))
-            return;
+        FileKind kind;
+        try
+        {
+            kind = FileKinds.Of(path);
+        }
+        catch (InteropException e)
+        {
+            throw new BindException(bind, e.Message, inner: e);
+        }
+        switch (kind)
+        {
+            case FileKind.Missing:
+                return;
+            case FileKind.Socket:
+                break;
+            default:
+                throw new BindException(bind, $"{path} is {Article(kind)}, not a socket; tunicorn replaces only a stale socket (remove it or choose another path)");
+        }
         // Refuse to steal a socket someone still listens on; remove it only when nobody answers.
         using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
             probe.Connect(new UnixDomainSocketEndPoint(path));
         }
-        catch (SocketException)
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
         {
             File.Delete(path);
             return;
         }
-        throw new IOException($"cannot bind unix:{path}: another process is listening on it");
+        catch (SocketException e)
+        {
+            throw new BindException(bind, $"cannot tell whether the socket {path} is in use: {e.Message}", inner: e);
+        }
+        throw new BindException(bind, "another process is listening on it", inUse: true);
+    }
+
+    private static string Article(FileKind kind) => kind switch
+    {
+        FileKind.RegularFile => "a regular file",
+        FileKind.Directory => "a directory",
+        FileKind.SymbolicLink => "a symbolic link",
+        _ => "a special file",
+    };
+
+    private static bool IsSocket(string path)
+    {
+        try
+        {
+            return FileKinds.Of(path) == FileKind.Socket;
+        }
+        catch (InteropException)
+        {
+            return false;
+        }
     }
 
     private sealed class Listener(string bind, string name, Socket socket, string? unixPath)
@@ -180,7 +283,8 @@ public sealed class ListenerSet : IDisposable
         public void Close()
         {
             Socket.Dispose();
-            if (unixPath is not null)
+            // Only our socket: whatever else stands at the path now is someone else's.
+            if (unixPath is not null && IsSocket(unixPath))
             {
                 try { File.Delete(unixPath); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             }

@@ -68,8 +68,8 @@ public static class ConfigSettings
         InConfigFile = false,
         Stored = false,
         Description = """
-            Check the settings and load the app, then exit: 0 when both are fine, 1 when not.
-            Same as gunicorn.
+            Check the settings and load the app, then exit: 0 when both are fine, 2 when a setting is invalid,
+            1 when the app or its hooks fail to load (as gunicorn does).
             """,
     };
 }

@@ -16,6 +16,8 @@ public static class ServerSettings
             Repeat the option to listen on several sockets; the last source that sets bind replaces the whole
             list. fd://N uses an already open listening socket (for example one handed over by a supervisor).
             A host without a port is an error rather than a guess. Port 0 asks the kernel for a free port.
+            An existing file at a unix:PATH is replaced only when it is a socket nobody listens on (left by a
+            master that died); a live socket, a regular file, a directory or a symbolic link is refused.
             """,
     };
 
@@ -40,7 +42,8 @@ public static class ServerSettings
         Description = """
             Set SO_REUSEPORT on the listening sockets, so that another process can bind the same port too.
             Workers still accept from the one socket the master created, so a dying worker loses no queued
-            connection.
+            connection. Unset, an address in use is tried 5 times, 1 s apart (as gunicorn does), then tunicorn
+            exits with status 1.
             """,
     };
 
