@@ -91,7 +91,7 @@ public static partial class TunicornHost
             }
         }
 
-        using var logging = new ServerLogging(settings);
+        using var logging = ServerLogging.ForMaster(settings);
         var log = logging.Factory.CreateLogger("tunicorn.master");
         ServerGeneration initial;
         try
@@ -121,7 +121,7 @@ public static partial class TunicornHost
 
         if (!source.CreateRegistry(settings, logging.Factory, out var registry))
             return 1;
-        var arbiter = new Arbiter(initial, Reload, new WorkerSpawner(args), logging.Factory, logging.Reopen, registry, settings.AdvertiseHost);
+        var arbiter = new Arbiter(initial, Reload, new WorkerSpawner(args), logging.Factory, () => logging.Reopen(), registry, settings.AdvertiseHost);
         return await arbiter.RunAsync();
     }
 
