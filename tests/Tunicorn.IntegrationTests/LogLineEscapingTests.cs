@@ -28,15 +28,16 @@ public sealed class LogLineEscapingTests(ITestOutputHelper output)
 
         await Eventually.WaitUntilAsync(() => LogFile.Lines(errors).Any(l => l.Contains("db down", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(10), "the handler's exception in the error log");
+        // One read: the file as it is at one moment (other lines may follow meanwhile).
         byte[] bytes = File.ReadAllBytes(errors);
         Assert.DoesNotContain((byte)0x1b, bytes);
         Assert.DoesNotContain((byte)'\r', bytes);
-        var lines = LogFile.Lines(errors);
+        string text = Encoding.UTF8.GetString(bytes);
+        string[] lines = text[..text.LastIndexOf('\n')].Split('\n');
         Assert.All(lines, l => Assert.Matches(LogFile.WellFormedErrorLine, l));
         Assert.DoesNotContain(lines, l => l.StartsWith(forged[..20], StringComparison.Ordinal));
         string logged = Assert.Single(lines, l => l.Contains("db down", StringComparison.Ordinal));
-        Assert.Contains(@"[ERROR] ", logged, StringComparison.Ordinal);
+        Assert.Contains("[ERROR] ", logged, StringComparison.Ordinal);
         Assert.Contains(@"db down\x0a" + forged + @"\x1b[2J\x0d\u2028x", logged, StringComparison.Ordinal);
-        Assert.Equal(Encoding.UTF8.GetByteCount(string.Join('\n', lines) + "\n"), bytes.Length);
     }
 }

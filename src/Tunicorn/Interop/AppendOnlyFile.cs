@@ -65,6 +65,16 @@ public static class AppendOnlyFile
     /// <summary>True when this process may give files to other users (it runs as root).</summary>
     public static bool CanChangeOwners => Libc.geteuid() == 0;
 
+    /// <summary>True when the open file is a regular file (not /dev/null, a pipe or a terminal).</summary>
+    /// <exception cref="InteropException">statx failed.</exception>
+    public static unsafe bool IsRegularFile(SafeFileHandle handle)
+    {
+        byte* buffer = stackalloc byte[Libc.StatxSize];
+        if (Libc.statx((int)handle.DangerousGetHandle(), "", Libc.AT_EMPTY_PATH, Libc.STATX_TYPE, buffer) != 0)
+            throw new InteropException("statx", Marshal.GetLastPInvokeError());
+        return (*(ushort*)(buffer + Libc.StatxModeOffset) & Libc.S_IFMT) == Libc.S_IFREG;
+    }
+
     /// <summary>Gives the open file to <paramref name="uid"/>/<paramref name="gid"/> (null keeps that id).</summary>
     /// <exception cref="InteropException">fchown failed.</exception>
     public static void ChangeOwner(SafeFileHandle handle, uint? uid, uint? gid)

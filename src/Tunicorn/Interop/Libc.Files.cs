@@ -19,4 +19,16 @@ internal static partial class Libc
 
     [LibraryImport("libc")]
     public static partial uint geteuid();
+
+    public const int AT_EMPTY_PATH = 0x1000;
+    public const uint STATX_TYPE = 0x1;
+    /// <summary>Size of struct statx; its layout is the same on every Linux architecture (unlike struct stat).</summary>
+    public const int StatxSize = 256;
+    /// <summary>Offset of stx_mode (u16) in struct statx.</summary>
+    public const int StatxModeOffset = 28;
+    public const int S_IFMT = 0xF000;
+    public const int S_IFREG = 0x8000;
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static unsafe partial int statx(int dirfd, string path, int flags, uint mask, byte* statxBuffer);
 }

@@ -51,7 +51,7 @@ internal static partial class AccessLogFormat
     /// <summary>Every token, for the settings' description and error messages.</summary>
     public static string Describe() =>
         "gunicorn's " + string.Join(", ", GunicornTokens.Select(t => $"%({t.Name})s {t.Description}"))
-        + ", %({NAME}i)s - (a request header: Thrift calls here carry no THeader headers)"
+        + ", %({NAME}i)s - (gunicorn's request header: THeader info headers do not reach the access log)"
         + "; Thrift's " + string.Join(", ", ThriftTokens.Select(t => $"%({t.Name})s {t.Description}"))
         + "; %% for %";
 

@@ -116,7 +116,9 @@ public sealed class LogSink : IDisposable
         {
             try
             {
-                AppendOnlyFile.ChangeOwner(file, o.Uid, o.Gid);
+                // Only a regular file: "--error-logfile /dev/null" must not give /dev/null away.
+                if (AppendOnlyFile.IsRegularFile(file))
+                    AppendOnlyFile.ChangeOwner(file, o.Uid, o.Gid);
             }
             catch
             {

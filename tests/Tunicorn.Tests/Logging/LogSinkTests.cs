@@ -76,6 +76,16 @@ public sealed class LogSinkTests
         Assert.Equal("still here\n", File.ReadAllText(path + ".1"));
     }
 
+    [Fact]
+    public void IsRegularFile_TellsALogFileFromDevNull()
+    {
+        using var dir = new TempDirectory();
+        using (var file = Tunicorn.Interop.AppendOnlyFile.Open(Path.Combine(dir.Path, "a.log")))
+            Assert.True(Tunicorn.Interop.AppendOnlyFile.IsRegularFile(file));
+        using (var devNull = Tunicorn.Interop.AppendOnlyFile.Open("/dev/null"))
+            Assert.False(Tunicorn.Interop.AppendOnlyFile.IsRegularFile(devNull));
+    }
+
     private static int OpenDescriptorOf(string path) =>
         Directory.EnumerateFiles("/proc/self/fd")
             .Where(link => { try { return new FileInfo(link).LinkTarget == path; } catch (IOException) { return false; } })

@@ -32,8 +32,8 @@ public static class LoggingSettings
             %(s)s the outcome (ok, the declared exception's name, TApplicationException, transport error, protocol
             error, aborted), %(T)s %(M)s %(D)s %(L)s the duration in seconds, milliseconds, microseconds and
             decimal seconds, %(p)s the worker pid as <1234>. %(l)s %(u)s %(U)s %(q)s %(H)s %(b)s %(B)s %(f)s
-            %(a)s have no Thrift counterpart and log -, as gunicorn logs a missing value; so does %({NAME}i)s,
-            a request header: no THeader headers reach the access log.
+            %(a)s have no Thrift counterpart and log -, as gunicorn logs a missing value; so does %({NAME}i)s
+            (gunicorn's request header): THeader info headers do not reach the access log.
             Thrift's own: %(seqid)s sequence id, %(port)s peer port, %(peer)s peer address:port, %(result)s the
             outcome as %(s)s, %(connection)s the connection id. %% is a percent sign.
             Any other token is an error that names it.
