@@ -34,4 +34,8 @@ public sealed class TestServiceHandler : testapp.TestService.IAsync
             Thread.Sleep(ms);
         return Task.CompletedTask;
     }
+
+    /// <summary>An undeclared exception whose message the test chose: what a handler's log line carries from its code.</summary>
+    public Task fail(string? message, CancellationToken cancellationToken = default) =>
+        throw new InvalidOperationException(message);
 }

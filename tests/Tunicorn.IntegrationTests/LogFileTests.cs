@@ -28,8 +28,8 @@ public sealed class LogFileTests(ITestOutputHelper output)
         }
         await Eventually.WaitUntilAsync(() => File.ReadAllLines(access).Length >= 3, TimeSpan.FromSeconds(10), "three access lines");
         var lines = File.ReadAllLines(access);
-        // Default format: %(h)s %(t)s "%(m)s" %(r)s %(D)sus
-        var shape = new Regex(@"^127\.0\.0\.1:\d+ \[[^\]]+\] ""(?<method>\w+)"" (?<result>\S+) (?<us>\d+)us$");
+        // Default format: %(h)s %(t)s "%(r)s" %(s)s %(D)sus (remote address, gunicorn's time, method, outcome, duration)
+        var shape = new Regex(@"^127\.0\.0\.1 \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] ""(?<method>\w+)"" (?<result>\S+) (?<us>\d+)us$");
         var parsed = lines.Select(l => shape.Match(l)).ToArray();
         Assert.All(parsed, m => Assert.True(m.Success, $"unexpected access line: {m.Value}"));
         Assert.Equal(["ping ok", "add ok", "calculate InvalidOperation"], parsed.Select(m => $"{m.Groups["method"].Value} {m.Groups["result"].Value}"));

@@ -13,18 +13,6 @@ public static partial class Validators
 {
     private const string AddressForms = "HOST:PORT, [IPV6]:PORT, unix:PATH or fd://N";
 
-    /// <summary>Access log tokens and what they stand for (docs and error messages list them).</summary>
-    internal static readonly IReadOnlyList<KeyValuePair<string, string>> AccessLogTokens =
-    [
-        new("t", "time"),
-        new("h", "peer address"),
-        new("m", "Thrift method"),
-        new("r", "result"),
-        new("D", "duration in microseconds"),
-        new("p", "worker pid"),
-        new("s", "sequence id"),
-    ];
-
     /// <summary>1 or more.</summary>
     public static readonly Validator<int> PositiveInt = Integer("positive integer", value => value >= 1, "is not a positive integer");
 
@@ -81,7 +69,7 @@ public static partial class Validators
     /// <summary>APP: path/to/Assembly.dll[:Namespace.Type].</summary>
     public static readonly Validator<string> AppSpec = new("path/to/Assembly.dll[:Namespace.Type]", ParseAppSpec, value => value);
 
-    /// <summary>An access log format: text with %(NAME)s tokens from <see cref="AccessLogTokens"/>, and %% for a percent sign.</summary>
+    /// <summary>An access log format: text with %(NAME)s tokens of <see cref="Logging.AccessLogFormat"/>, and %% for a percent sign.</summary>
     public static readonly Validator<string> AccessLogFormat = new("access log format", ParseAccessLogFormat, value => value);
 
     /// <summary>A umask 0 to 0o777: 0o22, 022 (octal, as in a shell) or 18 (decimal).</summary>
@@ -292,28 +280,13 @@ public static partial class Validators
 
     private static string ParseAccessLogFormat(string text)
     {
-        var allowed = string.Join(", ", AccessLogTokens.Select(t => $"%({t.Key})s {t.Value}"));
-        for (var i = 0; i < text.Length; i++)
+        try
         {
-            if (text[i] != '%')
-            {
-                continue;
-            }
-            if (i + 1 < text.Length && text[i + 1] == '%')
-            {
-                i++;
-                continue;
-            }
-            var match = AccessLogTokenRegex().Match(text, i);
-            if (!match.Success || match.Index != i)
-            {
-                throw new SettingValueException(text, $"has a '%' at position {i + 1} that starts no %(NAME)s token (allowed {allowed}, %% for %)");
-            }
-            if (!AccessLogTokens.Any(t => t.Key == match.Groups[1].Value))
-            {
-                throw new SettingValueException(text, $"has the unknown token {match.Value} (allowed {allowed})");
-            }
-            i += match.Length - 1;
+            _ = Logging.AccessLogFormat.Compile(text);
+        }
+        catch (FormatException e)
+        {
+            throw new SettingValueException(text, e.Message);
         }
         return text;
     }
@@ -381,7 +354,4 @@ public static partial class Validators
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(?:[.+][A-Za-z_][A-Za-z0-9_]*)*(?:`[0-9]+)?(?:\s*,\s*[A-Za-z0-9_.\-]+)?$")]
     private static partial Regex TypeNameRegex();
-
-    [GeneratedRegex(@"%\(([^)]*)\)s")]
-    private static partial Regex AccessLogTokenRegex();
 }

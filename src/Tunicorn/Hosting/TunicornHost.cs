@@ -110,7 +110,7 @@ public static partial class TunicornHost
         ServerLogging logging;
         try
         {
-            logging = new ServerLogging(settings);
+            logging = ServerLogging.ForMaster(settings);
         }
         catch (IOException e)
         {
@@ -147,7 +147,7 @@ public static partial class TunicornHost
 
         if (!source.CreateRegistry(settings, logging.Factory, out var registry))
             return 1;
-        var arbiter = new Arbiter(initial, Reload, new WorkerSpawner(args), logging.Factory, logging.Reopen, registry, settings.AdvertiseHost)
+        var arbiter = new Arbiter(initial, Reload, new WorkerSpawner(args), logging.Factory, () => logging.Reopen(), registry, settings.AdvertiseHost)
         {
             Listening = daemon is null ? null : daemon.ReportListening,
         };

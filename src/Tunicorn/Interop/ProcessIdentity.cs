@@ -34,6 +34,17 @@ public static class ProcessIdentity
     }
 
     /// <summary>
+    /// The uid and gid a worker runs as under the user and group settings: the group named, else the user's primary
+    /// group; null where the setting leaves the id as it is.
+    /// </summary>
+    public static (uint? Uid, uint? Gid) ResolveWorkerIds(string? user, string? group)
+    {
+        (uint Uid, uint Gid)? named = user is null ? null : LookupUser(user);
+        uint? gid = group is null ? named?.Gid : LookupGroup(group);
+        return (named?.Uid, gid);
+    }
+
+    /// <summary>
     /// Drops to <paramref name="uid"/>/<paramref name="gid"/>: supplementary groups first, then gid, then uid. The
     /// supplementary groups are those of <paramref name="initgroupsUser"/> in /etc/group (initgroups(3)) when given, none
     /// otherwise, so that a worker keeps none of root's groups.

@@ -14,4 +14,13 @@ public static class LogTime
         offset = offset.Duration();
         return string.Create(CultureInfo.InvariantCulture, $"{time:yyyy-MM-dd HH:mm:ss} {sign}{offset.Hours:00}{offset.Minutes:00}");
     }
+
+    /// <summary>The access log's time, as gunicorn's %(t)s (Apache's common log format): <c>07/Dec/2026:02:50:16 +0000</c>.</summary>
+    public static string FormatCommonLog(DateTimeOffset time)
+    {
+        TimeSpan offset = time.Offset;
+        char sign = offset < TimeSpan.Zero ? '-' : '+';
+        offset = offset.Duration();
+        return string.Create(CultureInfo.InvariantCulture, $"{time:dd/MMM/yyyy:HH:mm:ss} {sign}{offset.Hours:00}{offset.Minutes:00}");
+    }
 }

@@ -5,7 +5,8 @@ namespace Tunicorn.Logging;
 
 /// <summary>
 /// Error-log lines in gunicorn's shape, <c>[2026-11-27 05:12:14 +0000] [PID] [LEVEL] message</c>, so operators
-/// and their tools read Tunicorn's logs as they read gunicorn's. The pid is in every line.
+/// and their tools read Tunicorn's logs as they read gunicorn's. The pid is in every line, and every entry is one
+/// line: newlines and other control characters in a message or an exception are escaped by the <see cref="LogSink"/>.
 /// </summary>
 public sealed class ServerLoggerProvider(LogSink sink, LogLevel minimumLevel) : ILoggerProvider
 {
@@ -29,8 +30,9 @@ public sealed class ServerLoggerProvider(LogSink sink, LogLevel minimumLevel) : 
                 return;
             string message = formatter(state, exception);
             string line = $"[{LogTime.Now()}] [{Environment.ProcessId}] [{LevelName(logLevel)}] {message}";
+            // On the same line: the sink escapes the newlines of the stack trace, so that a line is always one line.
             if (exception is not null)
-                line += "\n" + exception;
+                line += " | " + exception;
             provider.WriteLine(line);
         }
     }

@@ -1,22 +1,29 @@
 using Microsoft.Extensions.Logging;
 using Tunicorn.Config;
+using Tunicorn.Interop;
 
 namespace Tunicorn.Logging;
 
 /// <summary>The error log and the access log of one process, built from settings; <see cref="Reopen"/> serves USR1.</summary>
-public sealed class ServerLogging : IDisposable
+public sealed partial class ServerLogging : IDisposable
 {
     private readonly LogSink _errorSink;
+    private readonly ILogger _log;
+    private readonly string _role;
 
-    public ServerLogging(Settings settings)
+    private ServerLogging(Settings settings, string role, LogFileOwner? owner)
     {
-        _errorSink = OpenSink(LoggingSettings.ErrorLog, settings.ErrorLog);
+        _role = role;
+        _errorSink = OpenSink(LoggingSettings.ErrorLog, settings.ErrorLog, StandardStream.Error, owner);
         Factory = new ServerLoggerFactory(new ServerLoggerProvider(_errorSink, settings.LogLevel));
+        _log = Factory.CreateLogger("tunicorn.logging");
         if (!string.IsNullOrEmpty(settings.AccessLog))
         {
             try
             {
-                AccessLog = new AccessLog(OpenSink(LoggingSettings.AccessLog, settings.AccessLog), settings.AccessLogFormat);
+                // "-" is stdout, as gunicorn's access log.
+                AccessLog = new AccessLog(OpenSink(LoggingSettings.AccessLog, settings.AccessLog, StandardStream.Output, owner),
+                    settings.AccessLogFormat);
             }
             catch
             {
@@ -26,22 +33,37 @@ public sealed class ServerLogging : IDisposable
         }
     }
 
+    /// <summary>
+    /// The master's logs. When workers run as another user (the user and group settings) and the master may give
+    /// files away (it runs as root), every log file it opens or re-creates is given to the workers' user: they open
+    /// the files while still root at boot, but after a rotation they reopen them as that user.
+    /// </summary>
+    public static ServerLogging ForMaster(Settings settings) => new(settings, "Master", WorkerOwner(settings));
+
+    /// <summary>A worker's logs: it opens them before dropping root, and reopens them as the user it became.</summary>
+    public static ServerLogging ForWorker(Settings settings) => new(settings, "Worker", owner: null);
+
     public ILoggerFactory Factory { get; }
 
     public AccessLog? AccessLog { get; }
 
-    public void Reopen()
+    /// <summary>
+    /// Reopens every log file (log rotation). A file that cannot be reopened is reported once, with the reason, and
+    /// its log keeps going to the file it had open; the process carries on. True when every file was reopened.
+    /// </summary>
+    public bool Reopen()
     {
-        _errorSink.Reopen();
-        AccessLog?.Sink.Reopen();
+        bool errorLogReopened = TryReopen(_errorSink, "error");
+        bool accessLogReopened = AccessLog is null || TryReopen(AccessLog.Sink, "access");
+        return errorLogReopened && accessLogReopened;
     }
 
     /// <exception cref="IOException">One line naming the setting, the file and what the system refused.</exception>
-    private static LogSink OpenSink(Setting setting, string target)
+    private static LogSink OpenSink(Setting setting, string target, StandardStream dash, LogFileOwner? owner)
     {
         try
         {
-            return new LogSink(target);
+            return new LogSink(target, dash, owner);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -55,4 +77,41 @@ public sealed class ServerLogging : IDisposable
         _errorSink.Dispose();
         AccessLog?.Sink.Dispose();
     }
+
+    private bool TryReopen(LogSink sink, string which)
+    {
+        try
+        {
+            sink.Reopen();
+            return true;
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException or InteropException)
+        {
+            CannotReopen(_log, _role, Environment.ProcessId, which, sink.Target, e.Message);
+            return false;
+        }
+    }
+
+    private static LogFileOwner? WorkerOwner(Settings settings)
+    {
+        if (settings.User is null && settings.Group is null)
+            return null;
+        if (!AppendOnlyFile.CanChangeOwners)
+            // Only root gives files away; a master that is not root runs workers that cannot switch users either.
+            return null;
+        try
+        {
+            var (uid, gid) = ProcessIdentity.ResolveWorkerIds(settings.User, settings.Group);
+            return new LogFileOwner(uid, gid);
+        }
+        catch (ArgumentException)
+        {
+            // An unknown user or group: the workers fail to boot with that reason, which the master reports.
+            return null;
+        }
+    }
+
+    [LoggerMessage(EventId = EventIds.LogFiles + 1, Level = LogLevel.Error,
+        Message = "{Role} (pid: {Pid}) cannot reopen the {Which} log {Path}: {Reason}; it keeps writing to the file it had open")]
+    private static partial void CannotReopen(ILogger logger, string role, int pid, string which, string path, string reason);
 }

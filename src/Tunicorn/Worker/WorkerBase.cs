@@ -227,9 +227,10 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         Register(Signals.SIGQUIT, QuickStop);
         Register(Signals.SIGUSR1, () =>
         {
-            _options.ReopenLogs();
             // Into the new file: after a rotation, the operator (and a test) can see that every worker let go of the old one.
-            LogsReopened(Log, Pid);
+            // A log that could not be reopened was reported with its reason, and the worker keeps writing to it.
+            if (_options.ReopenLogs())
+                LogsReopened(Log, Pid);
         });
         Register(Signals.SIGABRT, () =>
         {

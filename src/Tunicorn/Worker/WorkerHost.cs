@@ -37,7 +37,7 @@ public static partial class WorkerHost
         // Still on the main thread, whose name is the one ps and top show for the process.
         ProcessIdentity.SetThreadName(ProcessTitles.WorkerComm);
         ProcessTitle.TrySet(ProcessTitles.Worker(settings));
-        using var logging = new ServerLogging(settings);
+        using var logging = ServerLogging.ForWorker(settings);
         var log = logging.Factory.CreateLogger("tunicorn.worker");
         Socket? control = null;
         try
@@ -104,9 +104,8 @@ public static partial class WorkerHost
     {
         if (settings.User is null && settings.Group is null)
             return;
-        (uint Uid, uint Gid)? user = settings.User is { } u ? ProcessIdentity.LookupUser(u) : null;
-        uint? gid = settings.Group is { } g ? ProcessIdentity.LookupGroup(g) : user?.Gid;
-        ProcessIdentity.SwitchTo(user?.Uid, gid, settings.Initgroups ? settings.User : null);
+        var (uid, gid) = ProcessIdentity.ResolveWorkerIds(settings.User, settings.Group);
+        ProcessIdentity.SwitchTo(uid, gid, settings.Initgroups ? settings.User : null);
     }
 
     private static int Fail(Socket? control, ILogger log, WorkerExitCode code, string reason)

@@ -20,6 +20,6 @@ public sealed record WorkerOptions(
     ILoggerFactory LoggerFactory,
     ILogger Log,
     AccessLog? AccessLog,
-    Action ReopenLogs,
+    Func<bool> ReopenLogs,
     ConnectionBoard Board,
     int BoardSlot);

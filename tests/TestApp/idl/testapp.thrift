@@ -18,5 +18,8 @@ service TestService {
   string echo(1:string s),
 
   # Oneway: blocks ms milliseconds, no reply.
-  oneway void fire(1:i32 ms)
+  oneway void fire(1:i32 ms),
+
+  # Throws an exception the IDL does not declare, with message as its message (the client gets TApplicationException).
+  void fail(1:string message)
 }

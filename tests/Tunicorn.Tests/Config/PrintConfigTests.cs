@@ -28,7 +28,7 @@ public sealed class PrintConfigTests
         Assert.Equal(["[::1]:1", "unix:/tmp/a b.sock"], ((TomlArray)table["bind"]).Cast<string>());
         Assert.Equal(["A=1"], ((TomlArray)table["raw_env"]).Cast<string>());
         Assert.Equal("info", table["loglevel"]);
-        Assert.Equal("%(h)s %(t)s \"%(m)s\" %(r)s %(D)sus", table["access_log_format"]);
+        Assert.Equal("%(h)s %(t)s \"%(r)s\" %(s)s %(D)sus", table["access_log_format"]);
     }
 
     [Fact]

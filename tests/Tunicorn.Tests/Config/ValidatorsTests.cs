@@ -163,17 +163,25 @@ public sealed class ValidatorsTests
         Assert.Contains("is not KEY=VALUE", Assert.Throws<SettingValueException>(() => Validators.KeyValue.Parse(text)).Message);
 
     [Theory]
-    [InlineData("""%(h)s %(t)s "%(m)s" %(r)s %(D)sus""")]
-    [InlineData("%(p)s %(s)s 100%%")]
+    [InlineData("""%(h)s %(t)s "%(r)s" %(s)s %(D)sus""")]
+    // gunicorn's default access_log_format, copied as it is.
+    [InlineData("%(h)s %(l)s %(u)s %(t)s \"%(r)s\" %(s)s %(b)s \"%(f)s\" \"%(a)s\"")]
+    [InlineData("%(p)s %(s)s %(T)s %(M)s %(L)s 100%%")]
+    [InlineData("%(seqid)s %(port)s %(peer)s %(result)s %(connection)s %({X-Request-Id}i)s")]
     [InlineData("no tokens at all")]
-    public void AccessLogFormat_AcceptsKnownTokens(string text) => Assert.Equal(text, Validators.AccessLogFormat.Parse(text));
+    public void AccessLogFormat_AcceptsGunicornLettersAndThriftTokens(string text) => Assert.Equal(text, Validators.AccessLogFormat.Parse(text));
 
-    [Fact]
-    public void AccessLogFormat_RejectsUnknownToken_ListingTheAllowedOnes()
+    [Theory]
+    [InlineData("%(h)s %(z)s", "%(z)s", "z")]
+    [InlineData("%(sequence)s", "%(sequence)s", "sequence")]
+    [InlineData("%({X-Trace}o)s", "%({X-Trace}o)s", "{X-Trace}o")]
+    [InlineData("%({PATH}e)s", "%({PATH}e)s", "{PATH}e")]
+    public void AccessLogFormat_RejectsUnknownToken_NamingItAndListingTheAllowedOnes(string text, string token, string name)
     {
-        var error = Assert.Throws<SettingValueException>(() => Validators.AccessLogFormat.Parse("%(h)s %(z)s"));
-        Assert.Contains("unknown token %(z)s", error.Reason);
+        var error = Assert.Throws<SettingValueException>(() => Validators.AccessLogFormat.Parse(text));
+        Assert.Contains($"unknown token {token}: '{name}' is neither one of gunicorn's letters nor a Thrift token", error.Reason);
         Assert.Contains("%(D)s duration in microseconds", error.Reason);
+        Assert.Contains("%(seqid)s the call's sequence id", error.Reason);
     }
 
     [Theory]

@@ -13,7 +13,7 @@ public static class LoggingSettings
         Default = null,
         Validator = Validators.Path,
         Description = """
-            Write one line per Thrift call to this file; - is stderr.
+            Write one line per Thrift call to this file; - is stdout (as gunicorn).
             Unset writes no access log. USR1 reopens the file after log rotation.
             """,
     };
@@ -22,12 +22,21 @@ public static class LoggingSettings
     {
         Flags = ["--access-logformat"],
         MetaVar = "STRING",
-        Default = """%(h)s %(t)s "%(m)s" %(r)s %(D)sus""",
+        // gunicorn's letters in gunicorn's order (remote address, time, "request", status), plus the duration.
+        Default = """%(h)s %(t)s "%(r)s" %(s)s %(D)sus""",
         Validator = Validators.AccessLogFormat,
         Description = """
             The format of an access log line.
-            Tokens: %(t)s time, %(h)s peer address, %(m)s Thrift method, %(r)s result, %(D)s duration in
-            microseconds, %(p)s worker pid, %(s)s sequence id; %% is a percent sign. Any other token is an error.
+            gunicorn's letters mean what they mean in gunicorn, as near as a Thrift call has it: %(h)s remote
+            address (no port), %(t)s time as [07/Dec/2026:02:50:16 +0000], %(r)s and %(m)s the method called,
+            %(s)s the outcome (ok, the declared exception's name, TApplicationException, transport error, protocol
+            error, aborted), %(T)s %(M)s %(D)s %(L)s the duration in seconds, milliseconds, microseconds and
+            decimal seconds, %(p)s the worker pid as <1234>. %(l)s %(u)s %(U)s %(q)s %(H)s %(b)s %(B)s %(f)s
+            %(a)s have no Thrift counterpart and log -, as gunicorn logs a missing value; so does %({NAME}i)s
+            (gunicorn's request header): THeader info headers do not reach the access log.
+            Thrift's own: %(seqid)s sequence id, %(port)s peer port, %(peer)s peer address:port, %(result)s the
+            outcome as %(s)s, %(connection)s the connection id. %% is a percent sign.
+            Any other token is an error that names it.
             """,
     };
 
