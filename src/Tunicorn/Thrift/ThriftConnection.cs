@@ -250,9 +250,12 @@ public static partial class ThriftConnection
         await stack.Input.ReadMessageEndAsync(abort);
         if (header.Type == TMessageType.Oneway)
             return true;
+        // The client chose the name: echo a bounded part of it (the output protocol cuts the reply's header name the
+        // same way), and keep the service names to ourselves; they are in the operator's debug log.
         string service = header.Name[..header.Name.IndexOf(TMultiplexedProtocol.Separator, StringComparison.Ordinal)];
         await WriteApplicationExceptionAsync(stack.Output, header, TApplicationException.ExceptionType.UnknownMethod,
-            $"Invalid method name: '{LogText.Printable(header.Name)}': no service '{LogText.Printable(service)}' here (services: {processors.Names})", abort);
+            $"Invalid method name: '{LogText.Printable(header.Name, LogText.MaxReplyNameLength)}': " +
+            $"no service '{LogText.Printable(service, LogText.MaxReplyNameLength)}' here", abort);
         return true;
     }
 
@@ -372,6 +375,8 @@ public static partial class ThriftConnection
                 return;
             case TApplicationException.ExceptionType.UnknownMethod:
                 Log.UnknownMethod(logger, call.Connection.Id, call.Connection.Peer, call.Method);
+                if (processors.Names.Length > 0)
+                    Log.ServicesHere(logger, call.Connection.Id, processors.Names);
                 return;
             case TApplicationException.ExceptionType.InternalError:
                 // The generated processor has logged the exception itself, without the method or the peer.
