@@ -121,6 +121,8 @@ public static partial class ThriftConnection
         // Built when the first call arrives: with auto, its first bytes tell the protocol and the transport.
         ThriftStack? stack = null;
         using var waiter = new ConnectionWaiter(options.IdleTimeout, stopBetweenCalls, abort);
+        // What each call's message costs in memory, charged to the worker's budget; given back after each call and at close.
+        using var messageMemory = new MessageMemoryAccount(options.MessageMemory, options.MaxCollectionSize);
         while (true)
         {
             if (stopBetweenCalls.IsCancellationRequested && connection.CallsServed > 0)
@@ -163,7 +165,7 @@ public static partial class ThriftConnection
             {
                 try
                 {
-                    stack = await ThriftStack.CreateAsync(endpoint, options, tracker, abort);
+                    stack = await ThriftStack.CreateAsync(endpoint, options, tracker, messageMemory, abort);
                 }
                 catch (Exception e)
                 {
@@ -188,6 +190,8 @@ public static partial class ThriftConnection
                 string where = started is null ? "in a message header" : $"in call {started.Method}";
                 return Fail(e, started, where, connection, options, stack, listener, logger, abort);
             }
+            // The call is answered: its arguments are garbage, whether or not the client sends another call soon.
+            messageMemory.Release();
 
             if (tracker.Call is not { } call)
             {
