@@ -18,5 +18,10 @@ service TestService {
   string echo(1:string s),
 
   # Oneway: blocks ms milliseconds, no reply.
-  oneway void fire(1:i32 ms)
+  oneway void fire(1:i32 ms),
+
+  # Keeps allocating 4 MB arrays, held by a static list, until the runtime throws OutOfMemoryException (run the
+  # worker under DOTNET_GCHeapHardLimit): a handler that leaks until the heap is full. Returns the MB held if it
+  # reached max_mb first.
+  i32 hoard(1:i32 max_mb)
 }
