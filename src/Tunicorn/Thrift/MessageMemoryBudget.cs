@@ -22,6 +22,9 @@ public sealed partial class MessageMemoryBudget
     /// </summary>
     private static readonly TimeSpan MinTrimInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long the worker must hold no message memory before it compacts: idle, not between two calls of a burst.</summary>
+    private static readonly TimeSpan IdleDelay = TimeSpan.FromMilliseconds(200);
+
     private readonly Lock _gate = new();
     private long _inFlight;
     private bool _trimPending;
@@ -63,13 +66,12 @@ public sealed partial class MessageMemoryBudget
 
     /// <summary>
     /// Gives back what one message was charged (<paramref name="messageBytes"/>, all of it at once), and compacts the
-    /// heap when it was outsized and no call holds memory any more.
+    /// heap soon after when it was outsized and no call holds memory any more.
     /// </summary>
     public void Release(long messageBytes)
     {
         if (messageBytes <= 0)
             return;
-        bool trimNow = false;
         lock (_gate)
         {
             _inFlight -= messageBytes;
@@ -79,21 +81,21 @@ public sealed partial class MessageMemoryBudget
                 _largestSinceTrim = Math.Max(_largestSinceTrim, messageBytes);
             }
             if (_trimPending && _inFlight == 0)
-                trimNow = ScheduleTrimLocked();
+                ScheduleTrimLocked();
         }
-        if (trimNow)
-            ThreadPool.UnsafeQueueUserWorkItem(static budget => budget.TrimIfIdle(), this, preferLocal: false);
     }
 
-    /// <summary>True to trim now; otherwise a timer trims when the interval since the last trim has passed.</summary>
-    private bool ScheduleTrimLocked()
+    /// <summary>
+    /// Trims after <see cref="IdleDelay"/>, or when <see cref="MinTrimInterval"/> has passed since the last trim if
+    /// later. Not at once: the connection that released is still unwinding the call that held the objects.
+    /// </summary>
+    private void ScheduleTrimLocked()
     {
-        var sinceLast = _lastTrim == 0 ? TimeSpan.MaxValue : Stopwatch.GetElapsedTime(_lastTrim);
-        if (sinceLast >= MinTrimInterval)
-            return true;
+        var wait = IdleDelay;
+        if (_lastTrim != 0 && MinTrimInterval - Stopwatch.GetElapsedTime(_lastTrim) is var left && left > wait)
+            wait = left;
         _trimTimer ??= new Timer(static state => ((MessageMemoryBudget)state!).TrimIfIdle(), this, Timeout.Infinite, Timeout.Infinite);
-        _trimTimer.Change(MinTrimInterval - sinceLast, Timeout.InfiniteTimeSpan);
-        return false;
+        _trimTimer.Change(wait, Timeout.InfiniteTimeSpan);
     }
 
     private void TrimIfIdle()

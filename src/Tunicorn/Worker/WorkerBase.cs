@@ -27,6 +27,8 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     /// <summary>How many more connections than the least loaded worker a worker may hold and still accept.</summary>
     private const int AcceptSlack = 1;
     private static readonly TimeSpan MaxAcceptDeferral = TimeSpan.FromMilliseconds(20);
+    /// <summary>Heartbeats (each at most a second) to wait for the failed call to report a fatal failure itself.</summary>
+    private const int FatalReportBeats = 5;
 
     private readonly WorkerOptions _options;
     private readonly CancellationTokenSource _stopAccepting = new();
@@ -271,17 +273,13 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         double timeout = Settings.Timeout;
         var interval = TimeSpan.FromSeconds(timeout > 0 ? Math.Clamp(timeout / 4, 0.1, 1.0) : 1.0);
         int masterPid = _options.MasterPid;
-        bool fatalSeen = false;
+        int beatsSinceFatal = 0;
         while (!_heartbeatWake.Wait(interval))
         {
-            // The call that failed usually completes at once and reports with its method (OnCallCompleted); a beat
-            // later, a failure outside any call (a oneway, a background task) is reported from here.
-            if (Volatile.Read(ref _fatal) is not null)
-            {
-                if (fatalSeen)
-                    ReportFatal(method: null);
-                fatalSeen = true;
-            }
+            // The call that failed reports with its method when it completes (OnCallCompleted); a failure outside any
+            // failed call (a oneway, a background task, a handler that caught it) is reported from here, a few beats on.
+            if (Volatile.Read(ref _fatal) is not null && ++beatsSinceFatal >= FatalReportBeats)
+                ReportFatal(method: null);
             var (oldestMs, method) = OldestCall();
             if (!Send(WorkerReport.Heartbeat(Interlocked.Read(ref _callsRead), Interlocked.Read(ref _callsAnswered), oldestMs, method)))
             {
@@ -387,7 +385,8 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         if (_runCallHooks)
             _hooks.Run("post_request", h => h.PostRequest(this, call));
         _options.AccessLog?.Write(call);
-        if (Volatile.Read(ref _fatal) is not null)
+        // A call that succeeded did not hit the failure; with calls in flight side by side, the one that did fails.
+        if (Volatile.Read(ref _fatal) is not null && call.Result != ThriftCall.ResultOk)
             ReportFatal(call.Method);
         if (_maxRequests > 0 && served >= _maxRequests && _stopReason is null)
         {
