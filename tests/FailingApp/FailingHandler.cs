@@ -19,4 +19,6 @@ public sealed class FailingHandler : testapp.TestService.IAsync
     public Task fire(int ms, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public Task fail(string? message, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<int> hoard(int max_mb, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }

@@ -28,6 +28,24 @@ public sealed class TestServiceHandler : testapp.TestService.IAsync
     public Task<string> echo(string? s, CancellationToken cancellationToken = default) =>
         Task.FromResult(s ?? string.Empty);
 
+    // Static, as a leaking cache would be: what hoard took stays referenced after the OutOfMemoryException.
+    private static readonly List<byte[]> s_hoard = [];
+
+    public Task<int> hoard(int max_mb, CancellationToken cancellationToken = default)
+    {
+        lock (s_hoard)
+        {
+            while (s_hoard.Count * 4 < max_mb)
+            {
+                var chunk = new byte[4 * 1024 * 1024];
+                // Touched, so that the pages are really the process's.
+                Array.Fill(chunk, (byte)1);
+                s_hoard.Add(chunk);
+            }
+            return Task.FromResult(s_hoard.Count * 4);
+        }
+    }
+
     public Task fire(int ms, CancellationToken cancellationToken = default)
     {
         if (ms > 0)

@@ -52,6 +52,8 @@ public static class SettingRegistry
         ThriftSettings.MaxFrameSize,
         ThriftSettings.MaxMessageSize,
         ThriftSettings.RecursionLimit,
+        ThriftSettings.MaxCollectionSize,
+        ThriftSettings.MessageMemoryBudget,
         ThriftSettings.Services,
 
         TlsSettings.CertFile,

@@ -129,6 +129,11 @@ public sealed class Settings
 
     public int ThriftRecursionLimit { get => Get(ThriftSettings.RecursionLimit); init => Set(ThriftSettings.RecursionLimit, value); }
 
+    public int ThriftMaxCollectionSize { get => Get(ThriftSettings.MaxCollectionSize); init => Set(ThriftSettings.MaxCollectionSize, value); }
+
+    /// <summary>Bytes of estimated message memory a worker's calls may hold at once; 0 for no budget.</summary>
+    public int ThriftMessageMemoryBudget { get => Get(ThriftSettings.MessageMemoryBudget); init => Set(ThriftSettings.MessageMemoryBudget, value); }
+
     /// <summary>NAME=path/to/Assembly.dll[:Namespace.Type] entries, served multiplexed; empty serves APP alone.</summary>
     public IReadOnlyList<string> Services { get => Get(ThriftSettings.Services)!; init => Set(ThriftSettings.Services, value.ToArray()); }
 

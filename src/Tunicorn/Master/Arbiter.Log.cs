@@ -87,4 +87,10 @@ public sealed partial class Arbiter
 
     [LoggerMessage(EventId = 1052, Level = LogLevel.Information, Message = "Shutting down: Master")]
     private static partial void MasterExiting(ILogger logger);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Warning, Message = "Worker (pid: {Pid}) asks to be replaced: {Reason}; starting a new worker first")]
+    private static partial void WorkerReplacing(ILogger logger, int pid, string reason);
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Warning, Message = "Retiring worker (pid: {Pid}): its replacement is up ({Reason})")]
+    private static partial void WorkerReplaced(ILogger logger, int pid, string reason);
 }

@@ -200,6 +200,11 @@ public sealed partial class Arbiter : IArbiterContext
             case ArbiterEvent.WorkerReported { Report.Kind: WorkerReportKind.Error } r:
                 r.Worker.BootError = r.Report.Text;
                 break;
+            case ArbiterEvent.WorkerReported { Report.Kind: WorkerReportKind.Retire } r when !r.Worker.Retiring && r.Worker.ReplaceReason is null:
+                // Spawn-first: no longer counted, so ManageWorkers starts its replacement; retired once that one booted.
+                r.Worker.ReplaceReason = r.Report.Text ?? "asked to be replaced";
+                WorkerReplacing(_log, r.Worker.Pid, r.Worker.ReplaceReason);
+                break;
         }
     }
 
@@ -422,7 +427,8 @@ public sealed partial class Arbiter : IArbiterContext
 
     private void MaintainGeneration(int generation, int target, ServerGeneration config, ListenerSet listeners)
     {
-        var active = _workers.Values.Where(w => w.Generation == generation && !w.Retiring).OrderBy(w => w.Age).ToList();
+        var active = _workers.Values.Where(w => w.Generation == generation && !w.Retiring && w.ReplaceReason is null).OrderBy(w => w.Age).ToList();
+        RetireReplaced(generation, target, active);
         if (active.Count > target)
         {
             foreach (var w in active.Take(active.Count - target))
@@ -433,6 +439,18 @@ public sealed partial class Arbiter : IArbiterContext
         {
             for (int i = active.Count; i < target; i++)
                 SpawnWorker(generation, config, listeners);
+        }
+    }
+
+    /// <summary>Workers that asked to be replaced are retired once enough of the others accept, their replacements first.</summary>
+    private void RetireReplaced(int generation, int target, List<WorkerProcess> active)
+    {
+        if (active.Count(w => w.Booted) < target)
+            return;
+        foreach (var w in _workers.Values.Where(w => w.Generation == generation && !w.Retiring && w.ReplaceReason is not null).ToList())
+        {
+            WorkerReplaced(_log, w.Pid, w.ReplaceReason!);
+            Retire(w);
         }
     }
 

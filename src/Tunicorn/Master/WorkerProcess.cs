@@ -44,6 +44,8 @@ public sealed class WorkerProcess
     /// <summary>Sent TERM: it finishes its calls and exits; it no longer counts towards the target.</summary>
     public bool Retiring { get; internal set; }
     public long? RetiredAt { get; internal set; }
+    /// <summary>Why the worker asked to be replaced (it ran out of memory); it is retired once its replacement booted.</summary>
+    public string? ReplaceReason { get; internal set; }
     /// <summary>When SIGABRT was sent for a timeout, so the next pass sends SIGKILL.</summary>
     public long? AbortedAt { get; internal set; }
     public string? BootError { get; internal set; }

@@ -6,19 +6,78 @@ namespace Tunicorn.Thrift;
 /// <summary>
 /// The processor's input protocol: reports each message header read to the <see cref="CallTracker"/>, and hands the
 /// processor a header the connection has already read (<see cref="Replay"/>), so that the connection can check the
-/// message type and pick the service before the generated processor runs.
+/// message type and pick the service before the generated processor runs. Shows the <see cref="MessageMemoryAccount"/>
+/// each collection the message announces, before the generated code allocates it.
 /// </summary>
+/// <remarks>
+/// The wrapped protocol has already checked that the count's smallest encoding fits in what is left of the message
+/// (and of its frame, <see cref="FramedTransport.CheckReadBytesAvailable"/>); the account bounds what the elements
+/// cost in memory, which the bytes do not: generated code cannot be changed, so the count is checked here.
+/// </remarks>
 internal sealed class CallInputProtocol : TProtocolDecorator
 {
     private readonly TProtocol _protocol;
     private readonly CallTracker _tracker;
+    private readonly MessageMemoryAccount _memory;
     private TMessage _replay;
     private bool _hasReplay;
 
-    public CallInputProtocol(TProtocol protocol, CallTracker tracker) : base(protocol)
+    public CallInputProtocol(TProtocol protocol, CallTracker tracker, MessageMemoryAccount memory) : base(protocol)
     {
         _protocol = protocol;
         _tracker = tracker;
+        _memory = memory;
+    }
+
+    public override ValueTask<TList> ReadListBeginAsync(CancellationToken cancellationToken)
+    {
+        ValueTask<TList> read = _protocol.ReadListBeginAsync(cancellationToken);
+        if (!read.IsCompletedSuccessfully)
+            return ReadListSlowAsync(read);
+        TList list = read.Result;
+        _memory.OnList(list);
+        return new ValueTask<TList>(list);
+    }
+
+    private async ValueTask<TList> ReadListSlowAsync(ValueTask<TList> read)
+    {
+        TList list = await read;
+        _memory.OnList(list);
+        return list;
+    }
+
+    public override ValueTask<TSet> ReadSetBeginAsync(CancellationToken cancellationToken)
+    {
+        ValueTask<TSet> read = _protocol.ReadSetBeginAsync(cancellationToken);
+        if (!read.IsCompletedSuccessfully)
+            return ReadSetSlowAsync(read);
+        TSet set = read.Result;
+        _memory.OnSet(set);
+        return new ValueTask<TSet>(set);
+    }
+
+    private async ValueTask<TSet> ReadSetSlowAsync(ValueTask<TSet> read)
+    {
+        TSet set = await read;
+        _memory.OnSet(set);
+        return set;
+    }
+
+    public override ValueTask<TMap> ReadMapBeginAsync(CancellationToken cancellationToken)
+    {
+        ValueTask<TMap> read = _protocol.ReadMapBeginAsync(cancellationToken);
+        if (!read.IsCompletedSuccessfully)
+            return ReadMapSlowAsync(read);
+        TMap map = read.Result;
+        _memory.OnMap(map);
+        return new ValueTask<TMap>(map);
+    }
+
+    private async ValueTask<TMap> ReadMapSlowAsync(ValueTask<TMap> read)
+    {
+        TMap map = await read;
+        _memory.OnMap(map);
+        return map;
     }
 
     /// <summary>The next <see cref="ReadMessageBeginAsync"/> returns <paramref name="header"/> without reading or reporting it.</summary>

@@ -4,13 +4,23 @@ using Thrift.Protocol.Entities;
 namespace Tunicorn.Thrift;
 
 /// <summary>
-/// The processor's output protocol: shows the <see cref="CallTracker"/> the writes that tell a reply's result.
-/// The intercepted writes forward without an extra await, unlike <see cref="TProtocolDecorator"/>'s own.
+/// The processor's output protocol: shows the <see cref="CallTracker"/> the writes that tell a reply's result, and
+/// bounds what an exception reply echoes of the call's name. The intercepted writes forward without an extra await,
+/// unlike <see cref="TProtocolDecorator"/>'s own.
 /// </summary>
+/// <remarks>
+/// The generated processor answers an unknown method with the name the client sent, twice (the reply's header and
+/// "Invalid method name: 'NAME'"): a 1 MB name made a 2 MB reply. In an exception reply, the name is cut to
+/// <see cref="LogText.MaxReplyNameLength"/> characters with control characters escaped, wherever it appears, and the
+/// text to <see cref="LogText.MaxLength"/>. Names of real methods are short and printable, so they pass unchanged.
+/// </remarks>
 internal sealed class CallOutputProtocol : TProtocolDecorator
 {
     private readonly TProtocol _protocol;
     private readonly CallTracker _tracker;
+    // The name of the exception reply being written, when it had to be cut; null otherwise.
+    private string? _cutName;
+    private bool _inException;
 
     public CallOutputProtocol(TProtocol protocol, CallTracker tracker) : base(protocol)
     {
@@ -21,7 +31,37 @@ internal sealed class CallOutputProtocol : TProtocolDecorator
     public override Task WriteMessageBeginAsync(TMessage message, CancellationToken cancellationToken)
     {
         _tracker.OnMessageWrite(message);
+        _inException = message.Type == TMessageType.Exception;
+        _cutName = null;
+        if (_inException && message.Name is { } name && LogText.Printable(name, LogText.MaxReplyNameLength) is var bounded
+            && !ReferenceEquals(bounded, name))
+        {
+            _cutName = name;
+            message = new TMessage(bounded, message.Type, message.SeqID);
+        }
         return _protocol.WriteMessageBeginAsync(message, cancellationToken);
+    }
+
+    public override Task WriteMessageEndAsync(CancellationToken cancellationToken)
+    {
+        _inException = false;
+        _cutName = null;
+        return _protocol.WriteMessageEndAsync(cancellationToken);
+    }
+
+    public override Task WriteStringAsync(string str, CancellationToken cancellationToken)
+    {
+        if (_inException)
+            str = BoundExceptionText(str);
+        return _protocol.WriteStringAsync(str, cancellationToken);
+    }
+
+    /// <summary>The text of an exception reply with the cut name in place of the long one, and cut itself.</summary>
+    private string BoundExceptionText(string text)
+    {
+        if (_cutName is { } name && text.Contains(name, StringComparison.Ordinal))
+            text = text.Replace(name, LogText.Printable(name, LogText.MaxReplyNameLength), StringComparison.Ordinal);
+        return LogText.Printable(text, LogText.MaxLength);
     }
 
     public override Task WriteStructBeginAsync(TStruct @struct, CancellationToken cancellationToken)

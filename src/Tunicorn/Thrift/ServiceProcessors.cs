@@ -29,6 +29,6 @@ internal sealed class ServiceProcessors(ITAsyncProcessor @default, IReadOnlyDict
         return byName.GetValueOrDefault(messageName[..separator]);
     }
 
-    /// <summary>The service names, for the reply to a call of an unknown service.</summary>
+    /// <summary>The service names, for the debug log (never for the client) when a call names an unknown method or service.</summary>
     public string Names => byName is null ? "" : string.Join(", ", byName.Keys);
 }

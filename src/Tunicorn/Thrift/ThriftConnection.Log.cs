@@ -81,5 +81,9 @@ public static partial class ThriftConnection
         [LoggerMessage(EventId = EventIds.Thrift + 18, Level = LogLevel.Debug,
             Message = "Connection {ConnectionId} from {Peer} speaks the {Protocol} protocol over the {Transport} transport (detected)")]
         public static partial void Detected(ILogger logger, long connectionId, string peer, ThriftProtocolKind protocol, ThriftTransportKind transport);
+
+        [LoggerMessage(EventId = EventIds.Thrift + 19, Level = LogLevel.Debug,
+            Message = "Connection {ConnectionId}: the services here are {Services} (not told to the client)")]
+        public static partial void ServicesHere(ILogger logger, long connectionId, string services);
     }
 }

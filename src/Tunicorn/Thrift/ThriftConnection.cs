@@ -137,6 +137,8 @@ public static partial class ThriftConnection
         // Built when the first call arrives: with auto, its first bytes tell the protocol and the transport.
         ThriftStack? stack = null;
         using var waiter = new ConnectionWaiter(options.IdleTimeout, stopBetweenCalls, abort);
+        // What each call's message costs in memory, charged to the worker's budget; given back after each call and at close.
+        using var messageMemory = new MessageMemoryAccount(options.MessageMemory, options.MaxCollectionSize);
         while (true)
         {
             if (stopBetweenCalls.IsCancellationRequested && connection.CallsServed > 0)
@@ -179,7 +181,7 @@ public static partial class ThriftConnection
             {
                 try
                 {
-                    stack = await ThriftStack.CreateAsync(endpoint, options, tracker, abort);
+                    stack = await ThriftStack.CreateAsync(endpoint, options, tracker, messageMemory, abort);
                 }
                 catch (Exception e)
                 {
@@ -204,6 +206,8 @@ public static partial class ThriftConnection
                 string where = started is null ? "in a message header" : $"in call {started.Method}";
                 return Fail(e, started, where, connection, options, stack, listener, logger, abort);
             }
+            // The call is answered: its arguments are garbage, whether or not the client sends another call soon.
+            messageMemory.Release();
 
             if (tracker.Call is not { } call)
             {
@@ -266,9 +270,12 @@ public static partial class ThriftConnection
         await stack.Input.ReadMessageEndAsync(abort);
         if (header.Type == TMessageType.Oneway)
             return true;
+        // The client chose the name: echo a bounded part of it (the output protocol cuts the reply's header name the
+        // same way), and keep the service names to ourselves; they are in the operator's debug log.
         string service = header.Name[..header.Name.IndexOf(TMultiplexedProtocol.Separator, StringComparison.Ordinal)];
         await WriteApplicationExceptionAsync(stack.Output, header, TApplicationException.ExceptionType.UnknownMethod,
-            $"Invalid method name: '{LogText.Printable(header.Name)}': no service '{LogText.Printable(service)}' here (services: {processors.Names})", abort);
+            $"Invalid method name: '{LogText.Printable(header.Name, LogText.MaxReplyNameLength)}': " +
+            $"no service '{LogText.Printable(service, LogText.MaxReplyNameLength)}' here", abort);
         return true;
     }
 
@@ -388,6 +395,8 @@ public static partial class ThriftConnection
                 return;
             case TApplicationException.ExceptionType.UnknownMethod:
                 Log.UnknownMethod(logger, call.Connection.Id, call.Connection.Peer, call.Method);
+                if (processors.Names.Length > 0)
+                    Log.ServicesHere(logger, call.Connection.Id, processors.Names);
                 return;
             case TApplicationException.ExceptionType.InternalError:
                 // The generated processor has logged the exception itself, without the method or the peer.

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Thrift;
 using Tunicorn.Config;
 using Tunicorn.Thrift.ProxyProtocol;
@@ -43,6 +44,18 @@ public sealed class ThriftConnectionOptions
     /// <summary>How long one socket read or write inside a call may wait: the idle timeout, else <see cref="DefaultStallTimeout"/>.</summary>
     public TimeSpan StallTimeout => IdleTimeout ?? DefaultStallTimeout;
 
+    /// <summary>The most elements one list, set or map of a message may have (thrift_max_collection_size).</summary>
+    public int MaxCollectionSize { get; init; } = DefaultMaxCollectionSize;
+
+    /// <summary>Default of thrift_max_collection_size; the setting says why.</summary>
+    public const int DefaultMaxCollectionSize = 1_000_000;
+
+    /// <summary>
+    /// The worker's budget for the memory its calls' messages hold (thrift_message_memory_budget), shared by all its
+    /// connections; null charges nothing (and gives nothing back).
+    /// </summary>
+    public MessageMemoryBudget? MessageMemory { get; init; }
+
     public bool ProcessorPerConnection { get; init; }
 
     /// <summary>TLS on every connection, or null for plain connections.</summary>
@@ -57,13 +70,17 @@ public sealed class ThriftConnectionOptions
     public TimeSpan HandshakeTimeout => IdleTimeout ?? ServerTls.DefaultHandshakeTimeout;
 
     /// <exception cref="ArgumentException">The TLS settings name files that cannot be used; the message names the setting.</exception>
-    public static ThriftConnectionOptions FromSettings(Settings settings) => new()
+    /// <param name="loggerFactory">Where the worker's message memory budget reports its compactions; none when null.</param>
+    public static ThriftConnectionOptions FromSettings(Settings settings, ILoggerFactory? loggerFactory = null) => new()
     {
         Protocol = settings.ThriftProtocol,
         Transport = settings.ThriftTransport,
         Configuration = CreateConfiguration(settings.ThriftMaxMessageSize, settings.ThriftMaxFrameSize, settings.ThriftRecursionLimit),
         IdleTimeout = settings.ThriftClientTimeout is double s && s > 0 ? TimeSpan.FromSeconds(s) : null,
         ProcessorPerConnection = settings.ThriftProcessorAsFactory,
+        MaxCollectionSize = settings.ThriftMaxCollectionSize,
+        MessageMemory = new MessageMemoryBudget(settings.ThriftMessageMemoryBudget,
+            loggerFactory?.CreateLogger("Tunicorn.Thrift.MessageMemoryBudget")),
         Tls = ServerTls.FromSettings(settings),
         ProxyProtocol = settings.ProxyProtocol ? new ProxyAllowList(settings.ProxyAllowIps) : null,
     };

@@ -31,7 +31,7 @@ internal sealed class ThriftStack
     /// connection and detects the protocol and transport from them (<see cref="WireFormat"/>), consuming nothing.
     /// </summary>
     public static async ValueTask<ThriftStack> CreateAsync(SocketTransport endpoint, ThriftConnectionOptions options, CallTracker tracker,
-        CancellationToken cancellationToken)
+        MessageMemoryAccount memory, CancellationToken cancellationToken)
     {
         (ThriftProtocolKind protocol, ThriftTransportKind transportKind) =
             await WireFormat.DetectAsync(endpoint, options.Protocol, options.Transport, cancellationToken);
@@ -40,7 +40,7 @@ internal sealed class ThriftStack
         return new ThriftStack(
             protocol,
             transportKind,
-            new CallInputProtocol(CreateProtocol(transport, protocol), tracker),
+            new CallInputProtocol(CreateProtocol(transport, protocol), tracker, memory),
             new CallOutputProtocol(CreateProtocol(transport, protocol), tracker));
     }
 

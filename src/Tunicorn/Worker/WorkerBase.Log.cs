@@ -22,6 +22,9 @@ public abstract partial class WorkerBase
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Worker (pid: {Pid}): parent changed (master {MasterPid} is gone); shutting down")]
     private static partial void ParentChanged(ILogger logger, int pid, int masterPid);
 
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Error, Message = "Worker (pid: {Pid}) must be replaced: {Reason}; asking the master for a new worker, then finishing the calls in flight")]
+    private static partial void FatalFailure(ILogger logger, int pid, string reason);
+
     [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "Worker (pid: {Pid}) reopened its log files")]
     private static partial void LogsReopened(ILogger logger, int pid);
 }

@@ -27,6 +27,8 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     /// <summary>How many more connections than the least loaded worker a worker may hold and still accept.</summary>
     private const int AcceptSlack = 1;
     private static readonly TimeSpan MaxAcceptDeferral = TimeSpan.FromMilliseconds(20);
+    /// <summary>Heartbeats (each at most a second) to wait for the failed call to report a fatal failure itself.</summary>
+    private const int FatalReportBeats = 5;
 
     private readonly WorkerOptions _options;
     private readonly CancellationTokenSource _stopAccepting = new();
@@ -44,6 +46,9 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     private long _callsServed;
     private volatile string? _stopReason;
     private ReadinessLoop? _readinessLoop;
+    // The first failure after which the worker must be replaced (see IsFatal), and whether the master was told.
+    private Exception? _fatal;
+    private int _fatalReported;
 
     protected WorkerBase(WorkerOptions options)
     {
@@ -80,6 +85,13 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     public async Task<int> RunAsync()
     {
         InitProcess();
+        // The generated processor catches every exception of a handler and answers InternalError, so a handler's
+        // OutOfMemoryException would leave the worker serving at the heap limit (PLATFORM-NOTES): watch for it as thrown.
+        AppDomain.CurrentDomain.FirstChanceException += (_, e) =>
+        {
+            if (IsFatal(e.Exception))
+                Interlocked.CompareExchange(ref _fatal, e.Exception, null);
+        };
         var (initialThreads, maxThreads) = LoopThreads;
         _readinessLoop = new ReadinessLoop(initialThreads, maxThreads, LoopStallCheck, _options.LoggerFactory.CreateLogger<ReadinessLoop>());
         RegisterSignals();
@@ -221,7 +233,7 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         Register(Signals.SIGTERM, () =>
         {
             _hooks.Run("worker_term", h => h.WorkerTerm(this));
-            BeginStop("received SIGTERM");
+            BeginStop(Volatile.Read(ref _fatal) is { } fatal ? $"replaced after {fatal.GetType().Name}" : "received SIGTERM");
         });
         Register(Signals.SIGINT, QuickStop);
         Register(Signals.SIGQUIT, QuickStop);
@@ -262,8 +274,13 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         double timeout = Settings.Timeout;
         var interval = TimeSpan.FromSeconds(timeout > 0 ? Math.Clamp(timeout / 4, 0.1, 1.0) : 1.0);
         int masterPid = _options.MasterPid;
+        int beatsSinceFatal = 0;
         while (!_heartbeatWake.Wait(interval))
         {
+            // The call that failed reports with its method when it completes (OnCallCompleted); a failure outside any
+            // failed call (a oneway, a background task, a handler that caught it) is reported from here, a few beats on.
+            if (Volatile.Read(ref _fatal) is not null && ++beatsSinceFatal >= FatalReportBeats)
+                ReportFatal(method: null);
             var (oldestMs, method) = OldestCall();
             if (!Send(WorkerReport.Heartbeat(Interlocked.Read(ref _callsRead), Interlocked.Read(ref _callsAnswered), oldestMs, method)))
             {
@@ -316,6 +333,32 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         }
     }
 
+    /// <summary>
+    /// A failure after which the worker must be replaced: an <see cref="OutOfMemoryException"/>, wherever it was
+    /// thrown and whoever caught it: the heap was at its limit (or the handler asked for more than it can ever hold),
+    /// and what filled it is usually still referenced. Not <see cref="InsufficientMemoryException"/>: MemoryFailPoint
+    /// throws it before allocating, by design, so nothing is wrong yet. Not <see cref="InsufficientExecutionStackException"/>:
+    /// EnsureSufficientExecutionStack throws it before the stack overflows, and the unwinding gives the stack back.
+    /// A real stack overflow or access violation ends the process, which the master reaps and replaces anyway.
+    /// </summary>
+    internal static bool IsFatal(Exception exception) => exception is OutOfMemoryException and not InsufficientMemoryException;
+
+    /// <summary>
+    /// Once: logs why, stops advertising for connections, and asks the master for a replacement; the master starts it
+    /// first, then sends TERM, so this worker answers its calls in flight and exits as at max_requests.
+    /// </summary>
+    private void ReportFatal(string? method)
+    {
+        if (Interlocked.Exchange(ref _fatalReported, 1) != 0 || Volatile.Read(ref _fatal) is not { } fatal)
+            return;
+        string reason = $"{fatal.GetType().Name} ({fatal.Message})" + (method is null ? "" : $" in or near call '{method}'");
+        FatalFailure(Log, Pid, reason);
+        // Other workers no longer wait for this one to take connections (LetLessLoadedWorkersAcceptAsync).
+        _options.Board.SetAccepting(_options.BoardSlot, false);
+        if (!Send(WorkerReport.Retire(reason)))
+            BeginStop("the master closed the control socket");
+    }
+
     // ---- IThriftCallListener: on the call path, keep it cheap ----
 
     void IThriftCallListener.OnConnected(ConnectionInfo connection)
@@ -343,6 +386,9 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         if (_runCallHooks)
             _hooks.Run("post_request", h => h.PostRequest(this, call));
         _options.AccessLog?.Write(call);
+        // A call that succeeded did not hit the failure; with calls in flight side by side, the one that did fails.
+        if (Volatile.Read(ref _fatal) is not null && call.Result != ThriftCall.ResultOk)
+            ReportFatal(call.Method);
         if (_maxRequests > 0 && served >= _maxRequests && _stopReason is null)
         {
             MaxRequestsReached(Log, Pid, served);

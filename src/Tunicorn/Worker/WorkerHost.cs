@@ -68,7 +68,7 @@ public static partial class WorkerHost
                 return Fail(control, log, WorkerExitCode.BootError, e.Message);
             }
 
-            var connection = ThriftConnectionOptions.FromSettings(settings);
+            var connection = ThriftConnectionOptions.FromSettings(settings, logging.Factory);
             var options = new WorkerOptions(settings, environment.Age, environment.MasterPid, listeners, control, app, connection,
                 hooks, logging.Factory, log, logging.AccessLog, logging.Reopen, ConnectionBoard.Open(environment.BoardFd), environment.BoardSlot);
             WorkerBase worker = settings.WorkerClass switch

@@ -6,4 +6,6 @@ public enum WorkerReportKind
     Heartbeat,
     Booted,
     Error,
+    /// <summary>The worker cannot go on safely (it ran out of memory): start its replacement, then stop it.</summary>
+    Retire,
 }

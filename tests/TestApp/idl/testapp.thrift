@@ -21,5 +21,10 @@ service TestService {
   oneway void fire(1:i32 ms),
 
   # Throws an exception the IDL does not declare, with message as its message (the client gets TApplicationException).
-  void fail(1:string message)
+  void fail(1:string message),
+
+  # Keeps allocating 4 MB arrays, held by a static list, until the runtime throws OutOfMemoryException (run the
+  # worker under DOTNET_GCHeapHardLimit): a handler that leaks until the heap is full. Returns the MB held if it
+  # reached max_mb first.
+  i32 hoard(1:i32 max_mb)
 }

@@ -1,5 +1,10 @@
+using System.Net;
 using System.Text.RegularExpressions;
 using Thrift;
+using Thrift.Protocol;
+using Thrift.Protocol.Entities;
+using Thrift.Transport;
+using Thrift.Transport.Client;
 using Tunicorn.IntegrationTests.Harness;
 using Xunit;
 using Xunit.Abstractions;
@@ -68,6 +73,81 @@ public sealed class MultiplexedTests(ITestOutputHelper output)
             ConformanceClients.Close(other);
         }
         await server.WaitForLogAsync(new Regex("called unknown method 'NoSuchService:testI32'"), TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>
+    /// Issue 11.10: the reply to an unknown service or method names no other service and echoes at most
+    /// 64 characters of the name the client sent (a 1 MB name made a 2 MB reply); the connection lives on.
+    /// </summary>
+    [Fact]
+    public async Task UnknownServiceOrMethod_ReplyListsNoServices_AndEchoesABoundedName()
+    {
+        int port = FreePort.Next();
+        string dll = ThriftTestPython.ThriftTestDll;
+        await using var server = await TunicornServer.StartAsync($"--service=ThriftTest={dll}", port, workers: 1,
+            ["--service", $"SecondService={dll}", "--thrift-protocol-factory", "binary", "--thrift-transport-factory", "buffered",
+             "--log-level", "debug"], output);
+
+        var stranger = await ConformanceClients.ThriftTestAsync(port, "binary", "buffered", multiplexedName: "NoSuchService");
+        try
+        {
+            var error = await Assert.ThrowsAsync<TApplicationException>(() => stranger.testI32(1));
+            output.WriteLine($"unknown service: '{error.Message}'");
+            Assert.Equal(TApplicationException.ExceptionType.UnknownMethod, error.Type);
+            Assert.Contains("NoSuchService", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("SecondService", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("ThriftTest", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            ConformanceClients.Close(stranger);
+        }
+        // The operator still learns which services there are.
+        await server.WaitForLogAsync(new Regex("the services here are ThriftTest, SecondService"), TimeSpan.FromSeconds(10));
+
+        var socket = new TSocketTransport(IPAddress.Loopback, port, new TConfiguration(), 20_000);
+        var protocol = new TBinaryProtocol(new TBufferedTransport(socket));
+        await protocol.Transport.OpenAsync(CancellationToken.None);
+        try
+        {
+            string longName = new('x', 1024 * 1024);
+            // A service that is not here, and a method the default service does not have (the generated processor's reply).
+            foreach (string name in (string[])[$"NoSuchService:{longName}", $"{longName}\n"])
+            {
+                await WriteEmptyCallAsync(protocol, name, seqId: 7);
+                TMessage header = await protocol.ReadMessageBeginAsync(CancellationToken.None);
+                var error = await TApplicationException.ReadAsync(protocol, CancellationToken.None);
+                await protocol.ReadMessageEndAsync(CancellationToken.None);
+                output.WriteLine($"reply to a {name.Length}-character name: header name {header.Name.Length} characters, text {error.Message.Length}: '{error.Message}'");
+                Assert.Equal(TMessageType.Exception, header.Type);
+                Assert.Equal(7, header.SeqID);
+                Assert.Equal(TApplicationException.ExceptionType.UnknownMethod, error.Type);
+                Assert.StartsWith(name[..20], header.Name, StringComparison.Ordinal);
+                Assert.True(header.Name.Length <= 100, $"the reply's header echoes {header.Name.Length} characters of the name");
+                Assert.True(error.Message.Length <= 250, $"the reply's text has {error.Message.Length} characters");
+                Assert.Contains(name[..20], error.Message, StringComparison.Ordinal);
+                Assert.DoesNotContain("SecondService", error.Message, StringComparison.Ordinal);
+            }
+
+            // Still the same connection, still served.
+            await WriteEmptyCallAsync(protocol, "ThriftTest:testVoid", seqId: 8);
+            TMessage reply = await protocol.ReadMessageBeginAsync(CancellationToken.None);
+            Assert.Equal(TMessageType.Reply, reply.Type);
+        }
+        finally
+        {
+            protocol.Transport.Close();
+        }
+    }
+
+    private static async Task WriteEmptyCallAsync(TProtocol protocol, string name, int seqId)
+    {
+        await protocol.WriteMessageBeginAsync(new TMessage(name, TMessageType.Call, seqId), CancellationToken.None);
+        await protocol.WriteStructBeginAsync(new TStruct("args"), CancellationToken.None);
+        await protocol.WriteFieldStopAsync(CancellationToken.None);
+        await protocol.WriteStructEndAsync(CancellationToken.None);
+        await protocol.WriteMessageEndAsync(CancellationToken.None);
+        await protocol.Transport.FlushAsync(CancellationToken.None);
     }
 
     [Fact]

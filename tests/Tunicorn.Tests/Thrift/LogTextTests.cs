@@ -19,4 +19,12 @@ public sealed class LogTextTests
         string printable = LogText.Printable(new string('m', 5000));
         Assert.Equal(new string('m', LogText.MaxLength) + "… (5000 characters)", printable);
     }
+
+    [Fact]
+    public void Printable_WithABound_CutsAHostileNameForAReply()
+    {
+        string printable = LogText.Printable("Svc:" + new string('x', 1024 * 1024), LogText.MaxReplyNameLength);
+        Assert.Equal("Svc:" + new string('x', LogText.MaxReplyNameLength - 4) + "… (1048580 characters)", printable);
+        Assert.Same("testVoid", LogText.Printable("testVoid", LogText.MaxReplyNameLength));
+    }
 }

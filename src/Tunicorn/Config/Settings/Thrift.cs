@@ -127,6 +127,40 @@ public static partial class ThriftSettings
             """,
     };
 
+    public static readonly Setting<int> MaxCollectionSize = new("thrift_max_collection_size", SettingSection.Thrift)
+    {
+        Flags = ["--thrift-max-collection-size"],
+        MetaVar = "INT",
+        // Apache Thrift has the same limit, unlimited by default, in C++ (TProtocol container_limit) and Python
+        // (container_length_limit). A million: the generated code allocates a collection of the announced size before
+        // any element arrives, which for 1M elements is 8 MB (List of references) to ~28 MB (HashSet, Dictionary);
+        // 10M empty structs in a 10 MB message grew a worker by 465 MB (issue 11.4), 1M cost a tenth of that.
+        Default = 1_000_000,
+        Validator = Validators.PositiveInt,
+        Description = """
+            The most elements one list, set or map of a message may have.
+            A larger count closes the connection as soon as it is read, before anything is allocated for it:
+            the generated code sizes each collection by the count the client announces, and an empty struct
+            costs one byte on the wire but tens in memory.
+            """,
+    };
+
+    public static readonly Setting<int> MessageMemoryBudget = new("thrift_message_memory_budget", SettingSection.Thrift)
+    {
+        Flags = ["--thrift-message-memory-budget"],
+        MetaVar = "BYTES",
+        // 256 MiB: two and a half messages of the default max message size of plain values (a list of i32 is charged
+        // about its bytes), while an amplifying message (many small structs) stops at 256 MiB, not at gigabytes.
+        Default = 268_435_456,
+        Validator = Validators.NonNegativeInt,
+        Description = """
+            How much memory the calls being decoded and served in one worker may hold at once, in bytes, as
+            estimated from the collections their messages announce (the collection, plus the objects of its
+            elements). A message that would go past it closes its connection. 0: no budget. After a message of
+            16 MiB or more, the worker compacts its heap once it is idle, giving the memory back.
+            """,
+    };
+
     public static readonly Setting<int> RecursionLimit = new("thrift_recursion_limit", SettingSection.Thrift)
     {
         Flags = ["--thrift-recursion-limit"],
