@@ -34,4 +34,10 @@ public sealed class TestServiceHandler : testapp.TestService.IAsync
             Thread.Sleep(ms);
         return Task.CompletedTask;
     }
+
+    public Task exit_process(int code, CancellationToken cancellationToken = default)
+    {
+        Environment.Exit(code);
+        return Task.CompletedTask;
+    }
 }

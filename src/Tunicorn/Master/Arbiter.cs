@@ -175,7 +175,7 @@ public sealed partial class Arbiter : IArbiterContext
                 HandleSignal(s.Signal);
                 break;
             case ArbiterEvent.WorkerExited e:
-                Reap(e.Process);
+                Reap(e);
                 break;
             case ArbiterEvent.WorkerReported { Report.Kind: WorkerReportKind.Booted } r:
                 r.Worker.Booted = true;
@@ -190,6 +190,9 @@ public sealed partial class Arbiter : IArbiterContext
                 break;
             case ArbiterEvent.WorkerReported { Report.Kind: WorkerReportKind.Error } r:
                 r.Worker.BootError = r.Report.Text;
+                break;
+            case ArbiterEvent.WorkerReported { Report.Kind: WorkerReportKind.Stopping } r:
+                r.Worker.StopReason = r.Report.Text;
                 break;
         }
     }
@@ -233,7 +236,7 @@ public sealed partial class Arbiter : IArbiterContext
             ReloadInProgress(_log, _reloading.Generation);
             return;
         }
-        ServerGeneration next;
+        ServerGeneration? next = null;
         ListenerSet listeners;
         try
         {
@@ -242,6 +245,8 @@ public sealed partial class Arbiter : IArbiterContext
         }
         catch (Exception e)
         {
+            if (next is not null)
+                Release(next);
             ReloadFailed(_log, _workers.Count, e.Message);
             return;
         }
@@ -263,6 +268,7 @@ public sealed partial class Arbiter : IArbiterContext
             var old = _workers.Values.Where(w => w.Generation != pending.Generation && !w.Retiring).ToList();
             _listeners?.CloseExcept(pending.Listeners);
             _listeners = pending.Listeners;
+            var replaced = _current;
             _current = pending.Next;
             _hooks = pending.Hooks;
             _generation = pending.Generation;
@@ -271,6 +277,7 @@ public sealed partial class Arbiter : IArbiterContext
             foreach (var w in old)
                 Retire(w);
             ReloadCompleted(_log, pending.Generation, string.Join(", ", fresh.Select(w => w.Pid)), old.Count);
+            Release(replaced);
         }
         else if (Stopwatch.GetTimestamp() > pending.Deadline)
         {
@@ -287,6 +294,17 @@ public sealed partial class Arbiter : IArbiterContext
             Retire(w);
         pending.Listeners.CloseExcept(_listeners);
         ReloadFailed(_log, _workers.Values.Count(w => w.Generation != pending.Generation), reason);
+        Release(pending.Next);
+    }
+
+    /// <summary>
+    /// Lets go of a generation nothing will run again: its app's assemblies (loaded anew at every HUP) are unloaded,
+    /// and a collection runs now, as reloads are rare and the master allocates too little to start one soon.
+    /// </summary>
+    private static void Release(ServerGeneration generation)
+    {
+        generation.UnloadApp?.Invoke();
+        GC.Collect();
     }
 
     private void Retire(WorkerProcess worker)
@@ -298,11 +316,21 @@ public sealed partial class Arbiter : IArbiterContext
         Signals.Send(worker.Pid, Signals.SIGTERM);
     }
 
-    private void Reap(Process process)
+    private void Reap(ArbiterEvent.WorkerExited exited)
     {
+        var process = exited.Process;
         int pid = process.Id;
-        if (!_workers.Remove(pid, out var worker))
+        if (!_workers.TryGetValue(pid, out var worker))
             return;
+        if (!exited.ReportsRead && worker.Reports is { IsCompleted: false } reports)
+        {
+            // Its last reports (booted, error, stopping) may still be unread: they decide what its exit means. The
+            // reader ends at once, at the end of the socket the exit closed; bounded all the same.
+            _ = reports.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(
+                _ => _events.Writer.TryWrite(exited with { ReportsRead = true }), TaskScheduler.Default);
+            return;
+        }
+        _workers.Remove(pid);
         int code = process.ExitCode;
         worker.ExitCode = code;
         worker.Control.Dispose();
@@ -315,11 +343,11 @@ public sealed partial class Arbiter : IArbiterContext
             return;
         if (code is (int)WorkerExitCode.BootError or (int)WorkerExitCode.AppLoadError)
         {
-            string reason = worker.BootError ?? (code == (int)WorkerExitCode.AppLoadError ? "App failed to load." : "Worker failed to boot.");
+            string reason = worker.BootError ?? ExitedBeforeBoot(code);
             if (_reloading is { } pending && worker.Generation == pending.Generation)
                 AbandonReload($"new worker {pid} failed to boot: {reason}");
             else if (!_everBooted)
-                throw new HaltServerException(reason, code);
+                throw new HaltServerException($"Worker (pid: {pid}) failed to boot: {reason}", code);
             else
                 DelayRespawn();
         }
@@ -327,23 +355,35 @@ public sealed partial class Arbiter : IArbiterContext
 
     private void LogExit(WorkerProcess worker, int code)
     {
+        bool asked = worker.Retiring || _stop is not null;
         if (code > 128)
         {
             int signal = code - 128;
-            if (signal == Signals.SIGKILL && worker.AbortedAt is null)
+            if (signal == Signals.SIGKILL && worker.KilledBecause is { } why)
+                WorkerKilledByMaster(_log, worker.Pid, why);
+            else if (signal == Signals.SIGKILL)
                 WorkerKilledPerhapsOom(_log, worker.Pid);
-            else if (signal is Signals.SIGTERM or Signals.SIGQUIT or Signals.SIGINT && (worker.Retiring || _stop is not null))
+            else if (signal is Signals.SIGTERM or Signals.SIGQUIT or Signals.SIGINT && asked)
                 WorkerStoppedBeforeBoot(_log, worker.Pid, Signals.Name(signal).ToUpperInvariant()); // asked by us, before its handlers were set
             else
                 WorkerSignaled(_log, worker.Pid, Signals.Name(signal).ToUpperInvariant());
         }
-        else if (code == (int)WorkerExitCode.BootError || code == (int)WorkerExitCode.AppLoadError)
-            WorkerBootFailed(_log, worker.Pid, worker.BootError ?? "see the lines above");
+        else if (code is (int)WorkerExitCode.BootError or (int)WorkerExitCode.AppLoadError && !worker.Booted)
+            WorkerBootFailed(_log, worker.Pid, worker.BootError ?? ExitedBeforeBoot(code));
+        else if (code != 0 && worker.Booted)
+            WorkerExitedAfterBoot(_log, worker.Pid, code);
         else if (code != 0)
             WorkerExitedWithCode(_log, worker.Pid, code);
-        else
+        else if (asked)
             WorkerExitedCleanly(_log, worker.Pid);
+        else if (worker.StopReason is { } reason)
+            WorkerExitedOnItsOwn(_log, worker.Pid, reason);
+        else
+            WorkerExitedUnasked(_log, worker.Pid); // e.g. Environment.Exit(0) in a handler
     }
+
+    /// <summary>The reason of a boot failure the worker did not report (it exited without a word: see the lines above).</summary>
+    private static string ExitedBeforeBoot(int code) => $"it exited with code {code} before it booted, without a reason";
 
     /// <summary>Workers that keep failing to boot after the server was up are respawned with growing pauses.</summary>
     private void DelayRespawn()
@@ -366,6 +406,7 @@ public sealed partial class Arbiter : IArbiterContext
                 if (Stopwatch.GetElapsedTime(abortedAt, now) >= PassInterval)
                 {
                     WorkerKilledAfterAbort(_log, w.Pid);
+                    w.KilledBecause ??= $"it was still alive {PassInterval.TotalSeconds:0}s after SIGABRT (timeout {timeout}s)";
                     Signals.Send(w.Pid, Signals.SIGKILL);
                     w.AbortedAt = now; // once a pass until it is reaped
                 }
@@ -375,6 +416,7 @@ public sealed partial class Arbiter : IArbiterContext
                 && Stopwatch.GetElapsedTime(retiredAt, now).TotalSeconds > _current.Settings.GracefulTimeout + 1)
             {
                 WorkerGracefulTimeout(_log, w.Pid, _current.Settings.GracefulTimeout);
+                w.KilledBecause = $"graceful_timeout ({_current.Settings.GracefulTimeout}s) passed before it stopped";
                 Signals.Send(w.Pid, Signals.SIGKILL);
                 w.AbortedAt = now;
                 continue;
@@ -452,7 +494,7 @@ public sealed partial class Arbiter : IArbiterContext
         _workers[worker.Pid] = worker;
         _board.SetPid(slot, worker.Pid);
         BootingWorker(_log, worker.Pid);
-        _ = worker.ReadReportsAsync(OnReport, _shutdown.Token);
+        worker.Reports = worker.ReadReportsAsync(OnReport, _shutdown.Token);
     }
 
     private int FreeBoardSlot()
@@ -510,6 +552,7 @@ public sealed partial class Arbiter : IArbiterContext
                 foreach (var w in _workers.Values)
                 {
                     WorkerGracefulTimeout(_log, w.Pid, grace.TotalSeconds);
+                    w.KilledBecause = $"graceful_timeout ({grace.TotalSeconds}s) passed before it stopped";
                     Signals.Send(w.Pid, Signals.SIGKILL);
                 }
                 killed = true;
@@ -518,7 +561,7 @@ public sealed partial class Arbiter : IArbiterContext
             foreach (var ev in await NextEventsAsync(TimeSpan.FromMilliseconds(200)))
             {
                 if (ev is ArbiterEvent.WorkerExited e)
-                    Reap(e.Process);
+                    Reap(e);
                 else if (ev is ArbiterEvent.SignalReceived { Signal: Signals.SIGINT or Signals.SIGQUIT } && signal == Signals.SIGTERM)
                 {
                     signal = Signals.SIGQUIT;

@@ -8,7 +8,8 @@ public abstract record ArbiterEvent
 {
     public sealed record SignalReceived(int Signal) : ArbiterEvent;
 
-    public sealed record WorkerExited(Process Process) : ArbiterEvent;
+    /// <param name="ReportsRead">Set once the worker's last reports were read, so that its exit is judged with them.</param>
+    public sealed record WorkerExited(Process Process, bool ReportsRead = false) : ArbiterEvent;
 
     public sealed record WorkerReported(WorkerProcess Worker, WorkerReport Report) : ArbiterEvent;
 }

@@ -47,6 +47,12 @@ public sealed class WorkerProcess
     /// <summary>When SIGABRT was sent for a timeout, so the next pass sends SIGKILL.</summary>
     public long? AbortedAt { get; internal set; }
     public string? BootError { get; internal set; }
+    /// <summary>Why the worker said it stops on its own (max_requests, master gone): its exit 0 was not asked for by the master.</summary>
+    public string? StopReason { get; internal set; }
+    /// <summary>Why the master sent SIGKILL, so that the exit is not mistaken for the kernel's OOM killer.</summary>
+    public string? KilledBecause { get; internal set; }
+    /// <summary>The reader of its reports; done once the worker's end of the socket closed (at its exit).</summary>
+    internal Task? Reports { get; set; }
     public int? ExitCode { get; internal set; }
     public long CallsRead { get; private set; }
     public long CallsAnswered { get; private set; }

@@ -17,8 +17,9 @@ internal sealed class AppLoadContext : AssemblyLoadContext
 {
     private readonly AssemblyDependencyResolver _resolver;
 
-    public AppLoadContext(string mainAssemblyPath)
-        : base($"tunicorn-app:{Path.GetFileName(mainAssemblyPath)}", isCollectible: false)
+    /// <param name="isCollectible">True in the master, which loads the app again at every HUP and unloads the old copy.</param>
+    public AppLoadContext(string mainAssemblyPath, bool isCollectible = false)
+        : base($"tunicorn-app:{Path.GetFileName(mainAssemblyPath)}", isCollectible)
     {
         _resolver = new AssemblyDependencyResolver(mainAssemblyPath);
     }

@@ -60,7 +60,9 @@ public sealed class ThriftApplication
         public Type ServiceType { get; }
         public Assembly? Assembly { get; }
 
-        public ITAsyncProcessor CreateProcessor(ILoggerFactory loggerFactory)
+        public ITAsyncProcessor CreateProcessor(ILoggerFactory loggerFactory) => _createProcessor(CreateHandler(), loggerFactory);
+
+        public object CreateHandler()
         {
             object handler;
             try
@@ -73,8 +75,7 @@ public sealed class ThriftApplication
             }
             if (!HandlerType.IsInstanceOfType(handler))
                 throw new AppLoadException($"the handler factory for {HandlerType.FullName} returned a {handler.GetType().FullName}");
-
-            return _createProcessor(handler, loggerFactory);
+            return handler;
         }
     }
 
@@ -89,7 +90,11 @@ public sealed class ThriftApplication
     /// <param name="workingDirectory">Where a relative path starts (the chdir setting); the current directory when null.</param>
     [RequiresUnreferencedCode(LoadsByName)]
     [RequiresDynamicCode(LoadsByName)]
-    public static ThriftApplication Load(string appSpec, string? workingDirectory = null)
+    public static ThriftApplication Load(string appSpec, string? workingDirectory = null) => Load(appSpec, workingDirectory, collectible: false);
+
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
+    private static ThriftApplication Load(string appSpec, string? workingDirectory, bool collectible)
     {
         if (string.IsNullOrWhiteSpace(appSpec))
             throw new AppLoadException("APP is empty: expected path/to/Assembly.dll[:Namespace.Type]");
@@ -97,7 +102,7 @@ public sealed class ThriftApplication
         (string path, string? typeName) = ParseSpec(appSpec);
         string baseDirectory = Path.GetFullPath(workingDirectory ?? Environment.CurrentDirectory);
         string fullPath = Path.GetFullPath(path, baseDirectory);
-        Assembly assembly = LoadAssembly(appSpec, fullPath, baseDirectory);
+        Assembly assembly = LoadAssembly(appSpec, fullPath, baseDirectory, collectible);
         return new ThriftApplication([Bind(appSpec, name: null, path, typeName, assembly)], multiplexed: false);
     }
 
@@ -107,20 +112,60 @@ public sealed class ThriftApplication
     /// </summary>
     [RequiresUnreferencedCode(LoadsByName)]
     [RequiresDynamicCode(LoadsByName)]
-    public static ThriftApplication Load(Settings settings, string? workingDirectory = null)
+    public static ThriftApplication Load(Settings settings, string? workingDirectory = null) => Load(settings, workingDirectory, collectible: false);
+
+    /// <summary>
+    /// As <see cref="Load(Settings, string?)"/>, into load contexts that <see cref="Unload"/> releases: for the master,
+    /// which loads the app anew at every HUP and would otherwise keep every copy for its whole life.
+    /// </summary>
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
+    internal static ThriftApplication LoadUnloadable(Settings settings) => Load(settings, workingDirectory: null, collectible: true);
+
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
+    private static ThriftApplication Load(Settings settings, string? workingDirectory, bool collectible)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.Services.Count == 0)
-            return Load(settings.App ?? throw new AppLoadException("no APP given: name an assembly, e.g. tunicorn MyService.dll"), workingDirectory);
+            return Load(settings.App ?? throw new AppLoadException("no APP given: name an assembly, e.g. tunicorn MyService.dll"), workingDirectory, collectible);
         if (settings.App is not null)
             throw new AppLoadException($"both APP '{settings.App}' and --service given: name every service with --service NAME=APP, or serve APP alone");
-        return LoadServices(settings.Services, workingDirectory);
+        return LoadServices(settings.Services, workingDirectory, collectible);
+    }
+
+    /// <summary>
+    /// Creates every service's handler once and lets it go (disposing it if it is disposable), so that a constructor that
+    /// throws stops the start or the reload before anything is served. Throws <see cref="AppLoadException"/>.
+    /// </summary>
+    internal void CheckHandlers()
+    {
+        foreach (ServiceBinding service in _services)
+        {
+            if (service.CreateHandler() is IDisposable disposable)
+                disposable.Dispose();
+        }
+    }
+
+    /// <summary>Lets the runtime free the app's assemblies once nothing uses them; only for <see cref="LoadUnloadable"/>.</summary>
+    internal void Unload()
+    {
+        foreach (var context in _services.Select(s => s.Assembly).OfType<Assembly>().Select(AssemblyLoadContext.GetLoadContext).Distinct())
+        {
+            if (context is { IsCollectible: true })
+                context.Unload();
+        }
     }
 
     /// <summary>Loads <c>NAME=path/to/Assembly.dll[:Namespace.Type]</c> entries, served multiplexed; the first is also the default service.</summary>
     [RequiresUnreferencedCode(LoadsByName)]
     [RequiresDynamicCode(LoadsByName)]
-    public static ThriftApplication LoadServices(IReadOnlyList<string> serviceSpecs, string? workingDirectory = null)
+    public static ThriftApplication LoadServices(IReadOnlyList<string> serviceSpecs, string? workingDirectory = null) =>
+        LoadServices(serviceSpecs, workingDirectory, collectible: false);
+
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
+    private static ThriftApplication LoadServices(IReadOnlyList<string> serviceSpecs, string? workingDirectory, bool collectible)
     {
         if (serviceSpecs.Count == 0)
             throw new AppLoadException("no service given: expected NAME=path/to/Assembly.dll[:Namespace.Type]");
@@ -141,7 +186,7 @@ public sealed class ThriftApplication
             (string path, string? typeName) = ParseSpec(appSpec);
             string fullPath = Path.GetFullPath(path, baseDirectory);
             if (!assemblies.TryGetValue(fullPath, out Assembly? assembly))
-                assemblies[fullPath] = assembly = LoadAssembly(spec, fullPath, baseDirectory);
+                assemblies[fullPath] = assembly = LoadAssembly(spec, fullPath, baseDirectory, collectible);
             bindings.Add(Bind(spec, name, path, typeName, assembly));
         }
         return new ThriftApplication(bindings, multiplexed: true);
@@ -296,7 +341,7 @@ public sealed class ThriftApplication
 
     [RequiresUnreferencedCode(LoadsByName)]
     [RequiresDynamicCode(LoadsByName)]
-    private static Assembly LoadAssembly(string appSpec, string fullPath, string baseDirectory)
+    private static Assembly LoadAssembly(string appSpec, string fullPath, string baseDirectory, bool collectible)
     {
         if (!File.Exists(fullPath))
         {
@@ -310,7 +355,7 @@ public sealed class ThriftApplication
         {
             if (AppLoadContext.IsHostAssembly(fullPath))
                 return AssemblyLoadContext.Default.LoadFromAssemblyPath(fullPath);
-            return new AppLoadContext(fullPath).LoadCopy(fullPath);
+            return new AppLoadContext(fullPath, collectible).LoadCopy(fullPath);
         }
         catch (BadImageFormatException e)
         {

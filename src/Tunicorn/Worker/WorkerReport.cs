@@ -4,13 +4,16 @@ namespace Tunicorn.Worker;
 
 /// <summary>
 /// One line a worker sends its master over their socket pair. Text lines, so that a stuck worker can be
-/// diagnosed with strace: <c>booted</c>, <c>hb READ ANSWERED OLDEST_CALL_MS METHOD</c>, <c>error REASON</c>.
+/// diagnosed with strace: <c>booted</c>, <c>hb READ ANSWERED OLDEST_CALL_MS METHOD</c>, <c>error REASON</c>,
+/// <c>stopping REASON</c>.
 /// </summary>
 public readonly record struct WorkerReport(WorkerReportKind Kind, long CallsRead, long CallsAnswered, long OldestCallMs, string? Text)
 {
     public static WorkerReport Booted() => new(WorkerReportKind.Booted, 0, 0, 0, null);
 
     public static WorkerReport Error(string reason) => new(WorkerReportKind.Error, 0, 0, 0, reason);
+
+    public static WorkerReport Stopping(string reason) => new(WorkerReportKind.Stopping, 0, 0, 0, reason);
 
     public static WorkerReport Heartbeat(long read, long answered, long oldestCallMs, string? method) =>
         new(WorkerReportKind.Heartbeat, read, answered, oldestCallMs, method);
@@ -19,6 +22,7 @@ public readonly record struct WorkerReport(WorkerReportKind Kind, long CallsRead
     {
         WorkerReportKind.Booted => "booted\n",
         WorkerReportKind.Error => "error " + (Text ?? "").ReplaceLineEndings(" ") + "\n",
+        WorkerReportKind.Stopping => "stopping " + (Text ?? "").ReplaceLineEndings(" ") + "\n",
         _ => string.Create(CultureInfo.InvariantCulture, $"hb {CallsRead} {CallsAnswered} {OldestCallMs} {(string.IsNullOrEmpty(Text) ? "-" : Text)}\n"),
     };
 
@@ -33,6 +37,11 @@ public readonly record struct WorkerReport(WorkerReportKind Kind, long CallsRead
         if (line.StartsWith("error ", StringComparison.Ordinal))
         {
             report = Error(line[6..]);
+            return true;
+        }
+        if (line.StartsWith("stopping ", StringComparison.Ordinal))
+        {
+            report = Stopping(line[9..]);
             return true;
         }
         string[] parts = line.Split(' ', 5);

@@ -6,4 +6,6 @@ public enum WorkerReportKind
     Heartbeat,
     Booted,
     Error,
+    /// <summary>The worker began to stop on its own (max_requests, master gone, listener failed): its exit 0 is expected.</summary>
+    Stopping,
 }

@@ -18,5 +18,8 @@ service TestService {
   string echo(1:string s),
 
   # Oneway: blocks ms milliseconds, no reply.
-  oneway void fire(1:i32 ms)
+  oneway void fire(1:i32 ms),
+
+  # Ends the worker process at once with this exit code (Environment.Exit), as a handler that calls it would.
+  void exit_process(1:i32 code)
 }
