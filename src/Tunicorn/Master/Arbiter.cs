@@ -12,9 +12,10 @@ namespace Tunicorn.Master;
 
 /// <summary>
 /// The master process: owns the listeners, keeps the target number of healthy workers, and acts on signals.
-/// One loop (<see cref="RunAsync"/>): wait up to a second for events, dispatch each, then murder silent
-/// workers, advance a pending reload and manage the worker count. Signal handlers and process callbacks only
-/// enqueue; all state changes happen on the loop.
+/// One loop (<see cref="RunAsync"/>): wait for events (a timer adds one every second), dispatch each, then murder
+/// silent workers, advance a pending reload and manage the worker count. Signal handlers and process callbacks only
+/// enqueue; all state changes happen on the loop. A pass allocates nothing, nor does a heartbeat: an idle master
+/// does not grow.
 /// </summary>
 public sealed partial class Arbiter : IArbiterContext
 {
@@ -48,6 +49,7 @@ public sealed partial class Arbiter : IArbiterContext
     private StopKind? _stop;
     private TimeSpan _respawnBackoff;
     private long _respawnNotBefore;
+    private Timer? _passTimer;
 
     public Arbiter(ServerGeneration initial, GenerationLoader reload, WorkerSpawner spawner, ILoggerFactory loggerFactory, Action reopenLogs,
         IServiceRegistry? registry = null, string? advertiseHost = null)
@@ -81,9 +83,14 @@ public sealed partial class Arbiter : IArbiterContext
             _hooks.Run("when_ready", h => h.WhenReady(this));
             _hooks.Run("nworkers_changed", h => h.NWorkersChanged(this, _target, null));
 
+            _passTimer = new Timer(_ => _events.Writer.TryWrite(ArbiterEvent.PassDue.Instance), null, PassInterval, PassInterval);
             while (_stop is null)
             {
-                foreach (var ev in await NextEventsAsync(PassInterval))
+                // Without a token the channel reuses one waiter, and this method's await reuses its state: no garbage
+                // a pass (a timeout token each second was most of what a steady master allocated).
+                if (!_events.Reader.TryPeek(out _))
+                    await _events.Reader.WaitToReadAsync();
+                while (_events.Reader.TryRead(out var ev))
                     Dispatch(ev);
                 MurderSilentWorkers();
                 AdvanceReload();
@@ -455,16 +462,22 @@ public sealed partial class Arbiter : IArbiterContext
 
     private void MaintainGeneration(int generation, int target, ServerGeneration config, ListenerSet listeners)
     {
-        var active = _workers.Values.Where(w => w.Generation == generation && !w.Retiring).OrderBy(w => w.Age).ToList();
-        if (active.Count > target)
+        int active = 0;
+        foreach (var w in _workers.Values)
         {
-            foreach (var w in active.Take(active.Count - target))
+            if (w.Generation == generation && !w.Retiring)
+                active++;
+        }
+        if (active > target)
+        {
+            var oldest = _workers.Values.Where(w => w.Generation == generation && !w.Retiring).OrderBy(w => w.Age).Take(active - target).ToList();
+            foreach (var w in oldest)
                 Retire(w); // the oldest first, as gunicorn
             return;
         }
-        if (active.Count < target && Stopwatch.GetTimestamp() >= _respawnNotBefore)
+        if (active < target && Stopwatch.GetTimestamp() >= _respawnNotBefore)
         {
-            for (int i = active.Count; i < target; i++)
+            for (int i = active; i < target; i++)
                 SpawnWorker(generation, config, listeners);
         }
     }
@@ -588,6 +601,7 @@ public sealed partial class Arbiter : IArbiterContext
 
     private void Cleanup()
     {
+        _passTimer?.Dispose();
         _shutdown.Cancel();
         _listeners?.Dispose();
         _pidfile?.Remove(Pid);

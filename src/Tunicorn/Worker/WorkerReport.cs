@@ -1,4 +1,6 @@
+using System.Buffers.Text;
 using System.Globalization;
+using System.Text;
 
 namespace Tunicorn.Worker;
 
@@ -54,5 +56,36 @@ public readonly record struct WorkerReport(WorkerReportKind Kind, long CallsRead
             return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// Parses one line as it arrived, without the newline. A heartbeat, several a second from every worker, allocates
+    /// nothing when its method is <paramref name="lastMethod"/> (or none): the master's heap does not grow with reports.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> line, string? lastMethod, out WorkerReport report)
+    {
+        report = default;
+        if (!line.StartsWith("hb "u8))
+            return TryParse(Encoding.UTF8.GetString(line), out report);
+        line = line[3..];
+        if (!NextNumber(ref line, out long read) || !NextNumber(ref line, out long answered) || !NextNumber(ref line, out long oldest) || line.IsEmpty)
+            return false;
+        string? method = line.SequenceEqual("-"u8) ? null
+            : lastMethod is not null && Ascii.Equals(line, lastMethod) ? lastMethod
+            : Encoding.UTF8.GetString(line);
+        report = Heartbeat(read, answered, oldest, method);
+        return true;
+    }
+
+    private static bool NextNumber(ref ReadOnlySpan<byte> line, out long value)
+    {
+        int space = line.IndexOf((byte)' ');
+        if (space <= 0 || !Utf8Parser.TryParse(line[..space], out value, out int consumed) || consumed != space)
+        {
+            value = 0;
+            return false;
+        }
+        line = line[(space + 1)..];
+        return true;
     }
 }
