@@ -1,8 +1,8 @@
 namespace Tunicorn.FailingApp;
 
 /// <summary>
-/// A handler whose constructor throws, served as <c>FailingApp.dll</c>: the master
-/// only loads the assembly, so the failure shows in the workers, as a boot error the master must halt on.
+/// A handler whose constructor throws, served as <c>FailingApp.dll</c>: the master creates each handler once before it
+/// binds (and --check-config does), so the start stops there with the reason, before anything listens.
 /// </summary>
 public sealed class FailingHandler : testapp.TestService.IAsync
 {
@@ -21,4 +21,6 @@ public sealed class FailingHandler : testapp.TestService.IAsync
     public Task fail(string? message, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public Task<int> hoard(int max_mb, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task exit_process(int code, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }

@@ -16,6 +16,9 @@ public sealed class RecordingHooks : ServerHooks
 {
     public const string HookLogVariable = "TUNICORN_TEST_HOOK_LOG";
 
+    /// <summary>When set to a number, post_fork ends the worker with that exit code before it boots.</summary>
+    public const string ExitInPostForkVariable = "TUNICORN_TEST_EXIT_IN_POST_FORK";
+
     // ---- master ----
 
     public override void OnStarting(IArbiterContext arbiter) => Record("on_starting", "-");
@@ -38,7 +41,13 @@ public sealed class RecordingHooks : ServerHooks
 
     // ---- worker ----
 
-    public override void PostFork(IWorkerContext worker) => Record("post_fork", Num(worker.Pid));
+    public override void PostFork(IWorkerContext worker)
+    {
+        Record("post_fork", Num(worker.Pid));
+        // A worker that dies before it booted, with the code a test asks for (the worker boot-error rule).
+        if (int.TryParse(Environment.GetEnvironmentVariable(ExitInPostForkVariable), CultureInfo.InvariantCulture, out int code))
+            Environment.Exit(code);
+    }
 
     public override void PostWorkerInit(IWorkerContext worker) => Record("post_worker_init", Num(worker.Pid));
 

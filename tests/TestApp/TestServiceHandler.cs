@@ -56,4 +56,10 @@ public sealed class TestServiceHandler : testapp.TestService.IAsync
     /// <summary>An undeclared exception whose message the test chose: what a handler's log line carries from its code.</summary>
     public Task fail(string? message, CancellationToken cancellationToken = default) =>
         throw new InvalidOperationException(message);
+
+    public Task exit_process(int code, CancellationToken cancellationToken = default)
+    {
+        Environment.Exit(code);
+        return Task.CompletedTask;
+    }
 }

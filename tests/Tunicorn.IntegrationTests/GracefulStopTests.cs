@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Tunicorn.IntegrationTests.Harness;
 using Tunicorn.TestApp;
 using Xunit;
@@ -60,5 +63,54 @@ public sealed class GracefulStopTests(ITestOutputHelper output)
 
         // The load client's calls after the stop fail by design; it only had to make the server busy.
         output.WriteLine($"[test] load during TERM: {await load.LoadResultAsync(TimeSpan.FromSeconds(40))}");
+    }
+
+    [Fact]
+    public async Task Term_IdleServerWithIdleConnections_ClosesThemAtOnce_AndExitsZeroLongBeforeGracefulTimeout()
+    {
+        const int gracefulTimeout = 30;
+        int port = FreePort.Next();
+        await using var server = await TunicornServer.StartAsync(RepoPaths.TestAppDll, port, workers: 2,
+            ["--graceful-timeout", gracefulTimeout.ToString(CultureInfo.InvariantCulture), "--log-level", "debug"], output);
+        var workers = server.WorkerPids();
+
+        // Connections that never send a call, as a client's pool keeps them open.
+        var idle = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                idle.Add(socket);
+                await socket.ConnectAsync(IPAddress.Loopback, port);
+            }
+            var peers = idle.Select(s => $"127.0.0.1:{((IPEndPoint)s.LocalEndPoint!).Port}").ToArray();
+            await Eventually.WaitUntilAsync(() => peers.All(peer => server.Log.Snapshot().Any(l => l.Contains($"from {peer} opened", StringComparison.Ordinal))),
+                TimeSpan.FromSeconds(20), "every idle connection accepted by a worker", server.Describe);
+            // A connection gets a short grace (1 s from its accept) for a first call its client may be sending as the stop
+            // begins; these are older than that, so nothing may wait for them.
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+            var clock = Stopwatch.StartNew();
+            Assert.True(server.Signal(UnixSignal.Term));
+            Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(gracefulTimeout + 10)));
+            clock.Stop();
+            output.WriteLine($"[test] TERM to master exit: {clock.ElapsedMilliseconds} ms");
+
+            foreach (string peer in peers)
+            {
+                Assert.Contains(server.Log.Snapshot(), l => l.Contains($"from {peer} sent no call in the", StringComparison.Ordinal)
+                    && l.EndsWith("closed at once, the worker is stopping", StringComparison.Ordinal));
+            }
+            Assert.All(workers, pid => Assert.Contains(server.WorkerExits(), e => e.Pid == pid));
+            Assert.DoesNotContain(server.Log.Snapshot(), l => l.Contains("SIGKILL", StringComparison.Ordinal));
+            // Nothing waited for graceful_timeout: the stop took a small part of it (a generous bound on a busy machine).
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(gracefulTimeout / 3.0), $"the stop took {clock.Elapsed}");
+        }
+        finally
+        {
+            foreach (var socket in idle)
+                socket.Dispose();
+        }
     }
 }

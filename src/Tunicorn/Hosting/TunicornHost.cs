@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Tunicorn.Config;
 using Tunicorn.Hooks;
 using Tunicorn.Interop;
@@ -28,27 +29,30 @@ public static partial class TunicornHost
     [RequiresDynamicCode(LoadsByName)]
     public static Task<int> RunAsync(string[] args) => RunAsync(args, new AppSource(
         // The master loads the app assembly to find its hooks (and to refuse a broken app before any worker
-        // starts, or a broken reload before any old worker stops); it never creates a handler.
-        LoadHooks: settings => HooksResolver.Resolve(settings.Hooks, ThriftApplication.Load(settings).Assembly),
+        // starts, or a broken reload before any old worker stops), unloadably: it loads it again at every HUP.
+        LoadApp: ThriftApplication.LoadUnloadable,
+        LoadHooks: (settings, app) => HooksResolver.Resolve(settings.Hooks, app.Assembly),
         RunWorker: () => WorkerHost.RunAsync(embeddedApp: null, embeddedHooks: null),
-        CreateRegistry: (Settings settings, ILoggerFactory loggerFactory, out IServiceRegistry registry) =>
-            ServiceRegistryFactory.TryCreate(settings, embeddedApp: null, loggerFactory, out registry)));
+        CreateRegistry: (Settings settings, ILoggerFactory loggerFactory, out IServiceRegistry registry, out string? error) =>
+            ServiceRegistryFactory.TryCreate(settings, embeddedApp: null, loggerFactory, out registry, out error)));
 
     /// <summary>
     /// Embedded mode: the app and hooks registered in code. Nothing is looked up by name here, so that a trimmed or
     /// NativeAOT program keeps all it runs: hooks named by the hooks setting are refused (give them with UseHooks).
     /// </summary>
     internal static Task<int> RunAsync(string[] args, ThriftApplication embeddedApp, ServerHooks? embeddedHooks) => RunAsync(args, new AppSource(
-        LoadHooks: settings => embeddedHooks ?? (settings.Hooks is null ? new NoHooks()
+        LoadApp: _ => embeddedApp,
+        LoadHooks: (settings, _) => embeddedHooks ?? (settings.Hooks is null ? new NoHooks()
             : throw new HooksLoadException($"hooks: '{settings.Hooks}': an embedded program gives its hooks in code (TunicornHostBuilder.UseHooks), not by class name")),
         RunWorker: () => WorkerHost.RunEmbeddedAsync(embeddedApp, embeddedHooks),
-        CreateRegistry: (Settings settings, ILoggerFactory loggerFactory, out IServiceRegistry registry) =>
-            ServiceRegistryFactory.TryCreateEmbedded(settings, embeddedApp, loggerFactory, out registry)));
+        CreateRegistry: (Settings settings, ILoggerFactory loggerFactory, out IServiceRegistry registry, out string? error) =>
+            ServiceRegistryFactory.TryCreateEmbedded(settings, embeddedApp, loggerFactory, out registry, out error)));
 
     /// <summary>Where the master and its workers get the app, its hooks and the service registry.</summary>
-    private sealed record AppSource(Func<Settings, ServerHooks> LoadHooks, Func<Task<int>> RunWorker, RegistryFactory CreateRegistry);
+    private sealed record AppSource(Func<Settings, ThriftApplication> LoadApp, Func<Settings, ThriftApplication, ServerHooks> LoadHooks,
+        Func<Task<int>> RunWorker, RegistryFactory CreateRegistry);
 
-    private delegate bool RegistryFactory(Settings settings, ILoggerFactory loggerFactory, out IServiceRegistry registry);
+    private delegate bool RegistryFactory(Settings settings, ILoggerFactory loggerFactory, out IServiceRegistry registry, out string? error);
 
     private static async Task<int> RunAsync(string[] args, AppSource source)
     {
@@ -90,17 +94,37 @@ public static partial class TunicornHost
             Environment.SetEnvironmentVariable(pair[..eq], pair[(eq + 1)..]);
         }
 
-        ServerGeneration Load(Settings s) => new(s, source.LoadHooks(s));
+        // What a start, a reload and --check-config all check before anything listens: the app loads, each handler can
+        // be created (as gunicorn's check loads the app, and gunicorn_thrift's app module builds its handler), the
+        // certificate can be read, the hooks class exists.
+        ServerGeneration Load(Settings s)
+        {
+            var app = source.LoadApp(s);
+            try
+            {
+                app.CheckHandlers();
+                CheckTls(s);
+                return new ServerGeneration(s, source.LoadHooks(s, app)) { UnloadApp = app.Unload };
+            }
+            catch
+            {
+                app.Unload();
+                throw;
+            }
+        }
 
         if (result.Command == SettingsCommand.CheckConfig)
         {
             try
             {
-                Load(settings);
+                Load(settings).UnloadApp?.Invoke();
+                if (!source.CreateRegistry(settings, NullLoggerFactory.Instance, out var registryChecked, out string? registryError))
+                    throw new SettingsCheckException(registryError ?? "service_register_cls: the registry cannot be created");
+                await registryChecked.DisposeAsync();
                 Console.Out.WriteLine($"tunicorn: configuration OK ({settings.App ?? "embedded app"})");
                 return 0;
             }
-            catch (Exception e) when (e is AppLoadException or HooksLoadException)
+            catch (Exception e) when (e is AppLoadException or HooksLoadException or SettingsCheckException)
             {
                 Console.Error.WriteLine("tunicorn: error: " + e.Message);
                 return 1;
@@ -134,6 +158,11 @@ public static partial class TunicornHost
             AppLoadFailed(log, e.Message);
             return (int)WorkerExitCode.BootError;
         }
+        catch (SettingsCheckException e)
+        {
+            CannotServe(log, e.Message);
+            return 1;
+        }
 
         ServerGeneration Reload()
         {
@@ -141,12 +170,22 @@ public static partial class TunicornHost
             var errors = new StringWriter();
             var again = SettingsLoader.Load(args, environment, startDirectory, output, errors);
             if (again.Command != SettingsCommand.Run || again.Settings is null)
-                throw new InvalidOperationException("settings: " + (errors.ToString().Trim() is { Length: > 0 } e ? e : "the command line no longer runs a server"));
+            {
+                // The loader words its line for a terminal ("tunicorn: error: workers: ..."); in the master's log it
+                // follows "Reload failed ...: settings: ", which says the rest.
+                string error = errors.ToString().Trim();
+                if (error.StartsWith(SettingsErrorPrefix, StringComparison.Ordinal))
+                    error = error[SettingsErrorPrefix.Length..];
+                throw new InvalidOperationException("settings: " + (error.Length > 0 ? error : "the command line no longer runs a server"));
+            }
             return Load(again.Settings);
         }
 
-        if (!source.CreateRegistry(settings, logging.Factory, out var registry))
+        if (!source.CreateRegistry(settings, logging.Factory, out var registry, out string? error))
+        {
+            RegistryNotStarted(log, error ?? "unknown reason");
             return 1;
+        }
         var arbiter = new Arbiter(initial, Reload, new WorkerSpawner(args), logging.Factory, () => logging.Reopen(), registry, settings.AdvertiseHost)
         {
             Listening = daemon is null ? null : daemon.ReportListening,
@@ -157,10 +196,30 @@ public static partial class TunicornHost
     /// <summary>A run-time failure before the log is open: one line on stderr, exit status 1.</summary>
     private static int Fail(string message)
     {
-        Console.Error.WriteLine("tunicorn: error: " + message);
+        Console.Error.WriteLine(SettingsErrorPrefix + message);
         return ExitCodes.RuntimeFailure;
+    }
+
+    private const string SettingsErrorPrefix = "tunicorn: error: ";
+
+    private static void CheckTls(Settings settings)
+    {
+        try
+        {
+            _ = ServerTls.FromSettings(settings);
+        }
+        catch (ArgumentException e)
+        {
+            throw new SettingsCheckException(e.Message, e);
+        }
     }
 
     [LoggerMessage(EventId = 1060, Level = LogLevel.Critical, Message = "App failed to load: {Reason}")]
     private static partial void AppLoadFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1061, Level = LogLevel.Critical, Message = "Cannot serve with these settings: {Reason}")]
+    private static partial void CannotServe(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1062, Level = LogLevel.Critical, Message = "Service registry not started: {Reason}")]
+    private static partial void RegistryNotStarted(ILogger logger, string reason);
 }

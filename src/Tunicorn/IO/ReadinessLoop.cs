@@ -41,7 +41,9 @@ internal sealed partial class ReadinessLoop : IDisposable
     private readonly ConcurrentDictionary<int, byte> _threadIds = new();
     private int _nextSlot;
     private int _threads;
-    private int _waitingThreads;
+    // Loop threads running the events of a batch (handlers included): only these can be stuck in a handler. A thread
+    // that is starting or between two waits is not waiting in epoll either, but it blocks nothing.
+    private int _busyThreads;
     private long _batches;
     private volatile bool _disposed;
 
@@ -150,9 +152,7 @@ internal sealed partial class ReadinessLoop : IDisposable
         {
             while (!_disposed)
             {
-                Interlocked.Increment(ref _waitingThreads);
                 int count = Epoll.epoll_wait(_epoll, events, MaxEvents, WaitTimeoutMs);
-                Interlocked.Decrement(ref _waitingThreads);
                 if (count < 0)
                 {
                     int errno = Marshal.GetLastPInvokeError();
@@ -172,9 +172,17 @@ internal sealed partial class ReadinessLoop : IDisposable
                     continue;
                 }
                 idleSince = Stopwatch.GetTimestamp();
+                Interlocked.Increment(ref _busyThreads);
                 Interlocked.Increment(ref _batches);
-                for (int i = 0; i < count; i++)
-                    Dispatch(Epoll.EventsAt(events, i), Epoll.DataAt(events, i));
+                try
+                {
+                    for (int i = 0; i < count; i++)
+                        Dispatch(Epoll.EventsAt(events, i), Epoll.DataAt(events, i));
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _busyThreads);
+                }
                 // A loop thread that finds work on every wait never sleeps, so the scheduler preempts it at the end of
                 // its slice, in the middle of a batch: every connection it holds then waits a slice of another thread.
                 // Yielding between batches hands the CPU over at a boundary instead, and only when another thread wants
@@ -238,9 +246,12 @@ internal sealed partial class ReadinessLoop : IDisposable
         {
             Thread.Sleep(_stallCheck);
             long batches = Interlocked.Read(ref _batches);
-            bool stalled = batches == lastBatches && Volatile.Read(ref _waitingThreads) == 0;
-            lastBatches = batches;
             int threads = Threads;
+            // Every loop thread inside a batch, and none has started another since the last look: each is in a call.
+            // (Counting threads out of epoll_wait instead took a thread still starting, or one asleep on the
+            // runtime at boot, for a blocked handler: idle workers that served no call logged that a handler blocks.)
+            bool stalled = batches == lastBatches && Volatile.Read(ref _busyThreads) >= threads;
+            lastBatches = batches;
             if (!stalled || _disposed || threads >= _maxThreads || !AllLoopThreadsAsleep())
                 continue;
             // Every loop thread is inside a call that has not returned for a while, and sleeps: a handler blocks.

@@ -49,6 +49,18 @@ public sealed partial class Arbiter
     [LoggerMessage(EventId = 1030, Level = LogLevel.Error, Message = "Worker (pid:{Pid}) was sent SIGKILL! Perhaps out of memory?")]
     private static partial void WorkerKilledPerhapsOom(ILogger logger, int pid);
 
+    [LoggerMessage(EventId = 1038, Level = LogLevel.Error, Message = "Worker (pid: {Pid}) was killed by the master (SIGKILL): {Reason}")]
+    private static partial void WorkerKilledByMaster(ILogger logger, int pid, string reason);
+
+    [LoggerMessage(EventId = 1039, Level = LogLevel.Error, Message = "Worker (pid: {Pid}) exited with code {Code} after it had booted")]
+    private static partial void WorkerExitedAfterBoot(ILogger logger, int pid, int code);
+
+    [LoggerMessage(EventId = 1042, Level = LogLevel.Error, Message = "Worker (pid: {Pid}) exited with code 0 without being asked to stop")]
+    private static partial void WorkerExitedUnasked(ILogger logger, int pid);
+
+    [LoggerMessage(EventId = 1043, Level = LogLevel.Information, Message = "Worker exited (pid: {Pid}): {Reason}")]
+    private static partial void WorkerExitedOnItsOwn(ILogger logger, int pid, string reason);
+
     [LoggerMessage(EventId = 1031, Level = LogLevel.Error, Message = "Worker (pid:{Pid}) was sent SIG{Signal}!")]
     private static partial void WorkerSignaled(ILogger logger, int pid, string signal);
 

@@ -12,9 +12,10 @@ namespace Tunicorn.Master;
 
 /// <summary>
 /// The master process: owns the listeners, keeps the target number of healthy workers, and acts on signals.
-/// One loop (<see cref="RunAsync"/>): wait up to a second for events, dispatch each, then murder silent
-/// workers, advance a pending reload and manage the worker count. Signal handlers and process callbacks only
-/// enqueue; all state changes happen on the loop.
+/// One loop (<see cref="RunAsync"/>): wait for events (a timer adds one every second), dispatch each, then murder
+/// silent workers, advance a pending reload and manage the worker count. Signal handlers and process callbacks only
+/// enqueue; all state changes happen on the loop. A pass allocates nothing, nor does a heartbeat: an idle master
+/// does not grow.
 /// </summary>
 public sealed partial class Arbiter : IArbiterContext
 {
@@ -52,6 +53,7 @@ public sealed partial class Arbiter : IArbiterContext
     private StopKind? _stop;
     private TimeSpan _respawnBackoff;
     private long _respawnNotBefore;
+    private Timer? _passTimer;
 
     public Arbiter(ServerGeneration initial, GenerationLoader reload, WorkerSpawner spawner, ILoggerFactory loggerFactory, Action reopenLogs,
         IServiceRegistry? registry = null, string? advertiseHost = null)
@@ -88,9 +90,14 @@ public sealed partial class Arbiter : IArbiterContext
             _hooks.Run("when_ready", h => h.WhenReady(this));
             _hooks.Run("nworkers_changed", h => h.NWorkersChanged(this, _target, null));
 
+            _passTimer = new Timer(_ => _events.Writer.TryWrite(ArbiterEvent.PassDue.Instance), null, PassInterval, PassInterval);
             while (_stop is null)
             {
-                foreach (var ev in await NextEventsAsync(PassInterval))
+                // Without a token the channel reuses one waiter, and this method's await reuses its state: no garbage
+                // a pass (a timeout token each second was most of what a steady master allocated).
+                if (!_events.Reader.TryPeek(out _))
+                    await _events.Reader.WaitToReadAsync();
+                while (_events.Reader.TryRead(out var ev))
                     Dispatch(ev);
                 MurderSilentWorkers();
                 AdvanceReload();
@@ -184,7 +191,7 @@ public sealed partial class Arbiter : IArbiterContext
                 HandleSignal(s.Signal);
                 break;
             case ArbiterEvent.WorkerExited e:
-                Reap(e.Process);
+                Reap(e);
                 break;
             case ArbiterEvent.WorkerReported { Report.Kind: WorkerReportKind.Booted } r:
                 r.Worker.Booted = true;
@@ -204,6 +211,9 @@ public sealed partial class Arbiter : IArbiterContext
                 // Spawn-first: no longer counted, so ManageWorkers starts its replacement; retired once that one booted.
                 r.Worker.ReplaceReason = r.Report.Text ?? "asked to be replaced";
                 WorkerReplacing(_log, r.Worker.Pid, r.Worker.ReplaceReason);
+                break;
+            case ArbiterEvent.WorkerReported { Report.Kind: WorkerReportKind.Stopping } r:
+                r.Worker.StopReason = r.Report.Text;
                 break;
         }
     }
@@ -247,7 +257,7 @@ public sealed partial class Arbiter : IArbiterContext
             ReloadInProgress(_log, _reloading.Generation);
             return;
         }
-        ServerGeneration next;
+        ServerGeneration? next = null;
         ListenerSet listeners;
         try
         {
@@ -256,6 +266,8 @@ public sealed partial class Arbiter : IArbiterContext
         }
         catch (Exception e)
         {
+            if (next is not null)
+                Release(next);
             ReloadFailed(_log, _workers.Count, e.Message);
             return;
         }
@@ -277,6 +289,7 @@ public sealed partial class Arbiter : IArbiterContext
             var old = _workers.Values.Where(w => w.Generation != pending.Generation && !w.Retiring).ToList();
             _listeners?.CloseExcept(pending.Listeners);
             _listeners = pending.Listeners;
+            var replaced = _current;
             _current = pending.Next;
             _hooks = pending.Hooks;
             _generation = pending.Generation;
@@ -285,6 +298,7 @@ public sealed partial class Arbiter : IArbiterContext
             foreach (var w in old)
                 Retire(w);
             ReloadCompleted(_log, pending.Generation, string.Join(", ", fresh.Select(w => w.Pid)), old.Count);
+            Release(replaced);
         }
         else if (Stopwatch.GetTimestamp() > pending.Deadline)
         {
@@ -301,6 +315,17 @@ public sealed partial class Arbiter : IArbiterContext
             Retire(w);
         pending.Listeners.CloseExcept(_listeners);
         ReloadFailed(_log, _workers.Values.Count(w => w.Generation != pending.Generation), reason);
+        Release(pending.Next);
+    }
+
+    /// <summary>
+    /// Lets go of a generation nothing will run again: its app's assemblies (loaded anew at every HUP) are unloaded,
+    /// and a collection runs now, as reloads are rare and the master allocates too little to start one soon.
+    /// </summary>
+    private static void Release(ServerGeneration generation)
+    {
+        generation.UnloadApp?.Invoke();
+        GC.Collect();
     }
 
     private void Retire(WorkerProcess worker)
@@ -312,11 +337,21 @@ public sealed partial class Arbiter : IArbiterContext
         Signals.Send(worker.Pid, Signals.SIGTERM);
     }
 
-    private void Reap(Process process)
+    private void Reap(ArbiterEvent.WorkerExited exited)
     {
+        var process = exited.Process;
         int pid = process.Id;
-        if (!_workers.Remove(pid, out var worker))
+        if (!_workers.TryGetValue(pid, out var worker))
             return;
+        if (!exited.ReportsRead && worker.Reports is { IsCompleted: false } reports)
+        {
+            // Its last reports (booted, error, stopping) may still be unread: they decide what its exit means. The
+            // reader ends at once, at the end of the socket the exit closed; bounded all the same.
+            _ = reports.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(
+                _ => _events.Writer.TryWrite(exited with { ReportsRead = true }), TaskScheduler.Default);
+            return;
+        }
+        _workers.Remove(pid);
         int code = process.ExitCode;
         worker.ExitCode = code;
         worker.Control.Dispose();
@@ -329,11 +364,11 @@ public sealed partial class Arbiter : IArbiterContext
             return;
         if (code is (int)WorkerExitCode.BootError or (int)WorkerExitCode.AppLoadError)
         {
-            string reason = worker.BootError ?? (code == (int)WorkerExitCode.AppLoadError ? "App failed to load." : "Worker failed to boot.");
+            string reason = worker.BootError ?? ExitedBeforeBoot(code);
             if (_reloading is { } pending && worker.Generation == pending.Generation)
                 AbandonReload($"new worker {pid} failed to boot: {reason}");
             else if (!_everBooted)
-                throw new HaltServerException(reason, code);
+                throw new HaltServerException($"Worker (pid: {pid}) failed to boot: {reason}", code);
             else
                 DelayRespawn();
         }
@@ -341,23 +376,35 @@ public sealed partial class Arbiter : IArbiterContext
 
     private void LogExit(WorkerProcess worker, int code)
     {
+        bool asked = worker.Retiring || _stop is not null;
         if (code > 128)
         {
             int signal = code - 128;
-            if (signal == Signals.SIGKILL && worker.AbortedAt is null)
+            if (signal == Signals.SIGKILL && worker.KilledBecause is { } why)
+                WorkerKilledByMaster(_log, worker.Pid, why);
+            else if (signal == Signals.SIGKILL)
                 WorkerKilledPerhapsOom(_log, worker.Pid);
-            else if (signal is Signals.SIGTERM or Signals.SIGQUIT or Signals.SIGINT && (worker.Retiring || _stop is not null))
+            else if (signal is Signals.SIGTERM or Signals.SIGQUIT or Signals.SIGINT && asked)
                 WorkerStoppedBeforeBoot(_log, worker.Pid, Signals.Name(signal).ToUpperInvariant()); // asked by us, before its handlers were set
             else
                 WorkerSignaled(_log, worker.Pid, Signals.Name(signal).ToUpperInvariant());
         }
-        else if (code == (int)WorkerExitCode.BootError || code == (int)WorkerExitCode.AppLoadError)
-            WorkerBootFailed(_log, worker.Pid, worker.BootError ?? "see the lines above");
+        else if (code is (int)WorkerExitCode.BootError or (int)WorkerExitCode.AppLoadError && !worker.Booted)
+            WorkerBootFailed(_log, worker.Pid, worker.BootError ?? ExitedBeforeBoot(code));
+        else if (code != 0 && worker.Booted)
+            WorkerExitedAfterBoot(_log, worker.Pid, code);
         else if (code != 0)
             WorkerExitedWithCode(_log, worker.Pid, code);
-        else
+        else if (asked)
             WorkerExitedCleanly(_log, worker.Pid);
+        else if (worker.StopReason is { } reason)
+            WorkerExitedOnItsOwn(_log, worker.Pid, reason);
+        else
+            WorkerExitedUnasked(_log, worker.Pid); // e.g. Environment.Exit(0) in a handler
     }
+
+    /// <summary>The reason of a boot failure the worker did not report (it exited without a word: see the lines above).</summary>
+    private static string ExitedBeforeBoot(int code) => $"it exited with code {code} before it booted, without a reason";
 
     /// <summary>Workers that keep failing to boot after the server was up are respawned with growing pauses.</summary>
     private void DelayRespawn()
@@ -380,6 +427,7 @@ public sealed partial class Arbiter : IArbiterContext
                 if (Stopwatch.GetElapsedTime(abortedAt, now) >= PassInterval)
                 {
                     WorkerKilledAfterAbort(_log, w.Pid);
+                    w.KilledBecause ??= $"it was still alive {PassInterval.TotalSeconds:0}s after SIGABRT (timeout {timeout}s)";
                     Signals.Send(w.Pid, Signals.SIGKILL);
                     w.AbortedAt = now; // once a pass until it is reaped
                 }
@@ -389,6 +437,7 @@ public sealed partial class Arbiter : IArbiterContext
                 && Stopwatch.GetElapsedTime(retiredAt, now).TotalSeconds > _current.Settings.GracefulTimeout + 1)
             {
                 WorkerGracefulTimeout(_log, w.Pid, _current.Settings.GracefulTimeout);
+                w.KilledBecause = $"graceful_timeout ({_current.Settings.GracefulTimeout}s) passed before it stopped";
                 Signals.Send(w.Pid, Signals.SIGKILL);
                 w.AbortedAt = now;
                 continue;
@@ -427,26 +476,43 @@ public sealed partial class Arbiter : IArbiterContext
 
     private void MaintainGeneration(int generation, int target, ServerGeneration config, ListenerSet listeners)
     {
-        var active = _workers.Values.Where(w => w.Generation == generation && !w.Retiring && w.ReplaceReason is null).OrderBy(w => w.Age).ToList();
-        RetireReplaced(generation, target, active);
-        if (active.Count > target)
+        // Counted without a list: this runs on every pass of the loop, and the master must not allocate per pass.
+        int active = 0, booted = 0;
+        bool replacing = false;
+        foreach (var w in _workers.Values)
         {
-            foreach (var w in active.Take(active.Count - target))
+            if (w.Generation != generation || w.Retiring)
+                continue;
+            if (w.ReplaceReason is not null)
+            {
+                replacing = true;
+                continue;
+            }
+            active++;
+            if (w.Booted)
+                booted++;
+        }
+        if (replacing && booted >= target)
+            RetireReplaced(generation);
+        if (active > target)
+        {
+            var oldest = _workers.Values.Where(w => w.Generation == generation && !w.Retiring && w.ReplaceReason is null)
+                .OrderBy(w => w.Age).Take(active - target).ToList();
+            foreach (var w in oldest)
                 Retire(w); // the oldest first, as gunicorn
             return;
         }
-        if (active.Count < target && Stopwatch.GetTimestamp() >= _respawnNotBefore)
+        if (active < target && Stopwatch.GetTimestamp() >= _respawnNotBefore)
         {
-            for (int i = active.Count; i < target; i++)
+            for (int i = active; i < target; i++)
                 SpawnWorker(generation, config, listeners);
         }
     }
 
     /// <summary>Workers that asked to be replaced are retired once enough of the others accept, their replacements first.</summary>
-    private void RetireReplaced(int generation, int target, List<WorkerProcess> active)
+    /// <summary>Spawn-first: workers that asked to be replaced retire once their replacements have booted.</summary>
+    private void RetireReplaced(int generation)
     {
-        if (active.Count(w => w.Booted) < target)
-            return;
         foreach (var w in _workers.Values.Where(w => w.Generation == generation && !w.Retiring && w.ReplaceReason is not null).ToList())
         {
             WorkerReplaced(_log, w.Pid, w.ReplaceReason!);
@@ -479,7 +545,7 @@ public sealed partial class Arbiter : IArbiterContext
         _workers[worker.Pid] = worker;
         _board.SetPid(slot, worker.Pid);
         BootingWorker(_log, worker.Pid);
-        _ = worker.ReadReportsAsync(OnReport, _shutdown.Token);
+        worker.Reports = worker.ReadReportsAsync(OnReport, _shutdown.Token);
     }
 
     private int FreeBoardSlot()
@@ -537,6 +603,7 @@ public sealed partial class Arbiter : IArbiterContext
                 foreach (var w in _workers.Values)
                 {
                     WorkerGracefulTimeout(_log, w.Pid, grace.TotalSeconds);
+                    w.KilledBecause = $"graceful_timeout ({grace.TotalSeconds}s) passed before it stopped";
                     Signals.Send(w.Pid, Signals.SIGKILL);
                 }
                 killed = true;
@@ -545,7 +612,7 @@ public sealed partial class Arbiter : IArbiterContext
             foreach (var ev in await NextEventsAsync(TimeSpan.FromMilliseconds(200)))
             {
                 if (ev is ArbiterEvent.WorkerExited e)
-                    Reap(e.Process);
+                    Reap(e);
                 else if (ev is ArbiterEvent.SignalReceived { Signal: Signals.SIGINT or Signals.SIGQUIT } && signal == Signals.SIGTERM)
                 {
                     signal = Signals.SIGQUIT;
@@ -572,6 +639,7 @@ public sealed partial class Arbiter : IArbiterContext
 
     private void Cleanup()
     {
+        _passTimer?.Dispose();
         _shutdown.Cancel();
         _listeners?.Dispose();
         _pidfile?.Remove(Pid);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
 using Tunicorn.Hooks;
 using Tunicorn.Worker;
 
@@ -49,6 +48,12 @@ public sealed class WorkerProcess
     /// <summary>When SIGABRT was sent for a timeout, so the next pass sends SIGKILL.</summary>
     public long? AbortedAt { get; internal set; }
     public string? BootError { get; internal set; }
+    /// <summary>Why the worker said it stops on its own (max_requests, master gone): its exit 0 was not asked for by the master.</summary>
+    public string? StopReason { get; internal set; }
+    /// <summary>Why the master sent SIGKILL, so that the exit is not mistaken for the kernel's OOM killer.</summary>
+    public string? KilledBecause { get; internal set; }
+    /// <summary>The reader of its reports; done once the worker's end of the socket closed (at its exit).</summary>
+    internal Task? Reports { get; set; }
     public int? ExitCode { get; internal set; }
     public long CallsRead { get; private set; }
     public long CallsAnswered { get; private set; }
@@ -81,28 +86,31 @@ public sealed class WorkerProcess
     }
 
     /// <summary>Reads report lines until the worker closes its end (exit) or the master stops reading.</summary>
+    /// <remarks>Lines are parsed from the bytes received, so that heartbeats cost the master no allocation.</remarks>
     internal async Task ReadReportsAsync(Action<WorkerProcess, WorkerReport> onReport, CancellationToken cancellationToken)
     {
         var buffer = new byte[4096];
-        var pending = new StringBuilder();
+        int filled = 0;
         try
         {
             while (true)
             {
-                int n = await Control.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+                if (filled == buffer.Length)
+                    filled = 0; // a line longer than any report: not ours, dropped
+                int n = await Control.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, cancellationToken);
                 if (n == 0)
                     return;
-                pending.Append(Encoding.UTF8.GetString(buffer, 0, n));
-                string text = pending.ToString();
+                filled += n;
                 int start = 0;
                 int newline;
-                while ((newline = text.IndexOf('\n', start)) >= 0)
+                while ((newline = buffer.AsSpan(start, filled - start).IndexOf((byte)'\n')) >= 0)
                 {
-                    if (WorkerReport.TryParse(text[start..newline], out var report))
+                    if (WorkerReport.TryParse(buffer.AsSpan(start, newline), _oldestCallMethod, out var report))
                         onReport(this, report);
-                    start = newline + 1;
+                    start += newline + 1;
                 }
-                pending.Clear().Append(text, start, text.Length - start);
+                buffer.AsSpan(start, filled - start).CopyTo(buffer);
+                filled -= start;
             }
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)

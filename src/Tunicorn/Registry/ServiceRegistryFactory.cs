@@ -21,23 +21,36 @@ public static partial class ServiceRegistryFactory
     [RequiresUnreferencedCode(LoadsByName)]
     [RequiresDynamicCode(LoadsByName)]
     public static bool TryCreate(Settings settings, ThriftApplication? embeddedApp, ILoggerFactory loggerFactory, out IServiceRegistry registry) =>
-        TryCreate(settings, loggerFactory, () => CreateContext(settings, embeddedApp, loggerFactory), CreateCustom, out registry);
+        Logged(TryCreate(settings, () => CreateContext(settings, embeddedApp, loggerFactory), CreateCustom, out registry, out string? error), error, loggerFactory);
+
+    /// <summary>As <see cref="TryCreate(Settings, ThriftApplication?, ILoggerFactory, out IServiceRegistry)"/>, with the reason returned instead of logged (--check-config).</summary>
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
+    internal static bool TryCreate(Settings settings, ThriftApplication? embeddedApp, ILoggerFactory loggerFactory, out IServiceRegistry registry, out string? error) =>
+        TryCreate(settings, () => CreateContext(settings, embeddedApp, loggerFactory), CreateCustom, out registry, out error);
 
     /// <summary>
     /// Embedded mode: as <see cref="TryCreate(Settings, ThriftApplication?, ILoggerFactory, out IServiceRegistry)"/> for the
     /// app registered in code, with the built-in backends only: a class named by service_register_cls is found by name,
     /// which a trimmed or NativeAOT program cannot promise.
     /// </summary>
-    internal static bool TryCreateEmbedded(Settings settings, ThriftApplication app, ILoggerFactory loggerFactory, out IServiceRegistry registry) =>
-        TryCreate(settings, loggerFactory, () => CreateContext(settings, app, MultiplexedNames(settings), loggerFactory),
+    internal static bool TryCreateEmbedded(Settings settings, ThriftApplication app, ILoggerFactory loggerFactory, out IServiceRegistry registry, out string? error) =>
+        TryCreate(settings, () => CreateContext(settings, app, MultiplexedNames(settings), loggerFactory),
             (typeName, _) => throw new InvalidOperationException($"service_register_cls: '{typeName}': an embedded program uses etcd or zookeeper; classes named here are for the tunicorn command"),
-            out registry);
+            out registry, out error);
 
-    private static bool TryCreate(Settings settings, ILoggerFactory loggerFactory, Func<ServiceRegistryContext> createContext,
-        Func<string, ServiceRegistryContext, IServiceRegistry> createCustom, out IServiceRegistry registry)
+    private static bool Logged(bool created, string? error, ILoggerFactory loggerFactory)
     {
-        var log = loggerFactory.CreateLogger("tunicorn.registry");
+        if (!created)
+            NotStarted(loggerFactory.CreateLogger("tunicorn.registry"), error!);
+        return created;
+    }
+
+    private static bool TryCreate(Settings settings, Func<ServiceRegistryContext> createContext,
+        Func<string, ServiceRegistryContext, IServiceRegistry> createCustom, out IServiceRegistry registry, out string? error)
+    {
         registry = new NoServiceRegistry();
+        error = null;
         string backend = settings.ServiceRegisterCls;
         if (backend == "none")
             return true;
@@ -54,7 +67,7 @@ public static partial class ServiceRegistryFactory
         }
         catch (Exception e) when (e is FormatException or TypeLoadException or MissingMethodException or TargetInvocationException or InvalidOperationException)
         {
-            NotStarted(log, e is TargetInvocationException { InnerException: { } inner } ? inner.Message : e.Message);
+            error = e is TargetInvocationException { InnerException: { } inner } ? inner.Message : e.Message;
             return false;
         }
     }

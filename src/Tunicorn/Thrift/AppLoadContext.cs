@@ -21,8 +21,9 @@ internal sealed class AppLoadContext : AssemblyLoadContext
 
     /// <param name="mainAssemblyPath">The app dll.</param>
     /// <param name="probeFolders">Absolute folders to look for dependencies in when the app's own folder has none.</param>
-    public AppLoadContext(string mainAssemblyPath, IReadOnlyList<string>? probeFolders = null)
-        : base($"tunicorn-app:{Path.GetFileName(mainAssemblyPath)}", isCollectible: false)
+    /// <param name="isCollectible">True in the master, which loads the app again at every HUP and unloads the old copy.</param>
+    public AppLoadContext(string mainAssemblyPath, IReadOnlyList<string>? probeFolders = null, bool isCollectible = false)
+        : base($"tunicorn-app:{Path.GetFileName(mainAssemblyPath)}", isCollectible)
     {
         _resolver = new AssemblyDependencyResolver(mainAssemblyPath);
         _probeFolders = probeFolders ?? [];

@@ -60,7 +60,9 @@ public sealed class ThriftApplication
         public Type ServiceType { get; }
         public Assembly? Assembly { get; }
 
-        public ITAsyncProcessor CreateProcessor(ILoggerFactory loggerFactory)
+        public ITAsyncProcessor CreateProcessor(ILoggerFactory loggerFactory) => _createProcessor(CreateHandler(), loggerFactory);
+
+        public object CreateHandler()
         {
             object handler;
             try
@@ -73,8 +75,7 @@ public sealed class ThriftApplication
             }
             if (!HandlerType.IsInstanceOfType(handler))
                 throw new AppLoadException($"the handler factory for {HandlerType.FullName} returned a {handler.GetType().FullName}");
-
-            return _createProcessor(handler, loggerFactory);
+            return handler;
         }
     }
 
@@ -90,7 +91,12 @@ public sealed class ThriftApplication
     [RequiresUnreferencedCode(LoadsByName)]
     [RequiresDynamicCode(LoadsByName)]
     /// <param name="probePaths">Folders where the app's dependencies not beside it are looked for (app_probe_paths).</param>
-    public static ThriftApplication Load(string appSpec, string? workingDirectory = null, IReadOnlyList<string>? probePaths = null)
+    public static ThriftApplication Load(string appSpec, string? workingDirectory = null, IReadOnlyList<string>? probePaths = null) =>
+        Load(appSpec, workingDirectory, probePaths, collectible: false);
+
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
+    private static ThriftApplication Load(string appSpec, string? workingDirectory, IReadOnlyList<string>? probePaths, bool collectible)
     {
         if (string.IsNullOrWhiteSpace(appSpec))
             throw new AppLoadException("APP is empty: expected path/to/Assembly.dll[:Namespace.Type]");
@@ -98,7 +104,7 @@ public sealed class ThriftApplication
         (string path, string? typeName) = ParseSpec(appSpec);
         string baseDirectory = Path.GetFullPath(workingDirectory ?? Environment.CurrentDirectory);
         string fullPath = Path.GetFullPath(path, baseDirectory);
-        Assembly assembly = LoadAssembly(appSpec, fullPath, baseDirectory, probePaths);
+        Assembly assembly = LoadAssembly(appSpec, fullPath, baseDirectory, probePaths, collectible);
         return new ThriftApplication([Bind(appSpec, name: null, path, typeName, assembly)], multiplexed: false);
     }
 
@@ -108,22 +114,63 @@ public sealed class ThriftApplication
     /// </summary>
     [RequiresUnreferencedCode(LoadsByName)]
     [RequiresDynamicCode(LoadsByName)]
-    public static ThriftApplication Load(Settings settings, string? workingDirectory = null)
+    public static ThriftApplication Load(Settings settings, string? workingDirectory = null) => Load(settings, workingDirectory, collectible: false);
+
+    /// <summary>
+    /// As <see cref="Load(Settings, string?)"/>, into load contexts that <see cref="Unload"/> releases: for the master,
+    /// which loads the app anew at every HUP and would otherwise keep every copy for its whole life.
+    /// </summary>
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
+    internal static ThriftApplication LoadUnloadable(Settings settings) => Load(settings, workingDirectory: null, collectible: true);
+
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
+    private static ThriftApplication Load(Settings settings, string? workingDirectory, bool collectible)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.Services.Count == 0)
             return Load(settings.App ?? throw new AppLoadException("no APP given: name an assembly, e.g. tunicorn MyService.dll"), workingDirectory,
-                settings.AppProbePaths);
+                settings.AppProbePaths, collectible);
         if (settings.App is not null)
             throw new AppLoadException($"both APP '{settings.App}' and --service given: name every service with --service NAME=APP, or serve APP alone");
-        return LoadServices(settings.Services, workingDirectory, settings.AppProbePaths);
+        return LoadServices(settings.Services, workingDirectory, settings.AppProbePaths, collectible);
+    }
+
+    /// <summary>
+    /// Creates every service's handler once and lets it go (disposing it if it is disposable), so that a constructor that
+    /// throws stops the start or the reload before anything is served. Throws <see cref="AppLoadException"/>.
+    /// </summary>
+    internal void CheckHandlers()
+    {
+        foreach (ServiceBinding service in _services)
+        {
+            if (service.CreateHandler() is IDisposable disposable)
+                disposable.Dispose();
+        }
+    }
+
+    /// <summary>Lets the runtime free the app's assemblies once nothing uses them; only for <see cref="LoadUnloadable"/>.</summary>
+    internal void Unload()
+    {
+        foreach (var context in _services.Select(s => s.Assembly).OfType<Assembly>().Select(AssemblyLoadContext.GetLoadContext).Distinct())
+        {
+            if (context is { IsCollectible: true })
+                context.Unload();
+        }
     }
 
     /// <summary>Loads <c>NAME=path/to/Assembly.dll[:Namespace.Type]</c> entries, served multiplexed; the first is also the default service.</summary>
     [RequiresUnreferencedCode(LoadsByName)]
     [RequiresDynamicCode(LoadsByName)]
     public static ThriftApplication LoadServices(IReadOnlyList<string> serviceSpecs, string? workingDirectory = null,
-        IReadOnlyList<string>? probePaths = null)
+        IReadOnlyList<string>? probePaths = null) =>
+        LoadServices(serviceSpecs, workingDirectory, probePaths, collectible: false);
+
+    [RequiresUnreferencedCode(LoadsByName)]
+    [RequiresDynamicCode(LoadsByName)]
+    private static ThriftApplication LoadServices(IReadOnlyList<string> serviceSpecs, string? workingDirectory, IReadOnlyList<string>? probePaths,
+        bool collectible)
     {
         if (serviceSpecs.Count == 0)
             throw new AppLoadException("no service given: expected NAME=path/to/Assembly.dll[:Namespace.Type]");
@@ -144,7 +191,7 @@ public sealed class ThriftApplication
             (string path, string? typeName) = ParseSpec(appSpec);
             string fullPath = Path.GetFullPath(path, baseDirectory);
             if (!assemblies.TryGetValue(fullPath, out Assembly? assembly))
-                assemblies[fullPath] = assembly = LoadAssembly(spec, fullPath, baseDirectory, probePaths);
+                assemblies[fullPath] = assembly = LoadAssembly(spec, fullPath, baseDirectory, probePaths, collectible);
             bindings.Add(Bind(spec, name, path, typeName, assembly));
         }
         return new ThriftApplication(bindings, multiplexed: true);
@@ -299,7 +346,7 @@ public sealed class ThriftApplication
 
     [RequiresUnreferencedCode(LoadsByName)]
     [RequiresDynamicCode(LoadsByName)]
-    private static Assembly LoadAssembly(string appSpec, string fullPath, string baseDirectory, IReadOnlyList<string>? probePaths)
+    private static Assembly LoadAssembly(string appSpec, string fullPath, string baseDirectory, IReadOnlyList<string>? probePaths, bool collectible)
     {
         if (!File.Exists(fullPath))
         {
@@ -314,7 +361,7 @@ public sealed class ThriftApplication
             if (AppLoadContext.IsHostAssembly(fullPath))
                 return AssemblyLoadContext.Default.LoadFromAssemblyPath(fullPath);
             var probeFolders = (probePaths ?? []).Select(p => Path.GetFullPath(p, baseDirectory)).ToArray();
-            return new AppLoadContext(fullPath, probeFolders).LoadCopy(fullPath);
+            return new AppLoadContext(fullPath, probeFolders, collectible).LoadCopy(fullPath);
         }
         catch (BadImageFormatException e)
         {

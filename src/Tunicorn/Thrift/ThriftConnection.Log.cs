@@ -30,6 +30,10 @@ public static partial class ThriftConnection
             Message = "Connection {ConnectionId} from {Peer} closed between calls after {Calls} calls: the worker is stopping")]
         public static partial void ClosedForStop(ILogger logger, long connectionId, string peer, int calls);
 
+        [LoggerMessage(EventId = EventIds.Thrift + 19, Level = LogLevel.Debug,
+            Message = "Connection {ConnectionId} from {Peer} sent no call in the {OpenSeconds:0.0}s since its accept: closed at once, the worker is stopping")]
+        public static partial void ClosedForStopBeforeFirstCall(ILogger logger, long connectionId, string peer, double openSeconds);
+
         [LoggerMessage(EventId = EventIds.Thrift + 6, Level = LogLevel.Debug,
             Message = "Connection {ConnectionId} from {Peer} aborted {Where}")]
         public static partial void Aborted(ILogger logger, long connectionId, string peer, string where);

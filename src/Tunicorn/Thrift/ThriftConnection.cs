@@ -29,7 +29,7 @@ public static partial class ThriftConnection
     private const string LogCategory = "Tunicorn.Thrift.ThriftConnection";
     private static long s_lastConnectionId;
 
-    /// <summary>How long a fresh connection may take to send its first call once the worker is stopping.</summary>
+    /// <summary>How long after its accept a fresh connection may take to send its first call when the worker is stopping.</summary>
     private static readonly TimeSpan FirstCallGrace = TimeSpan.FromSeconds(1);
 
     public static Task ServeAsync(
@@ -110,6 +110,7 @@ public static partial class ThriftConnection
         CancellationToken abort,
         ReadinessLoop? readinessLoop)
     {
+        long accepted = Stopwatch.GetTimestamp();
         ServiceProcessors processors;
         try
         {
@@ -154,7 +155,15 @@ public static partial class ThriftConnection
             {
                 outcome = await waiter.WaitAsync(endpoint);
                 if (outcome == WaitOutcome.Stopping && connection.CallsServed == 0)
-                    outcome = await WaitForFirstCallAsync(endpoint, abort);
+                {
+                    TimeSpan open = Stopwatch.GetElapsedTime(accepted);
+                    if (open >= FirstCallGrace)
+                    {
+                        Log.ClosedForStopBeforeFirstCall(logger, connection.Id, connection.Peer, open.TotalSeconds);
+                        return "server stopping";
+                    }
+                    outcome = await WaitForFirstCallAsync(endpoint, FirstCallGrace - open, abort);
+                }
             }
             catch (Exception e)
             {
@@ -411,12 +420,14 @@ public static partial class ThriftConnection
     /// <summary>
     /// A connection accepted just before a graceful stop has not sent its first call yet, but its client
     /// already believes it is served (a connection-per-call client writes right after connecting). Closing
-    /// it now would fail that call, so it gets a short grace for its first call.
+    /// it now would fail that call, so it gets what is left of a short grace for its first call, counted from its
+    /// accept: a connection that has sent nothing for longer is a pool's idle one, and waiting for it only held up
+    /// the stop of an idle server (by a second a worker).
     /// </summary>
-    private static async ValueTask<WaitOutcome> WaitForFirstCallAsync(SocketTransport endpoint, CancellationToken abort)
+    private static async ValueTask<WaitOutcome> WaitForFirstCallAsync(SocketTransport endpoint, TimeSpan left, CancellationToken abort)
     {
         using var grace = CancellationTokenSource.CreateLinkedTokenSource(abort);
-        grace.CancelAfter(FirstCallGrace);
+        grace.CancelAfter(left);
         try
         {
             return await endpoint.WaitForDataAsync(grace.Token) ? WaitOutcome.CallArrived : WaitOutcome.PeerClosed;

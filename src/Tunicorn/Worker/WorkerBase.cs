@@ -219,6 +219,8 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
             return;
         _stopReason = reason;
         _options.Board.SetAccepting(_options.BoardSlot, false);
+        // The master reads why, so that the exit 0 that follows is not taken for a handler's Environment.Exit.
+        Send(WorkerReport.Stopping(reason));
         _stopAccepting.Cancel();
     }
 

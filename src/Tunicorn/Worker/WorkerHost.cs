@@ -96,7 +96,7 @@ public static partial class WorkerHost
         }
         catch (Exception e) when (e is InteropException or ArgumentException or SocketException or IOException)
         {
-            return Fail(control, log, WorkerExitCode.BootError, "Worker failed to boot: " + e.Message);
+            return Fail(control, log, WorkerExitCode.BootError, e.Message); // the log line and the master say "failed to boot" already
         }
     }
 

@@ -1,16 +1,21 @@
+using System.Buffers.Text;
 using System.Globalization;
+using System.Text;
 
 namespace Tunicorn.Worker;
 
 /// <summary>
 /// One line a worker sends its master over their socket pair. Text lines, so that a stuck worker can be
-/// diagnosed with strace: <c>booted</c>, <c>hb READ ANSWERED OLDEST_CALL_MS METHOD</c>, <c>error REASON</c>, <c>retire REASON</c>.
+/// diagnosed with strace: <c>booted</c>, <c>hb READ ANSWERED OLDEST_CALL_MS METHOD</c>, <c>error REASON</c>,
+/// <c>stopping REASON</c>, <c>retire REASON</c>.
 /// </summary>
 public readonly record struct WorkerReport(WorkerReportKind Kind, long CallsRead, long CallsAnswered, long OldestCallMs, string? Text)
 {
     public static WorkerReport Booted() => new(WorkerReportKind.Booted, 0, 0, 0, null);
 
     public static WorkerReport Error(string reason) => new(WorkerReportKind.Error, 0, 0, 0, reason);
+
+    public static WorkerReport Stopping(string reason) => new(WorkerReportKind.Stopping, 0, 0, 0, reason);
 
     /// <summary>Asks the master for a replacement, spawned before this worker is stopped.</summary>
     public static WorkerReport Retire(string reason) => new(WorkerReportKind.Retire, 0, 0, 0, reason);
@@ -22,6 +27,7 @@ public readonly record struct WorkerReport(WorkerReportKind Kind, long CallsRead
     {
         WorkerReportKind.Booted => "booted\n",
         WorkerReportKind.Error => "error " + (Text ?? "").ReplaceLineEndings(" ") + "\n",
+        WorkerReportKind.Stopping => "stopping " + (Text ?? "").ReplaceLineEndings(" ") + "\n",
         WorkerReportKind.Retire => "retire " + (Text ?? "").ReplaceLineEndings(" ") + "\n",
         _ => string.Create(CultureInfo.InvariantCulture, $"hb {CallsRead} {CallsAnswered} {OldestCallMs} {(string.IsNullOrEmpty(Text) ? "-" : Text)}\n"),
     };
@@ -39,6 +45,11 @@ public readonly record struct WorkerReport(WorkerReportKind Kind, long CallsRead
             report = Error(line[6..]);
             return true;
         }
+        if (line.StartsWith("stopping ", StringComparison.Ordinal))
+        {
+            report = Stopping(line[9..]);
+            return true;
+        }
         if (line.StartsWith("retire ", StringComparison.Ordinal))
         {
             report = Retire(line[7..]);
@@ -54,5 +65,36 @@ public readonly record struct WorkerReport(WorkerReportKind Kind, long CallsRead
             return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// Parses one line as it arrived, without the newline. A heartbeat, several a second from every worker, allocates
+    /// nothing when its method is <paramref name="lastMethod"/> (or none): the master's heap does not grow with reports.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> line, string? lastMethod, out WorkerReport report)
+    {
+        report = default;
+        if (!line.StartsWith("hb "u8))
+            return TryParse(Encoding.UTF8.GetString(line), out report);
+        line = line[3..];
+        if (!NextNumber(ref line, out long read) || !NextNumber(ref line, out long answered) || !NextNumber(ref line, out long oldest) || line.IsEmpty)
+            return false;
+        string? method = line.SequenceEqual("-"u8) ? null
+            : lastMethod is not null && Ascii.Equals(line, lastMethod) ? lastMethod
+            : Encoding.UTF8.GetString(line);
+        report = Heartbeat(read, answered, oldest, method);
+        return true;
+    }
+
+    private static bool NextNumber(ref ReadOnlySpan<byte> line, out long value)
+    {
+        int space = line.IndexOf((byte)' ');
+        if (space <= 0 || !Utf8Parser.TryParse(line[..space], out value, out int consumed) || consumed != space)
+        {
+            value = 0;
+            return false;
+        }
+        line = line[(space + 1)..];
+        return true;
     }
 }

@@ -8,4 +8,6 @@ public enum WorkerReportKind
     Error,
     /// <summary>The worker cannot go on safely (it ran out of memory): start its replacement, then stop it.</summary>
     Retire,
+    /// <summary>The worker began to stop on its own (max_requests, master gone, listener failed): its exit 0 is expected.</summary>
+    Stopping,
 }

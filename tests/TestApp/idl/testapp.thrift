@@ -26,5 +26,8 @@ service TestService {
   # Keeps allocating 4 MB arrays, held by a static list, until the runtime throws OutOfMemoryException (run the
   # worker under DOTNET_GCHeapHardLimit): a handler that leaks until the heap is full. Returns the MB held if it
   # reached max_mb first.
-  i32 hoard(1:i32 max_mb)
+  i32 hoard(1:i32 max_mb),
+
+  # Ends the worker process at once with this exit code (Environment.Exit), as a handler that calls it would.
+  void exit_process(1:i32 code)
 }

@@ -12,6 +12,8 @@ internal enum UnixSignal
     Usr2 = 12,
     Term = 15,
     Chld = 17,
+    Cont = 18,
+    Stop = 19,
     Ttin = 21,
     Ttou = 22,
     Winch = 28,

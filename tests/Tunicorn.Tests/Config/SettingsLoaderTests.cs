@@ -25,7 +25,7 @@ public sealed class SettingsLoaderTests
         var run = LoadRun.Of(
             "build/Svc.dll:Svc.Handler", "-b", "0.0.0.0:9091", "--backlog", "64", "-w", "3", "-k", "threaded", "--threads", "8",
             "--worker-connections", "50", "--max-requests", "1000", "--max-requests-jitter", "50", "-t", "12.5",
-            "--graceful-timeout", "5", "--reuse-port", "--chdir", "/srv", "-e", "A=1", "-p", "/run/t.pid", "-u", "svc", "-g", "1000",
+            "--graceful-timeout", "5", "--reuse-port", "--chdir", "/srv", "-e", "A=1", "-p", "/run/t.pid", "-u", "root", "-g", "1000",
             "-m", "0o27", "--access-logfile", "-", "--access-logformat", "%(h)s %(r)s", "--error-logfile", "/var/log/t.log",
             "--log-level", "debug", "-n", "calc", "--hooks", "Svc.Hooks", "--thrift-protocol-factory", "compact",
             "--thrift-transport-factory", "framed", "--thrift-client-timeout", "60", "--thrift-processor-as-factory");
@@ -46,7 +46,7 @@ public sealed class SettingsLoaderTests
         Assert.Equal("/srv", s.Chdir);
         Assert.Equal(["A=1"], s.RawEnv);
         Assert.Equal("/run/t.pid", s.Pidfile);
-        Assert.Equal("svc", s.User);
+        Assert.Equal("root", s.User);
         Assert.Equal("1000", s.Group);
         Assert.Equal(23, s.Umask);
         Assert.Equal("-", s.AccessLog);

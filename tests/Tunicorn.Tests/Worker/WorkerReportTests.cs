@@ -1,9 +1,48 @@
+using System.Text;
 using Tunicorn.Worker;
 
 namespace Tunicorn.Tests.Worker;
 
+/// <summary>The lines a worker sends its master, parsed as the master reads them: from the bytes received.</summary>
 public sealed class WorkerReportTests
 {
+    public static TheoryData<WorkerReport> Reports => new()
+    {
+        WorkerReport.Booted(),
+        WorkerReport.Error("certfile /x.pem: no such file"),
+        WorkerReport.Stopping("max_requests (50) reached"),
+        WorkerReport.Retire("OutOfMemoryException (heap full) in or near call 'hoard'"),
+        WorkerReport.Heartbeat(12, 11, 250, "sleep"),
+        WorkerReport.Heartbeat(3, 3, 0, null),
+    };
+
+    [Theory]
+    [MemberData(nameof(Reports))]
+    public void EveryReport_ReadsBackFromItsBytes(WorkerReport sent)
+    {
+        byte[] line = Encoding.UTF8.GetBytes(sent.Format().TrimEnd('\n'));
+
+        Assert.True(WorkerReport.TryParse(line, lastMethod: null, out var read));
+        Assert.Equal(sent, read);
+    }
+
+    [Fact]
+    public void AHeartbeatWithTheSameMethodAsTheLast_ReusesItsName_SoHeartbeatsAllocateNothing()
+    {
+        string last = "sleep";
+        byte[] line = Encoding.UTF8.GetBytes(WorkerReport.Heartbeat(5, 4, 1200, "sleep").Format().TrimEnd('\n'));
+
+        Assert.True(WorkerReport.TryParse(line, last, out var read));
+        Assert.Same(last, read.Text);
+    }
+
+    [Theory]
+    [InlineData("hb 1 2")]
+    [InlineData("hb x 2 3 -")]
+    [InlineData("hello")]
+    public void ALineThatIsNoReport_IsRefused(string text) =>
+        Assert.False(WorkerReport.TryParse(Encoding.UTF8.GetBytes(text), lastMethod: null, out _));
+
     [Fact]
     public void Retire_RoundTripsWithItsReason_OnOneLine()
     {

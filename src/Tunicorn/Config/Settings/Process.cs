@@ -1,8 +1,23 @@
+using Tunicorn.Interop;
+
 namespace Tunicorn.Config;
 
 /// <summary>Settings of the master and worker processes themselves: directory, environment, identity, files.</summary>
 public static class ProcessSettings
 {
+    // Validators are declared before the settings whose initializers read them (static fields initialize in textual order).
+    // A name is looked up when it is read, as gunicorn does: an unknown user fails here, with one line, not in every
+    // worker once the master already listens. Numeric ids are taken as they are (a uid need not have a passwd entry).
+    private static readonly Validator<string> UserAccount = new(
+        Validators.AccountName.Type,
+        text => Known(Validators.AccountName.Parse(text), name => ProcessIdentity.LookupUser(name), "user"),
+        value => value);
+
+    private static readonly Validator<string> GroupAccount = new(
+        Validators.AccountName.Type,
+        text => Known(Validators.AccountName.Parse(text), name => ProcessIdentity.LookupGroup(name), "group"),
+        value => value);
+
     public static readonly Setting<string> Chdir = new("chdir", SettingSection.Process)
     {
         Flags = ["--chdir"],
@@ -44,7 +59,7 @@ public static class ProcessSettings
         Flags = ["-u", "--user"],
         MetaVar = "USER",
         Default = null,
-        Validator = Validators.AccountName,
+        Validator = UserAccount,
         Description = """
             Run the workers as this user, a name or a numeric id.
             Unset keeps the user tunicorn was started as. Switching needs root.
@@ -56,7 +71,7 @@ public static class ProcessSettings
         Flags = ["-g", "--group"],
         MetaVar = "GROUP",
         Default = null,
-        Validator = Validators.AccountName,
+        Validator = GroupAccount,
         Description = """
             Run the workers as this group, a name or a numeric id.
             Unset keeps the group tunicorn was started as. Switching needs root.
@@ -118,4 +133,17 @@ public static class ProcessSettings
             master is this program started again, detached.
             """,
     };
+
+    private static string Known(string name, Action<string> lookUp, string kind)
+    {
+        try
+        {
+            lookUp(name);
+            return name;
+        }
+        catch (ArgumentException)
+        {
+            throw new SettingValueException(name, $"is not a {kind} on this system (no such name in the {kind} database)");
+        }
+    }
 }
