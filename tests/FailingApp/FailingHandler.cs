@@ -17,4 +17,6 @@ public sealed class FailingHandler : testapp.TestService.IAsync
     public Task<string> echo(string? s, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public Task fire(int ms, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task say(string? text, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }

@@ -28,6 +28,12 @@ public sealed class TestServiceHandler : testapp.TestService.IAsync
     public Task<string> echo(string? s, CancellationToken cancellationToken = default) =>
         Task.FromResult(s ?? string.Empty);
 
+    public async Task say(string? text, CancellationToken cancellationToken = default)
+    {
+        await Console.Out.WriteLineAsync("stdout: " + text);
+        await Console.Error.WriteLineAsync("stderr: " + text);
+    }
+
     public Task fire(int ms, CancellationToken cancellationToken = default)
     {
         if (ms > 0)

@@ -7,11 +7,18 @@ namespace Tunicorn.Logging;
 public sealed class ServerLogging : IDisposable
 {
     private readonly LogSink _errorSink;
+    private readonly ErrorLogOutlets _outlets;
+    private readonly ILogger _outletsLog;
 
-    public ServerLogging(Settings settings)
+    /// <param name="settings">The settings of this process.</param>
+    /// <param name="inWorker">True in a worker: what the master already warned about is logged at debug level only.</param>
+    public ServerLogging(Settings settings, bool inWorker = false)
     {
         _errorSink = new LogSink(settings.ErrorLog);
-        Factory = new ServerLoggerFactory(new ServerLoggerProvider(_errorSink, settings.LogLevel));
+        _outlets = new ErrorLogOutlets(settings);
+        Factory = new ServerLoggerFactory(new ServerLoggerProvider(_errorSink, settings.LogLevel, settings.LogConfigJson, _outlets.Syslog));
+        _outletsLog = Factory.CreateLogger(inWorker ? "tunicorn.worker" : "tunicorn.master");
+        _outlets.ReportProblems(_outletsLog, inWorker);
         if (!string.IsNullOrEmpty(settings.AccessLog))
             AccessLog = new AccessLog(new LogSink(settings.AccessLog), settings.AccessLogFormat);
     }
@@ -24,6 +31,7 @@ public sealed class ServerLogging : IDisposable
     {
         _errorSink.Reopen();
         AccessLog?.Sink.Reopen();
+        _outlets.Reopen(_outletsLog);
     }
 
     public void Dispose()
@@ -31,5 +39,6 @@ public sealed class ServerLogging : IDisposable
         Factory.Dispose();
         _errorSink.Dispose();
         AccessLog?.Sink.Dispose();
+        _outlets.Dispose();
     }
 }

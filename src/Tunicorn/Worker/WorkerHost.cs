@@ -35,7 +35,7 @@ public static partial class WorkerHost
         var settings = Settings.Deserialize(environment.SerializedSettings);
         // Still on the main thread, whose name is the one ps and top show for the process.
         ProcessIdentity.SetThreadName(settings.ProcName ?? "tunicorn-worker");
-        using var logging = new ServerLogging(settings);
+        using var logging = new ServerLogging(settings, inWorker: true);
         var log = logging.Factory.CreateLogger("tunicorn.worker");
         Socket? control = null;
         try

@@ -18,5 +18,8 @@ service TestService {
   string echo(1:string s),
 
   # Oneway: blocks ms milliseconds, no reply.
-  oneway void fire(1:i32 ms)
+  oneway void fire(1:i32 ms),
+
+  # Writes "stdout: TEXT" to Console.Out and "stderr: TEXT" to Console.Error (for capture_output).
+  void say(1:string text)
 }
