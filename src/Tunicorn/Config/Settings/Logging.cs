@@ -85,10 +85,10 @@ public static class LoggingSettings
         Validator = Validators.Boolean,
         Description = """
             Send the error log to syslog too (syslog_addr), from the master and from every worker.
-            Each line is one RFC 3164 message, <PRI>TIMESTAMP [HOST] TAG[PID]: [LEVEL] message, where PRI is
+            Each line is one RFC 3164 message, `<PRI>TIMESTAMP [HOST] TAG[PID]: [LEVEL] message`, where PRI is
             syslog_facility * 8 + the level's severity (debug 7, info 6, warning 4, error 3, critical 2) and TAG is
             tunicorn or tunicorn.PREFIX (syslog_prefix). A syslog that is unreachable or slow drops lines rather
-            than slowing calls; the error log keeps them.
+            than slowing calls; the error log keeps them. HOST is left out towards a unix socket, as syslog(3) does.
             """,
     };
 
@@ -108,9 +108,10 @@ public static class LoggingSettings
             },
             value => value),
         Description = """
-            Where syslog messages go: unix://PATH (a datagram socket), udp://HOST[:PORT] or tcp://HOST[:PORT] (port 514 when left out).
-            TCP messages end with a line break (RFC 6587). When the socket is missing at start (no syslog daemon,
-            e.g. in a container without /dev/log) the master logs one warning and serves on.
+            Where syslog messages go: unix://PATH, udp://HOST[:PORT] or tcp://HOST[:PORT].
+            PATH is a datagram socket; the port is 514 when left out. TCP messages end with a line break
+            (RFC 6587). When the socket is missing at start (no syslog daemon, e.g. in a container without
+            /dev/log) the master logs one warning and serves on; lines sent before the daemon starts are lost.
             """,
     };
 
@@ -163,8 +164,8 @@ public static class LoggingSettings
             rest, and loglevel applies when there is no Default. Levels: Trace, Debug, Information, Warning, Error,
             Critical, None. Tunicorn's categories: tunicorn.master, tunicorn.worker, tunicorn.registry,
             Tunicorn.Thrift.ThriftConnection (a line per connection), Tunicorn.IO.ReadinessLoop; an app's loggers
-            have their own. The master reads the file at start and on HUP; a file that cannot be read
-            or understood stops the start with an error naming this setting.
+            have their own. The master reads the file at start, and again on HUP for the workers it then starts;
+            a file that cannot be read or understood stops the start with an error naming this setting.
             """,
     };
 }
