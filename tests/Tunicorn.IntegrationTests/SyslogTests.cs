@@ -68,6 +68,30 @@ public sealed class SyslogTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Syslog_OverTcp_SendsOneLinePerMessage()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(16);
+        int syslogPort = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        using var stop = new CancellationTokenSource();
+        var messages = new ConcurrentQueue<string>();
+        var accepting = AcceptLinesAsync(listener, messages, stop.Token);
+
+        int port = FreePort.Next();
+        await using var server = await TunicornServer.StartAsync(RepoPaths.TestAppDll, port, 1,
+            ["--log-syslog", "--log-syslog-to", $"tcp://127.0.0.1:{syslogPort}", "--log-syslog-facility", "daemon"], output);
+        int worker = server.WorkerPids().Single();
+        await server.StopAsync();
+
+        // daemon is 3: info 30. The worker's last line, when it exits, comes over its own connection.
+        await WaitForMessageAsync(messages, new Regex($@"^<30>{Timestamp} \S+ tunicorn\[{server.MasterPid}\]: \[INFO\] Listening at: 127\.0\.0\.1:{port} \({server.MasterPid}\)$"));
+        await WaitForMessageAsync(messages, new Regex($@"^<30>{Timestamp} \S+ tunicorn\[{worker}\]: \[INFO\] Worker exiting \(pid: {worker}\)"));
+        await stop.CancelAsync();
+        await accepting;
+    }
+
+    [Fact]
     public async Task Syslog_SocketMissing_OneWarningFromTheMaster_AndWorkersServe()
     {
         using var dir = new TestDirectory("syslog");
@@ -94,6 +118,36 @@ public sealed class SyslogTests(ITestOutputHelper output)
                 int length = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
                 messages.Enqueue(Encoding.UTF8.GetString(buffer, 0, length));
             }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static async Task AcceptLinesAsync(Socket listener, ConcurrentQueue<string> messages, CancellationToken cancellationToken)
+    {
+        var readers = new List<Task>();
+        try
+        {
+            while (true)
+            {
+                var connection = await listener.AcceptAsync(cancellationToken);
+                readers.Add(ReadLinesAsync(connection, messages, cancellationToken));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await Task.WhenAll(readers);
+    }
+
+    private static async Task ReadLinesAsync(Socket connection, ConcurrentQueue<string> messages, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(new NetworkStream(connection, ownsSocket: true), Encoding.UTF8);
+        try
+        {
+            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+                messages.Enqueue(line);
         }
         catch (OperationCanceledException)
         {
