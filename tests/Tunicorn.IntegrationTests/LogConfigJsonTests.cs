@@ -42,7 +42,12 @@ public sealed class LogConfigJsonTests(ITestOutputHelper output)
         }, Deadline, "a call answered", server.Describe);
         var debug = await server.WaitForLogAsync(new Regex(@"\[(?<pid>\d+)\] \[DEBUG\] Connection \d+ from 127\.0\.0\.1:\d+ opened"), Deadline);
 
-        Assert.Equal(server.WorkerPids().Single().ToString(System.Globalization.CultureInfo.InvariantCulture), debug.Groups["pid"].Value);
+        int worker = server.WorkerPids().Single();
+        Assert.Equal(worker.ToString(System.Globalization.CultureInfo.InvariantCulture), debug.Groups["pid"].Value);
+        // The master read the JSON and handed the rules over: the worker never loads System.Text.Json (its first parse
+        // would cost a worker 15-20 ms of boot).
+        Assert.Contains("System.Text.Json.dll", await File.ReadAllTextAsync($"/proc/{server.MasterPid}/maps"), StringComparison.Ordinal);
+        Assert.DoesNotContain("System.Text.Json.dll", await File.ReadAllTextAsync($"/proc/{worker}/maps"), StringComparison.Ordinal);
         // Every master line so far was info (Starting, Listening at, Booting worker, Worker booted): none may show.
         Assert.DoesNotContain(server.Log.Snapshot(), line => line.Contains($"[{server.MasterPid}] [INFO]", StringComparison.Ordinal));
         Assert.Empty(server.Log.Matches(LogPatterns.ListeningAt));
