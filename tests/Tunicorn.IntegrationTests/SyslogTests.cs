@@ -92,7 +92,7 @@ public sealed class SyslogTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Syslog_SocketMissing_OneWarningFromTheMaster_AndWorkersServe()
+    public async Task Syslog_SocketMissing_OneWarningFromTheMaster_AndWorkersServe_AndUsr1DoesNotRepeatIt()
     {
         using var dir = new TestDirectory("syslog");
         string missing = dir.File("no-daemon.sock");
@@ -102,6 +102,11 @@ public sealed class SyslogTests(ITestOutputHelper output)
 
         using (var client = await ThriftClients.TestServiceAsync(port))
             Assert.Equal(3, await client.add(1, 2));
+        // Log rotation does not repeat it either.
+        int mark = server.LogMark;
+        Assert.True(server.Signal(UnixSignal.Usr1));
+        await Eventually.WaitUntilAsync(() => server.Log.Snapshot(mark).Count(line => line.Contains("reopened its log files", StringComparison.Ordinal)) == 2,
+            Deadline, "both workers reopened their log files", server.Describe);
         var warnings = server.Log.Snapshot().Where(line => line.Contains(missing, StringComparison.Ordinal)).ToArray();
         var warning = Assert.Single(warnings);
         Assert.Contains($"[{server.MasterPid}] [WARNING]", warning, StringComparison.Ordinal);

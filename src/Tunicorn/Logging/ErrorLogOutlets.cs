@@ -55,7 +55,9 @@ internal sealed partial class ErrorLogOutlets : IDisposable
             return;
         int before = _problems.Count;
         Capture();
-        ReportProblems(log, inWorker: false);
+        // Only what this reopen could not do; the start's problems were reported at start.
+        for (int i = before; i < _problems.Count; i++)
+            OutletUnavailable(log, _problems[i]);
         _problems.RemoveRange(before, _problems.Count - before);
     }
 
