@@ -83,7 +83,10 @@ public sealed class SyslogSink : IDisposable
                 }
                 catch (SocketException e)
                 {
-                    problem = $"cannot reach {address} ({e.Message})";
+                    // .NET reports a missing socket file as "Cannot assign requested address"; say what it is.
+                    problem = File.Exists(address.Path)
+                        ? $"cannot reach {address} ({e.Message})"
+                        : $"cannot reach {address}: no such socket (is a syslog daemon running?)";
                 }
                 return sink;
             }
