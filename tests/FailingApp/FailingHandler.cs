@@ -23,4 +23,6 @@ public sealed class FailingHandler : testapp.TestService.IAsync
     public Task<int> hoard(int max_mb, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public Task exit_process(int code, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task say(string? text, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }

@@ -46,6 +46,12 @@ public sealed class TestServiceHandler : testapp.TestService.IAsync
         }
     }
 
+    public async Task say(string? text, CancellationToken cancellationToken = default)
+    {
+        await Console.Out.WriteLineAsync("stdout: " + text);
+        await Console.Error.WriteLineAsync("stderr: " + text);
+    }
+
     public Task fire(int ms, CancellationToken cancellationToken = default)
     {
         if (ms > 0)

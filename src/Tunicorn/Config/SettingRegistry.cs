@@ -44,6 +44,12 @@ public static class SettingRegistry
         LoggingSettings.AccessLogFormat,
         LoggingSettings.ErrorLog,
         LoggingSettings.LogLevel,
+        LoggingSettings.CaptureOutput,
+        LoggingSettings.Syslog,
+        LoggingSettings.SyslogAddr,
+        LoggingSettings.SyslogFacility,
+        LoggingSettings.SyslogPrefix,
+        LoggingSettings.LogConfigJson,
 
         ThriftSettings.ProtocolFactory,
         ThriftSettings.TransportFactory,

@@ -111,6 +111,22 @@ public sealed class Settings
 
     public LogLevel LogLevel { get => Get(LoggingSettings.LogLevel); init => Set(LoggingSettings.LogLevel, value); }
 
+    /// <summary>Whether the app's stdout and stderr go to the errorlog file.</summary>
+    public bool CaptureOutput { get => Get(LoggingSettings.CaptureOutput); init => Set(LoggingSettings.CaptureOutput, value); }
+
+    /// <summary>Whether the error log goes to syslog too.</summary>
+    public bool Syslog { get => Get(LoggingSettings.Syslog); init => Set(LoggingSettings.Syslog, value); }
+
+    /// <summary>unix://PATH, udp://HOST[:PORT] or tcp://HOST[:PORT] (Logging.SyslogAddress parses it).</summary>
+    public string SyslogAddr { get => Get(LoggingSettings.SyslogAddr)!; init => Set(LoggingSettings.SyslogAddr, value); }
+
+    public Logging.SyslogFacility SyslogFacility { get => Get(LoggingSettings.SyslogFacility); init => Set(LoggingSettings.SyslogFacility, value); }
+
+    public string? SyslogPrefix { get => Get(LoggingSettings.SyslogPrefix); init => Set(LoggingSettings.SyslogPrefix, value); }
+
+    /// <summary>Per-category minimum levels read from the logconfig_json file; null when unset.</summary>
+    public Logging.LogLevelRules? LogConfigJson { get => Get(LoggingSettings.LogConfigJson); init => Set(LoggingSettings.LogConfigJson, value); }
+
     /// <summary>A type name deriving from ServerHooks, looked up in the app assembly and loaded assemblies.</summary>
     public string? Hooks { get => Get(HooksSettings.Hooks); init => Set(HooksSettings.Hooks, value); }
 

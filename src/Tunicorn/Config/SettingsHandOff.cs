@@ -45,6 +45,8 @@ internal static class SettingsHandOff
                 return Enum.Parse(type, text);
             if (type == typeof(IReadOnlyList<string>))
                 return ReadList(text);
+            if (type == typeof(Logging.LogLevelRules))
+                return Logging.LogLevelRules.FromHandOff(Unescape(text));
         }
         catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
         {
@@ -63,6 +65,8 @@ internal static class SettingsHandOff
             // "R" keeps every bit, and writes NaN and infinities as names double.Parse reads back.
             case double d: text.Append(d.ToString("R", CultureInfo.InvariantCulture)); break;
             case Enum e: text.Append(e.ToString()); break;
+            // logconfig_json: the rules the master read, so that no worker parses JSON.
+            case Logging.LogLevelRules rules: AppendEscaped(text, rules.ToHandOff()); break;
             case IReadOnlyList<string> list:
                 text.Append(list.Count.ToString(CultureInfo.InvariantCulture));
                 foreach (var item in list)

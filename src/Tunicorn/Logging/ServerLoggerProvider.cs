@@ -8,21 +8,30 @@ namespace Tunicorn.Logging;
 /// and their tools read Tunicorn's logs as they read gunicorn's. The pid is in every line, and every entry is one
 /// line: newlines and other control characters in a message or an exception are escaped by the <see cref="LogSink"/>.
 /// </summary>
-public sealed class ServerLoggerProvider(LogSink sink, LogLevel minimumLevel) : ILoggerProvider
+/// <param name="sink">The error log.</param>
+/// <param name="minimumLevel">The loglevel setting.</param>
+/// <param name="levelRules">Per-category levels (logconfig_json), or null for <paramref name="minimumLevel"/> everywhere.</param>
+/// <param name="syslog">Where every line also goes (log_syslog), or null.</param>
+public sealed class ServerLoggerProvider(LogSink sink, LogLevel minimumLevel, LogLevelRules? levelRules = null, SyslogSink? syslog = null) : ILoggerProvider
 {
     private readonly ConcurrentDictionary<string, ServerLogger> _loggers = new();
+    private readonly LogLevelRules? _levelRules = levelRules;
+    private readonly SyslogSink? _syslog = syslog;
 
     public LogLevel MinimumLevel { get; set; } = minimumLevel;
 
-    public ILogger CreateLogger(string categoryName) => _loggers.GetOrAdd(categoryName, _ => new ServerLogger(this));
+    public ILogger CreateLogger(string categoryName) => _loggers.GetOrAdd(categoryName, category => new ServerLogger(this, category));
 
     public void Dispose() { }
 
-    private sealed class ServerLogger(ServerLoggerProvider provider) : ILogger
+    private sealed class ServerLogger(ServerLoggerProvider provider, string category) : ILogger
     {
+        // Resolved once per category: IsEnabled runs before every log call.
+        private readonly LogLevel? _categoryLevel = provider._levelRules?.MinimumLevel(category, provider.MinimumLevel);
+
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= provider.MinimumLevel && logLevel != LogLevel.None;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= (_categoryLevel ?? provider.MinimumLevel) && logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
@@ -34,6 +43,7 @@ public sealed class ServerLoggerProvider(LogSink sink, LogLevel minimumLevel) : 
             if (exception is not null)
                 line += " | " + exception;
             provider.WriteLine(line);
+            provider._syslog?.Send(logLevel, LevelName(logLevel), exception is null ? message : message + "\n" + exception);
         }
     }
 

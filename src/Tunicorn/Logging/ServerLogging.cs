@@ -10,13 +10,19 @@ public sealed partial class ServerLogging : IDisposable
     private readonly LogSink _errorSink;
     private readonly ILogger _log;
     private readonly string _role;
+    private readonly ErrorLogOutlets _outlets;
+    private readonly ILogger _outletsLog;
 
-    private ServerLogging(Settings settings, string role, LogFileOwner? owner)
+    /// <param name="inWorker">True in a worker: what the master already warned about is logged at debug level only.</param>
+    private ServerLogging(Settings settings, string role, LogFileOwner? owner, bool inWorker)
     {
         _role = role;
         _errorSink = OpenSink(LoggingSettings.ErrorLog, settings.ErrorLog, StandardStream.Error, owner);
-        Factory = new ServerLoggerFactory(new ServerLoggerProvider(_errorSink, settings.LogLevel));
+        _outlets = new ErrorLogOutlets(settings);
+        Factory = new ServerLoggerFactory(new ServerLoggerProvider(_errorSink, settings.LogLevel, settings.LogConfigJson, _outlets.Syslog));
         _log = Factory.CreateLogger("tunicorn.logging");
+        _outletsLog = Factory.CreateLogger(inWorker ? "tunicorn.worker" : "tunicorn.master");
+        _outlets.ReportProblems(_outletsLog, inWorker);
         if (!string.IsNullOrEmpty(settings.AccessLog))
         {
             try
@@ -27,6 +33,7 @@ public sealed partial class ServerLogging : IDisposable
             }
             catch
             {
+                _outlets.Dispose();
                 _errorSink.Dispose();
                 throw;
             }
@@ -38,10 +45,10 @@ public sealed partial class ServerLogging : IDisposable
     /// files away (it runs as root), every log file it opens or re-creates is given to the workers' user: they open
     /// the files while still root at boot, but after a rotation they reopen them as that user.
     /// </summary>
-    public static ServerLogging ForMaster(Settings settings) => new(settings, "Master", WorkerOwner(settings));
+    public static ServerLogging ForMaster(Settings settings) => new(settings, "Master", WorkerOwner(settings), inWorker: false);
 
     /// <summary>A worker's logs: it opens them before dropping root, and reopens them as the user it became.</summary>
-    public static ServerLogging ForWorker(Settings settings) => new(settings, "Worker", owner: null);
+    public static ServerLogging ForWorker(Settings settings) => new(settings, "Worker", owner: null, inWorker: true);
 
     public ILoggerFactory Factory { get; }
 
@@ -55,6 +62,8 @@ public sealed partial class ServerLogging : IDisposable
     {
         bool errorLogReopened = TryReopen(_errorSink, "error");
         bool accessLogReopened = AccessLog is null || TryReopen(AccessLog.Sink, "access");
+        // After the error log's own reopen, which creates (and gives away) the new file that captured output follows.
+        _outlets.Reopen(_outletsLog);
         return errorLogReopened && accessLogReopened;
     }
 
@@ -76,6 +85,7 @@ public sealed partial class ServerLogging : IDisposable
         Factory.Dispose();
         _errorSink.Dispose();
         AccessLog?.Sink.Dispose();
+        _outlets.Dispose();
     }
 
     private bool TryReopen(LogSink sink, string which)

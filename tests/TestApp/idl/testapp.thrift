@@ -29,5 +29,8 @@ service TestService {
   i32 hoard(1:i32 max_mb),
 
   # Ends the worker process at once with this exit code (Environment.Exit), as a handler that calls it would.
-  void exit_process(1:i32 code)
+  void exit_process(1:i32 code),
+
+  # Writes "stdout: TEXT" to Console.Out and "stderr: TEXT" to Console.Error (for capture_output).
+  void say(1:string text)
 }

@@ -37,6 +37,12 @@ public sealed class SettingsSerializationTests
         ThriftTransport = ThriftTransportKind.Framed,
         ThriftClientTimeout = 1e-9,
         ThriftProcessorAsFactory = true,
+        CaptureOutput = true,
+        Syslog = true,
+        SyslogAddr = "tcp://[::1]:1514",
+        SyslogFacility = Tunicorn.Logging.SyslogFacility.Local7,
+        SyslogPrefix = "a,%b",
+        LogConfigJson = Tunicorn.Logging.LogLevelRules.FromHandOff("/etc/log,%.json\nDefault=Warning\n=Tunicorn.Thrift=Debug\n=a=b=None"),
     };
 
     [Fact]

@@ -71,4 +71,110 @@ public static class LoggingSettings
             gunicorn's level names, mapped to Microsoft.Extensions.Logging levels.
             """,
     };
+
+    public static readonly Setting<bool> CaptureOutput = new("capture_output", SettingSection.Logging)
+    {
+        Flags = ["--capture-output"],
+        // Same default as gunicorn.
+        Default = false,
+        Validator = Validators.Boolean,
+        Description = """
+            Send what the app writes to stdout and stderr (Console.Out, Console.Error) to the error log file.
+            As gunicorn does: the master points its descriptors 1 and 2 at the errorlog file (opened with
+            O_APPEND), and workers inherit them; USR1 points them at the reopened file. Without an errorlog file
+            (errorlog = -) this does nothing: the output already goes to the master's stdout and stderr.
+            """,
+    };
+
+    public static readonly Setting<bool> Syslog = new("syslog", SettingSection.Logging)
+    {
+        Flags = ["--log-syslog"],
+        // Same default as gunicorn.
+        Default = false,
+        Validator = Validators.Boolean,
+        Description = """
+            Send the error log to syslog too (syslog_addr), from the master and from every worker.
+            Each line is one RFC 3164 message, `<PRI>TIMESTAMP [HOST] TAG[PID]: [LEVEL] message`, where PRI is
+            syslog_facility * 8 + the level's severity (debug 7, info 6, warning 4, error 3, critical 2) and TAG is
+            tunicorn or tunicorn.PREFIX (syslog_prefix). A syslog that is unreachable or slow drops lines rather
+            than slowing calls; the error log keeps them. HOST is left out towards a unix socket, as syslog(3) does.
+            """,
+    };
+
+    public static readonly Setting<string> SyslogAddr = new("syslog_addr", SettingSection.Logging)
+    {
+        Flags = ["--log-syslog-to"],
+        MetaVar = "SYSLOG_ADDR",
+        // gunicorn's default on Linux is udp://localhost:514, where a stock rsyslog or journald does not listen;
+        // the local socket is where Linux syslog daemons receive, and the form gunicorn uses on the BSDs and macOS.
+        Default = Logging.SyslogAddress.DefaultText,
+        Validator = new Validator<string>(
+            "syslog address",
+            text =>
+            {
+                Logging.SyslogAddress.Parse(text);
+                return text;
+            },
+            value => value),
+        Description = """
+            Where syslog messages go: unix://PATH, udp://HOST[:PORT] or tcp://HOST[:PORT].
+            PATH is a datagram socket; the port is 514 when left out. TCP messages end with a line break
+            (RFC 6587). When the socket is missing at start (no syslog daemon, e.g. in a container without
+            /dev/log) the master logs one warning and serves on; lines sent before the daemon starts are lost.
+            """,
+    };
+
+    public static readonly Setting<Logging.SyslogFacility> SyslogFacility = new("syslog_facility", SettingSection.Logging)
+    {
+        Flags = ["--log-syslog-facility"],
+        MetaVar = "SYSLOG_FACILITY",
+        // Same default as gunicorn.
+        Default = Logging.SyslogFacility.User,
+        Validator = Validators.Choice<Logging.SyslogFacility>(
+            ["kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
+                "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"],
+            [
+                Logging.SyslogFacility.Kern, Logging.SyslogFacility.User, Logging.SyslogFacility.Mail, Logging.SyslogFacility.Daemon,
+                Logging.SyslogFacility.Auth, Logging.SyslogFacility.Syslog, Logging.SyslogFacility.Lpr, Logging.SyslogFacility.News,
+                Logging.SyslogFacility.Uucp, Logging.SyslogFacility.Cron, Logging.SyslogFacility.AuthPriv, Logging.SyslogFacility.Ftp,
+                Logging.SyslogFacility.Local0, Logging.SyslogFacility.Local1, Logging.SyslogFacility.Local2, Logging.SyslogFacility.Local3,
+                Logging.SyslogFacility.Local4, Logging.SyslogFacility.Local5, Logging.SyslogFacility.Local6, Logging.SyslogFacility.Local7,
+            ],
+            // gunicorn takes Python's facility names, where security is auth.
+            [new("security", "auth")]),
+        Description = """
+            The syslog facility of the messages.
+            """,
+    };
+
+    public static readonly Setting<string> SyslogPrefix = new("syslog_prefix", SettingSection.Logging)
+    {
+        Flags = ["--log-syslog-prefix"],
+        MetaVar = "SYSLOG_PREFIX",
+        // Same default as gunicorn: none.
+        Default = null,
+        Validator = Validators.Text,
+        Description = """
+            Makes the syslog program name tunicorn.PREFIX instead of tunicorn.
+            So that the services of one host can be told apart in syslog.
+            """,
+    };
+
+    public static readonly Setting<Logging.LogLevelRules> LogConfigJson = new("logconfig_json", SettingSection.Logging)
+    {
+        Flags = ["--log-config-json"],
+        MetaVar = "FILE",
+        Default = null,
+        Validator = new Validator<Logging.LogLevelRules>("JSON file", Logging.LogLevelRules.Load, rules => rules.Source),
+        Description = """
+            Minimum log levels per category, from a Microsoft.Extensions.Logging-style JSON file.
+            {"Logging": {"LogLevel": {"Default": "Information", "Tunicorn.Thrift": "Debug"}}}: the longest
+            category rule that starts a logger's category wins (case ignored, one * allowed), Default covers the
+            rest, and loglevel applies when there is no Default. Levels: Trace, Debug, Information, Warning, Error,
+            Critical, None. Tunicorn's categories: tunicorn.master, tunicorn.worker, tunicorn.registry,
+            Tunicorn.Thrift.ThriftConnection (a line per connection), Tunicorn.IO.ReadinessLoop; an app's loggers
+            have their own. The master reads the file at start, and again on HUP for the workers it then starts;
+            a file that cannot be read or understood stops the start with an error naming this setting.
+            """,
+    };
 }

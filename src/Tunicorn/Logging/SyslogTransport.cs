@@ -1,0 +1,9 @@
+namespace Tunicorn.Logging;
+
+/// <summary>How syslog messages travel: one datagram each to a local socket or over UDP, or a line each over TCP.</summary>
+public enum SyslogTransport
+{
+    Unix,
+    Udp,
+    Tcp,
+}
