@@ -43,6 +43,7 @@ public static class SettingRegistry
         ThriftSettings.ProtocolFactory,
         ThriftSettings.TransportFactory,
         ThriftSettings.ClientTimeout,
+        ThriftSettings.MessageTimeout,
         ThriftSettings.ProcessorAsFactory,
         ThriftSettings.MaxFrameSize,
         ThriftSettings.MaxMessageSize,

@@ -12,13 +12,31 @@ internal sealed class CallInputProtocol : TProtocolDecorator
 {
     private readonly TProtocol _protocol;
     private readonly CallTracker _tracker;
+    private readonly SocketTransport? _endpoint;
     private TMessage _replay;
     private bool _hasReplay;
 
-    public CallInputProtocol(TProtocol protocol, CallTracker tracker) : base(protocol)
+    /// <param name="endpoint">Told when a message has been read whole, which ends its deadline; null for none.</param>
+    public CallInputProtocol(TProtocol protocol, CallTracker tracker, SocketTransport? endpoint = null) : base(protocol)
     {
         _protocol = protocol;
         _tracker = tracker;
+        _endpoint = endpoint;
+    }
+
+    public override Task ReadMessageEndAsync(CancellationToken cancellationToken)
+    {
+        Task reading = _protocol.ReadMessageEndAsync(cancellationToken);
+        if (!reading.IsCompletedSuccessfully)
+            return ReadMessageEndSlowAsync(reading);
+        _endpoint?.EndMessageDeadline();
+        return reading;
+    }
+
+    private async Task ReadMessageEndSlowAsync(Task reading)
+    {
+        await reading;
+        _endpoint?.EndMessageDeadline();
     }
 
     /// <summary>The next <see cref="ReadMessageBeginAsync"/> returns <paramref name="header"/> without reading or reporting it.</summary>

@@ -81,5 +81,9 @@ public static partial class ThriftConnection
         [LoggerMessage(EventId = EventIds.Thrift + 18, Level = LogLevel.Debug,
             Message = "Connection {ConnectionId} from {Peer} speaks the {Protocol} protocol over the {Transport} transport (detected)")]
         public static partial void Detected(ILogger logger, long connectionId, string peer, ThriftProtocolKind protocol, ThriftTransportKind transport);
+
+        [LoggerMessage(EventId = EventIds.Thrift + 40, Level = LogLevel.Debug,
+            Message = "Connection {ConnectionId} from {Peer} closed between calls after {Calls} calls: the longest idle when the worker was at worker_connections")]
+        public static partial void Evicted(ILogger logger, long connectionId, string peer, int calls);
     }
 }

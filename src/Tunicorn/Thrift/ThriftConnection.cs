@@ -121,6 +121,7 @@ public static partial class ThriftConnection
         // Built when the first call arrives: with auto, its first bytes tell the protocol and the transport.
         ThriftStack? stack = null;
         using var waiter = new ConnectionWaiter(options.IdleTimeout, stopBetweenCalls, abort);
+        connection.Waiter = waiter;
         while (true)
         {
             if (stopBetweenCalls.IsCancellationRequested && connection.CallsServed > 0)
@@ -157,8 +158,13 @@ public static partial class ThriftConnection
                 case WaitOutcome.Aborted:
                     Log.Aborted(logger, connection.Id, connection.Peer, "between calls");
                     return "aborted";
+                case WaitOutcome.Evicted:
+                    Log.Evicted(logger, connection.Id, connection.Peer, connection.CallsServed);
+                    return "closed to admit a new connection (worker_connections reached)";
             }
 
+            // From the call's first byte, the whole call must arrive within thrift_message_timeout (slowloris).
+            endpoint.StartMessageDeadline(options.MessageTimeout);
             if (stack is null)
             {
                 try
@@ -189,6 +195,8 @@ public static partial class ThriftConnection
                 return Fail(e, started, where, connection, options, stack, listener, logger, abort);
             }
 
+            // Oneway calls and refused messages may end without a message end read through the stack's input.
+            endpoint.EndMessageDeadline();
             if (tracker.Call is not { } call)
             {
                 // The generated processor swallows an IOException before the header, answering false.

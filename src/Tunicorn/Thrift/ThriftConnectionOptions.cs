@@ -42,6 +42,16 @@ public sealed class ThriftConnectionOptions
     /// <summary>How long one socket read or write inside a call may wait: the idle timeout, else <see cref="DefaultStallTimeout"/>.</summary>
     public TimeSpan StallTimeout => IdleTimeout ?? DefaultStallTimeout;
 
+    /// <summary>
+    /// How long a client may take to send one whole call, from its first byte to its end; null for no limit. Unlike
+    /// <see cref="StallTimeout"/>, which bounds each read, this bounds the sum of them: a client that sends a byte
+    /// every few seconds (slowloris) is closed here.
+    /// </summary>
+    public TimeSpan? MessageTimeout { get; init; } = DefaultMessageTimeout;
+
+    /// <summary>Default of <see cref="MessageTimeout"/>: the stall limit, as no honest client pauses inside a message.</summary>
+    public static readonly TimeSpan DefaultMessageTimeout = DefaultStallTimeout;
+
     public bool ProcessorPerConnection { get; init; }
 
     /// <summary>TLS on every connection, or null for plain connections.</summary>
@@ -57,6 +67,7 @@ public sealed class ThriftConnectionOptions
         Transport = settings.ThriftTransport,
         Configuration = CreateConfiguration(settings.ThriftMaxMessageSize, settings.ThriftMaxFrameSize, settings.ThriftRecursionLimit),
         IdleTimeout = settings.ThriftClientTimeout is double s && s > 0 ? TimeSpan.FromSeconds(s) : null,
+        MessageTimeout = settings.ThriftMessageTimeout > 0 ? TimeSpan.FromSeconds(settings.ThriftMessageTimeout) : null,
         ProcessorPerConnection = settings.ThriftProcessorAsFactory,
         Tls = ServerTls.FromSettings(settings),
     };
