@@ -29,6 +29,11 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     private static readonly TimeSpan MaxAcceptDeferral = TimeSpan.FromMilliseconds(20);
     /// <summary>At worker_connections: how often to look whether a client waits in the backlog.</summary>
     private static readonly TimeSpan AtLimitPoll = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// A connection idle for less is in use, only between two calls (a client pausing 20 ms between calls must keep its
+    /// connection): it is not closed to admit another.
+    /// </summary>
+    private static readonly TimeSpan MinIdleToEvict = TimeSpan.FromSeconds(1);
     /// <summary>After closing an idle connection: how long its slot may take to free before another is closed.</summary>
     private static readonly TimeSpan EvictionSettle = TimeSpan.FromSeconds(1);
     /// <summary>Out of descriptors: retry accept this often even when none of this worker's connections closed.</summary>
@@ -213,10 +218,15 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
             wait = AtLimitPoll;
             if (!ClientWaiting(listener) || _options.Board.OthersBelow(_options.BoardSlot, ConnectionLimit))
                 continue;
-            if (EvictLongestIdle())
-                wait = EvictionSettle; // its slot frees once its wait ends and its socket closes
-            else if (_allBusyLog.TryEnter(out long held))
-                AllConnectionsBusy(Log, Pid, ConnectionLimitName, ConnectionLimit, held);
+            switch (EvictLongestIdle())
+            {
+                case true:
+                    wait = EvictionSettle; // its slot frees once its wait ends and its socket closes
+                    break;
+                case false when _allBusyLog.TryEnter(out long held):
+                    AllConnectionsBusy(Log, Pid, ConnectionLimitName, ConnectionLimit, held);
+                    break;
+            }
         }
     }
 
@@ -233,13 +243,21 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         }
     }
 
-    /// <summary>Closes the connection that has waited longest for its next call; false when every connection is in a call.</summary>
-    private bool EvictLongestIdle()
+    /// <summary>
+    /// Closes the connection that has waited longest for its next call, if it has waited at least <see cref="MinIdleToEvict"/>:
+    /// true then; false when every connection is in a call; null when the idle ones are still in use (idle only briefly).
+    /// </summary>
+    private bool? EvictLongestIdle()
     {
         var idle = new List<(long Since, ConnectionInfo Connection)>();
+        bool anyIdle = false;
+        long now = Stopwatch.GetTimestamp();
         foreach (var (_, connection) in _open)
         {
-            if (connection.Waiter is { IdleSince: var since and not 0 })
+            if (connection.Waiter is not { IdleSince: var since and not 0 })
+                continue;
+            anyIdle = true;
+            if (Stopwatch.GetElapsedTime(since, now) >= MinIdleToEvict)
                 idle.Add((since, connection));
         }
         idle.Sort((a, b) => a.Since.CompareTo(b.Since));
@@ -254,7 +272,7 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
                     Stopwatch.GetElapsedTime(since).TotalSeconds, total, held);
             return true;
         }
-        return false;
+        return anyIdle ? null : false;
     }
 
     /// <summary>
