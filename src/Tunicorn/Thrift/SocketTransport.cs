@@ -42,6 +42,8 @@ internal sealed class SocketTransport : TEndpointTransport
     // The message being read must be whole by then (Stopwatch ticks); 0 while no message is being read.
     private long _messageDeadline;
     private TimeSpan _messageTimeout;
+    // The current wait is bounded by the message deadline rather than by the I/O timeout.
+    private bool _waitEndsAtDeadline;
     private bool _closed;
     // With a readiness loop: the last read found the socket empty, and how many read events the loop had seen before it.
     private bool _drained;
@@ -306,7 +308,7 @@ internal sealed class SocketTransport : TEndpointTransport
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
         {
-            if (token.IsCancellationRequested && !_abort.IsCancellationRequested && MessageDeadlinePassed())
+            if (token.IsCancellationRequested && !_abort.IsCancellationRequested && (_waitEndsAtDeadline || MessageDeadlinePassed()))
                 throw MessageTimedOut(e);
             throw IoFailure(e, token, "no data from the peer");
         }
@@ -431,11 +433,16 @@ internal sealed class SocketTransport : TEndpointTransport
     private CancellationToken BeginIo(CancellationToken cancellationToken, long deadline = 0)
     {
         TimeSpan? limit = _ioTimeout;
+        _waitEndsAtDeadline = false;
         if (deadline != 0)
         {
             var remaining = TimeSpan.FromSeconds(Math.Max(0, deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
             if (limit is not { } io || remaining < io)
+            {
                 limit = remaining;
+                // The timer may fire a little before the clock reaches the deadline: remember which limit it is.
+                _waitEndsAtDeadline = true;
+            }
         }
         if (limit is not { } timeout)
             return cancellationToken;
