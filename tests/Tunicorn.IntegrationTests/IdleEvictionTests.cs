@@ -39,7 +39,7 @@ public sealed class IdleEvictionTests(ITestOutputHelper output)
 
             // Without room for it, the eleventh client would wait in the backlog for as long as the others stay idle.
             using (var newcomer = await ThriftClients.TestServiceAsync(port, TimeSpan.FromSeconds(10)))
-                Assert.Equal(3, await newcomer.add(1, 2));
+                Assert.Equal(3, await newcomer.add(1, 2).WaitAsync(TimeSpan.FromSeconds(30)));
 
             var line = await server.WaitForLogAsync(IdleClosed, TimeSpan.FromSeconds(10), mark);
             output.WriteLine($"[test] {line.Value}");

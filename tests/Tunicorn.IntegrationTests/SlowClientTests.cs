@@ -54,7 +54,7 @@ public sealed class SlowClientTests(ITestOutputHelper output)
 
         // Served meanwhile (the sync worker serves it once the slow client is gone).
         using (var client = await ThriftClients.TestServiceAsync(port, TimeSpan.FromSeconds(20), protocol, transport))
-            Assert.Equal(3, await client.add(1, 2));
+            Assert.Equal(3, await client.add(1, 2).WaitAsync(TimeSpan.FromSeconds(30)));
 
         var (sent, closedAfter) = await sending.WaitAsync(TimeSpan.FromSeconds(30));
         output.WriteLine($"[test] slow client closed by the server after {sent} of {call.Length} bytes, {closedAfter.TotalSeconds:0.0}s after its first byte");
