@@ -54,6 +54,7 @@ public static class SettingRegistry
         ThriftSettings.ProtocolFactory,
         ThriftSettings.TransportFactory,
         ThriftSettings.ClientTimeout,
+        ThriftSettings.MessageTimeout,
         ThriftSettings.ProcessorAsFactory,
         ThriftSettings.MaxFrameSize,
         ThriftSettings.MaxMessageSize,

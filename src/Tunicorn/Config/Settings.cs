@@ -137,6 +137,9 @@ public sealed class Settings
     /// <summary>Seconds a connection may stay idle between calls before it is closed; null (or 0) waits forever.</summary>
     public double? ThriftClientTimeout { get => Get(ThriftSettings.ClientTimeout); init => Set(ThriftSettings.ClientTimeout, value); }
 
+    /// <summary>Seconds a client may take to send one whole call, from its first byte; 0 disables the limit.</summary>
+    public double ThriftMessageTimeout { get => Get(ThriftSettings.MessageTimeout); init => Set(ThriftSettings.MessageTimeout, value); }
+
     public bool ThriftProcessorAsFactory { get => Get(ThriftSettings.ProcessorAsFactory); init => Set(ThriftSettings.ProcessorAsFactory, value); }
 
     public int ThriftMaxFrameSize { get => Get(ThriftSettings.MaxFrameSize); init => Set(ThriftSettings.MaxFrameSize, value); }

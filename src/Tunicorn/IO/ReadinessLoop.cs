@@ -16,10 +16,14 @@ namespace Tunicorn.IO;
 /// (a third system call a call), and it hands every completion to the thread pool. Here a connection waits
 /// without reading once its last read came back short (the kernel had nothing more), and the loop thread runs the
 /// call that the event announced.
-/// A handler that blocks holds its loop thread. When every loop thread has been busy with no progress for
-/// <c>stallCheck</c> and the kernel says each is asleep (blocked, not waiting for a core: a loop thread that the
-/// scheduler merely preempted must not count), another is started (up to <c>maxThreads</c>);
-/// a thread beyond <c>minThreads</c> leaves after <see cref="IdleRetire"/> without events.
+/// A handler that blocks holds its loop thread, and with it the rest of the batch of events that thread took from
+/// epoll. A watcher looks every <c>stallCheck</c>: a thread that has been inside one event for that long has the
+/// rest of its batch taken from it and re-armed in the epoll set (EPOLL_CTL_MOD queues an event again for a socket
+/// that is still ready), where another thread finds it. When every loop thread is stuck so and the kernel says each
+/// is asleep (blocked, not waiting for a core: a loop thread that the scheduler merely preempted must not count),
+/// more are started (up to <c>maxThreads</c>): one for each event taken back, at least one. Threads started so take
+/// one event per wait, so that a handler that blocks in one of them holds no other connection; they leave after
+/// <see cref="IdleRetire"/> without events.
 /// </remarks>
 internal sealed partial class ReadinessLoop : IDisposable
 {
@@ -37,14 +41,10 @@ internal sealed partial class ReadinessLoop : IDisposable
     private SocketReadiness?[] _slots = new SocketReadiness?[64];
     private uint[] _generations = new uint[64];
     private readonly Stack<int> _freeSlots = new();
-    // Kernel thread ids of the loop threads, to read their scheduler state.
-    private readonly ConcurrentDictionary<int, byte> _threadIds = new();
+    // The loop threads, for the watcher: their batches and kernel thread ids (to read their scheduler state).
+    private readonly ConcurrentDictionary<LoopThread, byte> _loopThreads = new();
     private int _nextSlot;
     private int _threads;
-    // Loop threads running the events of a batch (handlers included): only these can be stuck in a handler. A thread
-    // that is starting or between two waits is not waiting in epoll either, but it blocks nothing.
-    private int _busyThreads;
-    private long _batches;
     private volatile bool _disposed;
 
     /// <param name="minThreads">Loop threads started at once and kept.</param>
@@ -60,7 +60,7 @@ internal sealed partial class ReadinessLoop : IDisposable
         if (_epoll < 0)
             throw new InteropException("epoll_create1", Marshal.GetLastPInvokeError());
         for (int i = 0; i < _minThreads; i++)
-            StartThread();
+            StartThread(helper: false);
         if (_maxThreads == _minThreads)
             return;
         // A thread of its own rather than a timer: a timer wakes a thread-pool thread, which then spins before it
@@ -108,8 +108,37 @@ internal sealed partial class ReadinessLoop : IDisposable
     /// (a socket is nearly always writable, and every read event would report it). epoll_ctl checks readiness at once
     /// and queues an event if the socket can already take bytes, so room made before this call is not missed.
     /// </summary>
-    internal bool ArmWrite(SocketReadiness readiness) =>
-        Epoll.Control(_epoll, Epoll.EPOLL_CTL_MOD, (int)readiness.Socket.Handle, ReadEvents | Epoll.EPOLLOUT, Data(readiness)) == 0;
+    internal bool ArmWrite(SocketReadiness readiness)
+    {
+        // Under the registration's lock: a re-arm by the watcher (Rearm) must not put back a mask without EPOLLOUT.
+        lock (readiness)
+        {
+            readiness.WriteArmed = true;
+            return Epoll.Control(_epoll, Epoll.EPOLL_CTL_MOD, (int)readiness.Socket.Handle, ReadEvents | Epoll.EPOLLOUT, Data(readiness)) == 0;
+        }
+    }
+
+    /// <summary>
+    /// Watcher: queues again the event of a socket whose event was taken back from a stuck thread's batch. EPOLL_CTL_MOD
+    /// checks readiness at once, so a socket with bytes still unread (or a hang-up) gets a new event; one whose bytes
+    /// were read meanwhile needs none.
+    /// </summary>
+    private void Rearm(ulong data)
+    {
+        int slot = (int)(uint)data;
+        // Under the table's lock: the socket cannot be unregistered, closed and its number reused by another meanwhile.
+        lock (_slotsLock)
+        {
+            if ((uint)slot >= (uint)_slots.Length || _slots[slot] is not { } readiness || readiness.Generation != (uint)(data >> 32))
+                return;
+            lock (readiness)
+            {
+                uint events = readiness.WriteArmed ? ReadEvents | Epoll.EPOLLOUT : ReadEvents;
+                // Fails only when the socket is already gone; its reader hears of that from its own calls.
+                _ = Epoll.Control(_epoll, Epoll.EPOLL_CTL_MOD, (int)readiness.Socket.Handle, events, data);
+            }
+        }
+    }
 
     private const uint ReadEvents = Epoll.EPOLLIN | Epoll.EPOLLRDHUP | Epoll.EPOLLET;
 
@@ -134,25 +163,34 @@ internal sealed partial class ReadinessLoop : IDisposable
         }
     }
 
-    private void StartThread()
+    private void StartThread(bool helper)
     {
         int number = Interlocked.Increment(ref _threads);
-        var thread = new Thread(Run) { IsBackground = true, Name = $"tunicorn io {number}" };
+        var loopThread = new LoopThread(helper ? 1 : MaxEvents, helper);
+        var thread = new Thread(() => Run(loopThread)) { IsBackground = true, Name = $"tunicorn io {number}" };
         thread.Start();
     }
 
-    private unsafe void Run()
+    private unsafe void Run(LoopThread self)
     {
-        byte* events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * Epoll.EventSize));
-        int threadId = Libc.gettid();
-        _threadIds[threadId] = 0;
+        byte* events = (byte*)NativeMemory.Alloc((nuint)(self.MaxEvents * Epoll.EventSize));
+        self.Events = events;
+        self.ThreadId = Libc.gettid();
+        _loopThreads[self] = 0;
         long idleSince = Stopwatch.GetTimestamp();
         bool retired = false;
         try
         {
             while (!_disposed)
             {
-                int count = Epoll.epoll_wait(_epoll, events, MaxEvents, WaitTimeoutMs);
+                // Waits for a watcher that is taking back the rest of the last batch: epoll_wait overwrites it.
+                lock (self.Gate)
+                {
+                    self.Count = 0;
+                    self.Next = 0;
+                }
+                self.Waiting = true;
+                int count = Epoll.epoll_wait(_epoll, events, self.MaxEvents, WaitTimeoutMs);
                 if (count < 0)
                 {
                     int errno = Marshal.GetLastPInvokeError();
@@ -164,7 +202,7 @@ internal sealed partial class ReadinessLoop : IDisposable
                 }
                 if (count == 0)
                 {
-                    if (Stopwatch.GetElapsedTime(idleSince) >= IdleRetire && TryRetire())
+                    if (self.IsHelper && Stopwatch.GetElapsedTime(idleSince) >= IdleRetire && TryRetire())
                     {
                         retired = true;
                         return;
@@ -172,17 +210,18 @@ internal sealed partial class ReadinessLoop : IDisposable
                     continue;
                 }
                 idleSince = Stopwatch.GetTimestamp();
-                Interlocked.Increment(ref _busyThreads);
-                Interlocked.Increment(ref _batches);
-                try
+                Volatile.Write(ref self.Count, count);
+                self.Waiting = false;
+                // Each event is claimed before it runs: the watcher may take the unclaimed rest if one of them blocks.
+                int i;
+                while ((i = Interlocked.Increment(ref self.Next) - 1) < count)
                 {
-                    for (int i = 0; i < count; i++)
-                        Dispatch(Epoll.EventsAt(events, i), Epoll.DataAt(events, i));
+                    Volatile.Write(ref self.DispatchStarted, Stopwatch.GetTimestamp());
+                    Dispatch(Epoll.EventsAt(events, i), Epoll.DataAt(events, i));
                 }
-                finally
-                {
-                    Interlocked.Decrement(ref _busyThreads);
-                }
+                // Between batches the thread runs no handler: whatever delays it there (preemption, the runtime) is no
+                // blocked call, and idle workers must never say a handler blocks.
+                Volatile.Write(ref self.DispatchStarted, 0);
                 // A loop thread that finds work on every wait never sleeps, so the scheduler preempts it at the end of
                 // its slice, in the middle of a batch: every connection it holds then waits a slice of another thread.
                 // Yielding between batches hands the CPU over at a boundary instead, and only when another thread wants
@@ -194,11 +233,42 @@ internal sealed partial class ReadinessLoop : IDisposable
         }
         finally
         {
+            _loopThreads.TryRemove(self, out _);
+            lock (self.Gate)
+            {
+                self.Count = 0;
+                self.Events = null;
+            }
             NativeMemory.Free(events);
-            _threadIds.TryRemove(threadId, out _);
             // A retired thread was counted out by TryRetire, and never the last one.
             if (!retired && Interlocked.Decrement(ref _threads) == 0 && _disposed)
                 _ = Epoll.close(_epoll);
+        }
+    }
+
+    /// <summary>
+    /// Watcher: takes the events that <paramref name="thread"/> fetched and has not run yet, and re-arms each in the epoll
+    /// set for another thread; returns how many.
+    /// </summary>
+    private unsafe int TakeBack(LoopThread thread)
+    {
+        lock (thread.Gate)
+        {
+            int count = Volatile.Read(ref thread.Count);
+            int next = Volatile.Read(ref thread.Next);
+            // Claims the whole rest at once; the owner claims one at a time, so retry if it just took one.
+            while (next < count)
+            {
+                int seen = Interlocked.CompareExchange(ref thread.Next, count, next);
+                if (seen == next)
+                    break;
+                next = seen;
+            }
+            if (next >= count || thread.Events is null)
+                return 0;
+            for (int i = next; i < count; i++)
+                Rearm(Epoll.DataAt(thread.Events, i));
+            return count - next;
         }
     }
 
@@ -241,30 +311,45 @@ internal sealed partial class ReadinessLoop : IDisposable
 
     private void WatchForStalls()
     {
-        long lastBatches = Interlocked.Read(ref _batches);
         while (!_disposed)
         {
             Thread.Sleep(_stallCheck);
-            long batches = Interlocked.Read(ref _batches);
-            int threads = Threads;
-            // Every loop thread inside a batch, and none has started another since the last look: each is in a call.
-            // (Counting threads out of epoll_wait instead took a thread still starting, or one asleep on the
-            // runtime at boot, for a blocked handler: idle workers that served no call logged that a handler blocks.)
-            bool stalled = batches == lastBatches && Volatile.Read(ref _busyThreads) >= threads;
-            lastBatches = batches;
-            if (!stalled || _disposed || threads >= _maxThreads || !AllLoopThreadsAsleep())
+            if (_disposed)
+                return;
+            // A thread is stuck when it is not waiting in epoll and began the event it runs (a handler) a whole
+            // interval ago or more.
+            int stuck = 0;
+            int taken = 0;
+            int threads = 0;
+            long now = Stopwatch.GetTimestamp();
+            foreach (var (thread, _) in _loopThreads)
+            {
+                threads++;
+                long started = Volatile.Read(ref thread.DispatchStarted);
+                if (thread.Waiting || started == 0 || Stopwatch.GetElapsedTime(started, now) < _stallCheck)
+                    continue;
+                stuck++;
+                taken += TakeBack(thread);
+            }
+            int running = Threads;
+            // A thread just started (not listed yet) or retiring (not counted any more) is not stuck.
+            if (stuck < Math.Max(threads, running) || running >= _maxThreads || !AllLoopThreadsAsleep())
                 continue;
-            // Every loop thread is inside a call that has not returned for a while, and sleeps: a handler blocks.
-            StartThread();
-            ThreadAdded(_log, Environment.ProcessId, threads + 1, _stallCheck.TotalMilliseconds);
+            // Every loop thread is inside a call that has not returned for a while, and sleeps: handlers block. The events
+            // taken back are calls that waited behind them; each may block too, so each gets a thread.
+            int start = Math.Min(Math.Max(1, taken), _maxThreads - running);
+            for (int i = 0; i < start; i++)
+                StartThread(helper: true);
+            ThreadsAdded(_log, Environment.ProcessId, start, running + start, _stallCheck.TotalMilliseconds, taken);
         }
     }
 
     /// <summary>True when no loop thread is running or runnable (state R in /proc): all of them wait on something.</summary>
     private bool AllLoopThreadsAsleep()
     {
-        foreach (var (threadId, _) in _threadIds)
+        foreach (var (thread, _) in _loopThreads)
         {
+            int threadId = thread.ThreadId;
             string stat;
             try
             {
@@ -285,8 +370,27 @@ internal sealed partial class ReadinessLoop : IDisposable
     public void Dispose() => _disposed = true;
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Loop threads of worker (pid: {Pid}) all busy for {Ms} ms: a handler blocks; started loop thread {Threads}")]
-    private static partial void ThreadAdded(ILogger log, int pid, int threads, double ms);
+        Message = "Loop threads of worker (pid: {Pid}) all busy for {Ms} ms: a handler blocks; started {Started} loop thread(s), now {Threads} ({Taken} waiting events handed over)")]
+    private static partial void ThreadsAdded(ILogger log, int pid, int started, int threads, double ms, int taken);
+
+    /// <summary>One loop thread: its batch of events, shared with the watcher, which may take back the part not yet run.</summary>
+    private sealed unsafe class LoopThread(int maxEvents, bool isHelper)
+    {
+        public readonly Lock Gate = new();
+        public readonly int MaxEvents = maxEvents;
+        /// <summary>Started by the watcher while handlers block: takes one event per wait, and leaves when idle.</summary>
+        public readonly bool IsHelper = isHelper;
+        /// <summary>epoll_wait's output, owned by the thread; the watcher reads it only under <see cref="Gate"/>.</summary>
+        public byte* Events;
+        public int Count;
+        /// <summary>The next event of the batch to run: claimed one at a time by the thread, or all at once by the watcher.</summary>
+        public int Next;
+        /// <summary>When the event being run began (Stopwatch ticks); written by the thread only.</summary>
+        public long DispatchStarted;
+        /// <summary>In epoll_wait (or not started yet). True at first, so that a thread still starting is not seen stuck.</summary>
+        public volatile bool Waiting = true;
+        public int ThreadId;
+    }
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "epoll_wait failed in worker (pid: {Pid}): {Error}; this loop thread stops")]
     private static partial void WaitFailed(ILogger log, int pid, string error);

@@ -16,6 +16,9 @@ internal sealed class SocketReadiness(ReadinessLoop loop, Socket socket, int slo
     internal int Slot { get; } = slot;
     internal uint Generation { get; } = generation;
 
+    /// <summary>Write events were asked for (<see cref="ArmWrite"/>); the loop keeps them in the mask when it re-arms the socket.</summary>
+    internal bool WriteArmed { get; set; }
+
     /// <summary>Call after a write found no room and before waiting on <see cref="Write"/>; false when the socket is gone.</summary>
     public bool ArmWrite() => loop.ArmWrite(this);
 

@@ -19,14 +19,19 @@ internal sealed class CallInputProtocol : TProtocolDecorator
     private readonly TProtocol _protocol;
     private readonly CallTracker _tracker;
     private readonly MessageMemoryAccount _memory;
+    private readonly SocketTransport? _endpoint;
     private TMessage _replay;
     private bool _hasReplay;
 
-    public CallInputProtocol(TProtocol protocol, CallTracker tracker, MessageMemoryAccount memory) : base(protocol)
+    /// <param name="memory">Charged for every list, set and map before the generated code allocates for it.</param>
+    /// <param name="endpoint">Told when a message has been read whole, which ends its deadline; null for none.</param>
+    public CallInputProtocol(TProtocol protocol, CallTracker tracker, MessageMemoryAccount memory, SocketTransport? endpoint = null)
+        : base(protocol)
     {
         _protocol = protocol;
         _tracker = tracker;
         _memory = memory;
+        _endpoint = endpoint;
     }
 
     public override ValueTask<TList> ReadListBeginAsync(CancellationToken cancellationToken)
@@ -78,6 +83,21 @@ internal sealed class CallInputProtocol : TProtocolDecorator
         TMap map = await read;
         _memory.OnMap(map);
         return map;
+    }
+
+    public override Task ReadMessageEndAsync(CancellationToken cancellationToken)
+    {
+        Task reading = _protocol.ReadMessageEndAsync(cancellationToken);
+        if (!reading.IsCompletedSuccessfully)
+            return ReadMessageEndSlowAsync(reading);
+        _endpoint?.EndMessageDeadline();
+        return reading;
+    }
+
+    private async Task ReadMessageEndSlowAsync(Task reading)
+    {
+        await reading;
+        _endpoint?.EndMessageDeadline();
     }
 
     /// <summary>The next <see cref="ReadMessageBeginAsync"/> returns <paramref name="header"/> without reading or reporting it.</summary>

@@ -27,6 +27,9 @@ public sealed class ConnectionInfo
 
     private ThriftCall? _callInFlight;
 
+    /// <summary>The connection's wait between calls, through which the worker closes it when it is the longest idle.</summary>
+    internal ConnectionWaiter? Waiter { get; set; }
+
     /// <summary>Describes an accepted socket; never throws, because it runs before anything can report an error.</summary>
     internal static ConnectionInfo FromSocket(Socket socket, long id)
     {

@@ -1,8 +1,11 @@
+using System.Diagnostics;
+
 namespace Tunicorn.Thrift;
 
 /// <summary>
 /// Waits for the first byte of a connection's next call, ended early by the idle timeout, by
-/// <c>stopBetweenCalls</c> or by <c>abort</c>. This wait is the only place a graceful stop closes a connection,
+/// <c>stopBetweenCalls</c>, by <c>abort</c> or by the worker closing its longest-idle connection to admit a new
+/// one (<see cref="TryEvict"/>). This wait is the only place a graceful stop or an eviction closes a connection,
 /// so a client never loses a call the server has begun to read.
 /// </summary>
 /// <remarks>
@@ -11,7 +14,31 @@ namespace Tunicorn.Thrift;
 /// </remarks>
 internal sealed class ConnectionWaiter(TimeSpan? idleTimeout, CancellationToken stopBetweenCalls, CancellationToken abort) : IDisposable
 {
+    private readonly Lock _gate = new();
     private CancellationTokenSource? _source;
+    // Stopwatch ticks when the current wait began; 0 while the connection is not waiting (in a call).
+    private long _idleSince;
+    private bool _evicted;
+
+    /// <summary>When the connection's current wait for a call began (Stopwatch ticks), or 0 when it is not waiting.</summary>
+    public long IdleSince => Volatile.Read(ref _idleSince);
+
+    /// <summary>
+    /// Any thread: ends the current wait with <see cref="WaitOutcome.Evicted"/>; false when the connection is not
+    /// waiting between calls (a call is being read or run), and then nothing happens.
+    /// </summary>
+    public bool TryEvict()
+    {
+        lock (_gate)
+        {
+            if (_idleSince == 0 || _evicted || _source is null)
+                return false;
+            _evicted = true;
+            // The readiness loop's wait completes on the thread pool when cancelled, never inside this lock.
+            _source.Cancel();
+            return true;
+        }
+    }
 
     public async ValueTask<WaitOutcome> WaitAsync(SocketTransport endpoint)
     {
@@ -19,7 +46,12 @@ internal sealed class ConnectionWaiter(TimeSpan? idleTimeout, CancellationToken 
         if (endpoint.HasBufferedData)
             return WaitOutcome.CallArrived;
 
-        CancellationTokenSource source = _source ??= CancellationTokenSource.CreateLinkedTokenSource(stopBetweenCalls, abort);
+        CancellationTokenSource source;
+        lock (_gate)
+        {
+            source = _source ??= CancellationTokenSource.CreateLinkedTokenSource(stopBetweenCalls, abort);
+            Volatile.Write(ref _idleSince, Stopwatch.GetTimestamp());
+        }
         if (idleTimeout is { } timeout)
             source.CancelAfter(timeout);
         try
@@ -30,18 +62,31 @@ internal sealed class ConnectionWaiter(TimeSpan? idleTimeout, CancellationToken 
         {
             return abort.IsCancellationRequested ? WaitOutcome.Aborted
                 : stopBetweenCalls.IsCancellationRequested ? WaitOutcome.Stopping
+                : _evicted ? WaitOutcome.Evicted
                 : WaitOutcome.IdleTimeout;
         }
         finally
         {
-            // Fails only when the source fired (possibly just after the byte arrived): the next wait needs a new one.
-            if (!source.TryReset())
+            lock (_gate)
             {
-                source.Dispose();
-                _source = null;
+                Volatile.Write(ref _idleSince, 0);
+                // Fails only when the source fired (possibly just after the byte arrived): the next wait needs a new one.
+                if (!source.TryReset())
+                {
+                    source.Dispose();
+                    _source = null;
+                    _evicted = false;
+                }
             }
         }
     }
 
-    public void Dispose() => _source?.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _source?.Dispose();
+            _source = null;
+        }
+    }
 }

@@ -39,6 +39,11 @@ internal sealed class SocketTransport : TEndpointTransport
     private int _readLength;
     private int _writeLength;
     private CancellationTokenSource? _ioTimeoutSource;
+    // The message being read must be whole by then (Stopwatch ticks); 0 while no message is being read.
+    private long _messageDeadline;
+    private TimeSpan _messageTimeout;
+    // The current wait is bounded by the message deadline rather than by the I/O timeout.
+    private bool _waitEndsAtDeadline;
     private bool _closed;
     // With a readiness loop: the last read found the socket empty, and how many read events the loop had seen before it.
     private bool _drained;
@@ -68,6 +73,21 @@ internal sealed class SocketTransport : TEndpointTransport
     }
 
     public override bool IsOpen => !_closed;
+
+    /// <summary>
+    /// The first byte of a message is here: the rest of it must arrive within <paramref name="timeout"/> (null: no
+    /// limit), however it is spread over reads. Each read still has its own stall limit.
+    /// </summary>
+    public void StartMessageDeadline(TimeSpan? timeout)
+    {
+        if (timeout is not { } limit)
+            return;
+        _messageTimeout = limit;
+        _messageDeadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
+    }
+
+    /// <summary>The message is read whole: the time its handler and the next idle wait take is not the client's sending.</summary>
+    public void EndMessageDeadline() => _messageDeadline = 0;
 
     /// <summary>Bytes received and not yet read: a pipelined call may already be here.</summary>
     public bool HasBufferedData => _readPosition < _readLength;
@@ -278,13 +298,18 @@ internal sealed class SocketTransport : TEndpointTransport
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReceiveWaitingAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        CancellationToken token = BeginIo(cancellationToken);
+        // Checked here, where a read would wait: a client that sends a byte at a time waits before each of them.
+        if (MessageDeadlinePassed())
+            throw MessageTimedOut(null);
+        CancellationToken token = BeginIo(cancellationToken, _messageDeadline);
         try
         {
             return await ReceiveRawAsync(buffer, token);
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
         {
+            if (token.IsCancellationRequested && !_abort.IsCancellationRequested && (_waitEndsAtDeadline || MessageDeadlinePassed()))
+                throw MessageTimedOut(e);
             throw IoFailure(e, token, "no data from the peer");
         }
         finally
@@ -404,9 +429,22 @@ internal sealed class SocketTransport : TEndpointTransport
         return true;
     }
 
-    private CancellationToken BeginIo(CancellationToken cancellationToken)
+    /// <param name="deadline">A message deadline (Stopwatch ticks) that ends the wait sooner than the I/O timeout; 0 for none.</param>
+    private CancellationToken BeginIo(CancellationToken cancellationToken, long deadline = 0)
     {
-        if (_ioTimeout is not { } timeout)
+        TimeSpan? limit = _ioTimeout;
+        _waitEndsAtDeadline = false;
+        if (deadline != 0)
+        {
+            var remaining = TimeSpan.FromSeconds(Math.Max(0, deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+            if (limit is not { } io || remaining < io)
+            {
+                limit = remaining;
+                // The timer may fire a little before the clock reaches the deadline: remember which limit it is.
+                _waitEndsAtDeadline = true;
+            }
+        }
+        if (limit is not { } timeout)
             return cancellationToken;
 
         // Callers pass the abort token (ThriftConnection hands it to the processor), which this source is linked to.
@@ -415,6 +453,12 @@ internal sealed class SocketTransport : TEndpointTransport
         _ioTimeoutSource.CancelAfter(timeout);
         return _ioTimeoutSource.Token;
     }
+
+    private bool MessageDeadlinePassed() => _messageDeadline != 0 && Stopwatch.GetTimestamp() >= _messageDeadline;
+
+    private TTransportException MessageTimedOut(Exception? inner) => new(TTransportException.ExceptionType.TimedOut,
+        $"the call was not sent whole within {_messageTimeout.TotalSeconds:0.###}s of its first byte (thrift_message_timeout)",
+        inner);
 
     private void EndIo()
     {

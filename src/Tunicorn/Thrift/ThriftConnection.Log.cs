@@ -89,5 +89,9 @@ public static partial class ThriftConnection
         [LoggerMessage(EventId = EventIds.Thrift + 19, Level = LogLevel.Debug,
             Message = "Connection {ConnectionId}: the services here are {Services} (not told to the client)")]
         public static partial void ServicesHere(ILogger logger, long connectionId, string services);
+
+        [LoggerMessage(EventId = EventIds.Thrift + 40, Level = LogLevel.Debug,
+            Message = "Connection {ConnectionId} from {Peer} closed between calls after {Calls} calls: the longest idle when the worker was at worker_connections")]
+        public static partial void Evicted(ILogger logger, long connectionId, string peer, int calls);
     }
 }

@@ -140,6 +140,7 @@ public static partial class ThriftConnection
         using var waiter = new ConnectionWaiter(options.IdleTimeout, stopBetweenCalls, abort);
         // What each call's message costs in memory, charged to the worker's budget; given back after each call and at close.
         using var messageMemory = new MessageMemoryAccount(options.MessageMemory, options.MaxCollectionSize);
+        connection.Waiter = waiter;
         while (true)
         {
             if (stopBetweenCalls.IsCancellationRequested && connection.CallsServed > 0)
@@ -184,8 +185,13 @@ public static partial class ThriftConnection
                 case WaitOutcome.Aborted:
                     Log.Aborted(logger, connection.Id, connection.Peer, "between calls");
                     return "aborted";
+                case WaitOutcome.Evicted:
+                    Log.Evicted(logger, connection.Id, connection.Peer, connection.CallsServed);
+                    return "closed to admit a new connection (worker_connections reached)";
             }
 
+            // From the call's first byte, the whole call must arrive within thrift_message_timeout (slowloris).
+            endpoint.StartMessageDeadline(options.MessageTimeout);
             if (stack is null)
             {
                 try
@@ -218,6 +224,8 @@ public static partial class ThriftConnection
             // The call is answered: its arguments are garbage, whether or not the client sends another call soon.
             messageMemory.Release();
 
+            // Oneway calls and refused messages may end without a message end read through the stack's input.
+            endpoint.EndMessageDeadline();
             if (tracker.Call is not { } call)
             {
                 // The generated processor swallows an IOException before the header, answering false.

@@ -56,6 +56,16 @@ public sealed class ThriftConnectionOptions
     /// </summary>
     public MessageMemoryBudget? MessageMemory { get; init; }
 
+    /// <summary>
+    /// How long a client may take to send one whole call, from its first byte to its end; null for no limit. Unlike
+    /// <see cref="StallTimeout"/>, which bounds each read, this bounds the sum of them: a client that sends a byte
+    /// every few seconds (slowloris) is closed here.
+    /// </summary>
+    public TimeSpan? MessageTimeout { get; init; } = DefaultMessageTimeout;
+
+    /// <summary>Default of <see cref="MessageTimeout"/>: the stall limit, as no honest client pauses inside a message.</summary>
+    public static readonly TimeSpan DefaultMessageTimeout = DefaultStallTimeout;
+
     public bool ProcessorPerConnection { get; init; }
 
     /// <summary>TLS on every connection, or null for plain connections.</summary>
@@ -77,6 +87,7 @@ public sealed class ThriftConnectionOptions
         Transport = settings.ThriftTransport,
         Configuration = CreateConfiguration(settings.ThriftMaxMessageSize, settings.ThriftMaxFrameSize, settings.ThriftRecursionLimit),
         IdleTimeout = settings.ThriftClientTimeout is double s && s > 0 ? TimeSpan.FromSeconds(s) : null,
+        MessageTimeout = settings.ThriftMessageTimeout > 0 ? TimeSpan.FromSeconds(settings.ThriftMessageTimeout) : null,
         ProcessorPerConnection = settings.ThriftProcessorAsFactory,
         MaxCollectionSize = settings.ThriftMaxCollectionSize,
         MessageMemory = new MessageMemoryBudget(settings.ThriftMessageMemoryBudget,

@@ -40,7 +40,7 @@ internal sealed class ThriftStack
         return new ThriftStack(
             protocol,
             transportKind,
-            new CallInputProtocol(CreateProtocol(transport, protocol), tracker, memory),
+            new CallInputProtocol(CreateProtocol(transport, protocol), tracker, memory, endpoint),
             new CallOutputProtocol(CreateProtocol(transport, protocol), tracker));
     }
 

@@ -9,4 +9,6 @@ internal enum WaitOutcome
     IdleTimeout,
     Stopping,
     Aborted,
+    /// <summary>The worker is at worker_connections and closes its longest-idle connection to admit a new one.</summary>
+    Evicted,
 }

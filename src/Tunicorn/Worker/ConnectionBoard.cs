@@ -69,4 +69,18 @@ public sealed unsafe class ConnectionBoard
         }
         return false;
     }
+
+    /// <summary>True when another accepting worker holds fewer than <paramref name="limit"/> connections: it has room for the next client.</summary>
+    public bool OthersBelow(int index, int limit)
+    {
+        for (int i = 0; i < Slots; i++)
+        {
+            if (i == index)
+                continue;
+            int* slot = Slot(i);
+            if (Volatile.Read(ref slot[0]) != 0 && Volatile.Read(ref slot[2]) != 0 && Volatile.Read(ref slot[1]) < limit)
+                return true;
+        }
+        return false;
+    }
 }

@@ -8,4 +8,6 @@ namespace Tunicorn.Worker;
 public sealed class SyncWorker(WorkerOptions options) : WorkerBase(options)
 {
     protected override int ConnectionLimit => 1;
+
+    protected override string ConnectionLimitName => "the sync class's one connection";
 }

@@ -9,6 +9,8 @@ public sealed class ThreadedWorker(WorkerOptions options) : WorkerBase(options)
 {
     protected override int ConnectionLimit => Math.Max(1, Settings.Threads);
 
+    protected override string ConnectionLimitName => "threads";
+
     // Loop threads up to one a connection, added as soon as handlers hold every one of them, rather than all from the
     // start: threads that all wait in epoll are each woken for one call, where one busy thread takes every call that
     // is ready in one wait (measured: threaded at 64 connections with 128 threads went from 0.75x to about async's calls/s).

@@ -27,4 +27,20 @@ public abstract partial class WorkerBase
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "Worker (pid: {Pid}) reopened its log files")]
     private static partial void LogsReopened(ILogger logger, int pid);
+
+    [LoggerMessage(EventId = 2040, Level = LogLevel.Warning,
+        Message = "Worker (pid: {Pid}) cannot accept a waiting client: {Reason} (open file limit {Limit}, {Open} connections open); pausing accepts until a connection closes ({Refused} times so far, {Held} since the last such line)")]
+    private static partial void OutOfDescriptors(ILogger logger, int pid, string reason, string limit, int open, long refused, long held);
+
+    [LoggerMessage(EventId = 2041, Level = LogLevel.Warning,
+        Message = "Worker (pid: {Pid}): the open file limit ({Limit}) is below what {LimitName} ({Connections}) needs: {Open} descriptors open now + {Connections} connections + {Headroom} for the runtime = {Needed}; raise the hard limit (ulimit -n, systemd LimitNOFILE=) or lower {LimitName}. This worker holds at most {Budget} connections and pauses accepting beyond")]
+    private static partial void DescriptorLimitLow(ILogger logger, int pid, string limit, string limitName, int connections, int open, int headroom, long needed, int budget);
+
+    [LoggerMessage(EventId = 2042, Level = LogLevel.Information,
+        Message = "Worker (pid: {Pid}) at {LimitName} ({Limit}) with a client waiting: closed connection {ConnectionId} from {Peer}, idle for {IdleSeconds:0.0}s, to admit it (idle connections closed: {Total}; {Held} since the last such line)")]
+    private static partial void IdleConnectionClosed(ILogger logger, int pid, string limitName, int limit, long connectionId, string peer, double idleSeconds, long total, long held);
+
+    [LoggerMessage(EventId = 2043, Level = LogLevel.Warning,
+        Message = "Worker (pid: {Pid}) at {LimitName} ({Limit}) with every connection in a call: new clients wait in the listen backlog ({Held} more times since the last such line)")]
+    private static partial void AllConnectionsBusy(ILogger logger, int pid, string limitName, int limit, long held);
 }

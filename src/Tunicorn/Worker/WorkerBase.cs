@@ -29,6 +29,25 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     private static readonly TimeSpan MaxAcceptDeferral = TimeSpan.FromMilliseconds(20);
     /// <summary>Heartbeats (each at most a second) to wait for the failed call to report a fatal failure itself.</summary>
     private const int FatalReportBeats = 5;
+    /// <summary>At worker_connections: how often to look whether a client waits in the backlog.</summary>
+    private static readonly TimeSpan AtLimitPoll = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// A connection idle for less is in use, only between two calls (a client pausing 20 ms between calls must keep its
+    /// connection): it is not closed to admit another.
+    /// </summary>
+    private static readonly TimeSpan MinIdleToEvict = TimeSpan.FromSeconds(1);
+    /// <summary>After closing an idle connection: how long its slot may take to free before another is closed.</summary>
+    private static readonly TimeSpan EvictionSettle = TimeSpan.FromSeconds(1);
+    /// <summary>Out of descriptors: retry accept this often even when none of this worker's connections closed.</summary>
+    private static readonly TimeSpan DescriptorRetry = TimeSpan.FromMilliseconds(500);
+    /// <summary>
+    /// Descriptors kept free for the runtime beyond the connections. Measured (strace, .NET 10): a new thread opens
+    /// files and a pipe while it starts, and loading an assembly opens its file; at the very limit these fail and the
+    /// runtime dies with "Out of memory." (issue 11.3), so connections never take the last ones.
+    /// </summary>
+    private const int DescriptorHeadroom = 32;
+    /// <summary>Lines about a condition that can recur many times a second: at most one per this interval.</summary>
+    private static readonly TimeSpan RepeatedLogInterval = TimeSpan.FromSeconds(10);
 
     private readonly WorkerOptions _options;
     private readonly CancellationTokenSource _stopAccepting = new();
@@ -44,6 +63,16 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     private long _callsRead;
     private long _callsAnswered;
     private long _callsServed;
+    private long _idleConnectionsClosed;
+    private long _acceptsOutOfDescriptors;
+    // Connections the open file limit leaves room for, when fewer than ConnectionLimit; 0: no such cap.
+    private int _descriptorBudget;
+    private int _connectionsOpen;
+    // Released when a connection of this worker closes, freeing a descriptor: an accept paused for lack of one retries.
+    private readonly SemaphoreSlim _connectionClosed = new(0, 1);
+    private readonly LogInterval _descriptorsLog = new(RepeatedLogInterval);
+    private readonly LogInterval _evictionLog = new(RepeatedLogInterval);
+    private readonly LogInterval _allBusyLog = new(RepeatedLogInterval);
     private volatile string? _stopReason;
     private ReadinessLoop? _readinessLoop;
     // The first failure after which the worker must be replaced (see IsFatal), and whether the master was told.
@@ -64,10 +93,19 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     public int Age => _options.Age;
     public Settings Settings => _options.Settings;
     public long CallsServed => Interlocked.Read(ref _callsServed);
+
+    /// <summary>Idle connections closed to admit new ones at worker_connections (for the metrics to export).</summary>
+    public long IdleConnectionsClosed => Interlocked.Read(ref _idleConnectionsClosed);
+
+    /// <summary>Accepts refused because the process was out of file descriptors (EMFILE/ENFILE).</summary>
+    public long AcceptsOutOfDescriptors => Interlocked.Read(ref _acceptsOutOfDescriptors);
     public ILogger Log => _options.Log;
 
     /// <summary>How many connections this worker serves at once; beyond it, connections wait in the listen backlog.</summary>
     protected abstract int ConnectionLimit { get; }
+
+    /// <summary>What sets <see cref="ConnectionLimit"/>, for the log: the setting's name.</summary>
+    protected virtual string ConnectionLimitName => "worker_connections";
 
     /// <summary>Process-wide preparation for this class (thread pool sizing); runs once before the first accept.</summary>
     protected virtual void InitProcess() { }
@@ -101,6 +139,7 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         heartbeat.Start();
         Send(WorkerReport.Booted());
 
+        WarnIfDescriptorLimitLow();
         var slots = new SemaphoreSlim(ConnectionLimit, ConnectionLimit);
         _options.Board.SetAccepting(_options.BoardSlot, true);
         await Task.WhenAll(_options.Listeners.Select(l => AcceptLoopAsync(l, slots)));
@@ -120,13 +159,16 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         var stop = _stopAccepting.Token;
         while (!stop.IsCancellationRequested)
         {
-            try
-            {
-                await slots.WaitAsync(stop);
-            }
-            catch (OperationCanceledException)
-            {
+            if (!slots.Wait(0) && !await WaitForSlotAsync(listener, slots, stop))
                 return;
+            if (_descriptorBudget > 0 && Volatile.Read(ref _connectionsOpen) >= _descriptorBudget)
+            {
+                // The open file limit, not worker_connections, is what bounds this worker: pause as on EMFILE, before
+                // accept takes the descriptors the runtime needs to live.
+                slots.Release();
+                if (!await PauseForDescriptorsAsync(listener, "every descriptor the open file limit leaves for connections is in use", stop))
+                    return;
+                continue;
             }
             Socket client;
             try
@@ -144,6 +186,15 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
                 slots.Release();
                 continue; // the client gave up before we accepted
             }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+            {
+                // EMFILE/ENFILE (or no kernel memory for the socket): back-pressure, not a broken listener. The client
+                // stays in the backlog; exiting would drop every connection this worker serves and not help it.
+                slots.Release();
+                if (!await PauseForDescriptorsAsync(listener, $"out of file descriptors ({e.SocketErrorCode}: {e.Message})", stop))
+                    return;
+                continue;
+            }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
                 slots.Release();
@@ -156,6 +207,132 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
             Track(ServeAsync(client, slots));
         }
     }
+
+    /// <summary>
+    /// At worker_connections: waits for a connection to close. Meanwhile, when a client waits in the backlog and no
+    /// other worker has room for it, closes this worker's longest-idle connection between calls to admit it, as
+    /// keep-alive servers do: otherwise idle pooled connections would hold every slot forever. False when stopping.
+    /// </summary>
+    private async Task<bool> WaitForSlotAsync(Socket listener, SemaphoreSlim slots, CancellationToken stop)
+    {
+        TimeSpan wait = AtLimitPoll;
+        while (true)
+        {
+            try
+            {
+                if (await slots.WaitAsync(wait, stop))
+                    return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+            wait = AtLimitPoll;
+            if (!ClientWaiting(listener) || _options.Board.OthersBelow(_options.BoardSlot, ConnectionLimit))
+                continue;
+            switch (EvictLongestIdle())
+            {
+                case true:
+                    wait = EvictionSettle; // its slot frees once its wait ends and its socket closes
+                    break;
+                case false when _allBusyLog.TryEnter(out long held):
+                    AllConnectionsBusy(Log, Pid, ConnectionLimitName, ConnectionLimit, held);
+                    break;
+            }
+        }
+    }
+
+    private static bool ClientWaiting(Socket listener)
+    {
+        try
+        {
+            // A listening socket polls readable when a connection waits in its accept queue.
+            return listener.Poll(0, SelectMode.SelectRead);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false; // the accept that follows reports it
+        }
+    }
+
+    /// <summary>
+    /// Closes the connection that has waited longest for its next call, if it has waited at least <see cref="MinIdleToEvict"/>:
+    /// true then; false when every connection is in a call; null when the idle ones are still in use (idle only briefly).
+    /// </summary>
+    private bool? EvictLongestIdle()
+    {
+        var idle = new List<(long Since, ConnectionInfo Connection)>();
+        bool anyIdle = false;
+        long now = Stopwatch.GetTimestamp();
+        foreach (var (_, connection) in _open)
+        {
+            if (connection.Waiter is not { IdleSince: var since and not 0 })
+                continue;
+            anyIdle = true;
+            if (Stopwatch.GetElapsedTime(since, now) >= MinIdleToEvict)
+                idle.Add((since, connection));
+        }
+        idle.Sort((a, b) => a.Since.CompareTo(b.Since));
+        foreach (var (since, connection) in idle)
+        {
+            // False when its call arrived meanwhile: then the next longest idle.
+            if (!connection.Waiter!.TryEvict())
+                continue;
+            long total = Interlocked.Increment(ref _idleConnectionsClosed);
+            if (_evictionLog.TryEnter(out long held))
+                IdleConnectionClosed(Log, Pid, ConnectionLimitName, ConnectionLimit, connection.Id, connection.Peer,
+                    Stopwatch.GetElapsedTime(since).TotalSeconds, total, held);
+            return true;
+        }
+        return anyIdle ? null : false;
+    }
+
+    /// <summary>
+    /// Out of descriptors: logs once per interval (when a client is waiting), then waits until a connection of this worker
+    /// closes (freeing one) or a short while passes (another process may free some), and lets the accept loop retry.
+    /// False when stopping.
+    /// </summary>
+    private async Task<bool> PauseForDescriptorsAsync(Socket listener, string reason, CancellationToken stop)
+    {
+        if (ClientWaiting(listener))
+        {
+            long refused = Interlocked.Increment(ref _acceptsOutOfDescriptors);
+            if (_descriptorsLog.TryEnter(out long held))
+            {
+                var (soft, _) = ResourceLimits.OpenFiles();
+                OutOfDescriptors(Log, Pid, reason, DescribeLimit(soft), Volatile.Read(ref _connectionsOpen), refused, held);
+            }
+        }
+        try
+        {
+            await _connectionClosed.WaitAsync(DescriptorRetry, stop);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Warns at start when the open-file limit leaves no room for worker_connections: the descriptors the worker holds
+    /// now, one per connection, and some headroom for the runtime. The worker still starts; at the limit it pauses
+    /// accepting (<see cref="PauseForDescriptorsAsync"/>).
+    /// </summary>
+    private void WarnIfDescriptorLimitLow()
+    {
+        var (soft, _) = ResourceLimits.OpenFiles();
+        int open = ResourceLimits.OpenDescriptors();
+        if (open < 0)
+            return;
+        long needed = (long)open + ConnectionLimit + DescriptorHeadroom;
+        if (soft >= (ulong)needed)
+            return;
+        _descriptorBudget = (int)Math.Max(1, (long)soft - open - DescriptorHeadroom);
+        DescriptorLimitLow(Log, Pid, DescribeLimit(soft), ConnectionLimitName, ConnectionLimit, open, DescriptorHeadroom, needed, _descriptorBudget);
+    }
+
+    private static string DescribeLimit(ulong limit) => limit == ulong.MaxValue ? "unlimited" : limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Waits, a millisecond at a time and never long, while another accepting worker holds fewer connections:
@@ -175,6 +352,7 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     {
         // Counted before the accept loop goes on, so its next look at the board sees this connection.
         _options.Board.ConnectionOpened(_options.BoardSlot);
+        Interlocked.Increment(ref _connectionsOpen);
         // Off the accept loop at once, so the next accept is not delayed by this connection's first call.
         await Task.Yield();
         try
@@ -185,7 +363,19 @@ public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         finally
         {
             _options.Board.ConnectionClosed(_options.BoardSlot);
+            Interlocked.Decrement(ref _connectionsOpen);
             slots.Release();
+            if (_connectionClosed.CurrentCount == 0)
+            {
+                try
+                {
+                    _connectionClosed.Release();
+                }
+                catch (SemaphoreFullException)
+                {
+                    // Another connection closed at the same moment: one wake-up is enough.
+                }
+            }
         }
     }
 

@@ -31,6 +31,14 @@ public sealed class ThriftSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(2), ThriftConnectionOptions.FromSettings(new Settings { ThriftClientTimeout = 2 }).StallTimeout);
     }
 
+    [Fact]
+    public void FromSettings_MessageTimeout_DefaultsToThirtySeconds_AndZeroDisablesIt()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(30), ThriftConnectionOptions.FromSettings(new Settings()).MessageTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), ThriftConnectionOptions.FromSettings(new Settings { ThriftMessageTimeout = 2.5 }).MessageTimeout);
+        Assert.Null(ThriftConnectionOptions.FromSettings(new Settings { ThriftMessageTimeout = 0 }).MessageTimeout);
+    }
+
     [Theory]
     [InlineData("ThriftTest=examples/ThriftTest.dll")]
     [InlineData("SecondService=bin/ThriftTest.dll:Tunicorn.Examples.ThriftTest.SecondServiceHandler")]

@@ -89,6 +89,22 @@ public static partial class ThriftSettings
             """,
     };
 
+    public static readonly Setting<double> MessageTimeout = new("thrift_message_timeout", SettingSection.Thrift)
+    {
+        Flags = ["--thrift-message-timeout"],
+        MetaVar = "SECONDS",
+        // Same as the stall limit inside a message (ThriftConnectionOptions.DefaultStallTimeout), itself gunicorn's
+        // worker timeout: no honest client needs longer to send one call, and a slowloris client no longer gets more.
+        Default = 30,
+        Validator = Validators.Seconds,
+        Description = """
+            Close a client connection that takes longer than this many seconds to send one whole call,
+            counted from the call's first byte. thrift_client_timeout bounds each read only, so without this a
+            client sending a byte every few seconds would hold its connection forever. Does not count the time
+            between calls (thrift_client_timeout) nor the handler's. 0 disables it.
+            """,
+    };
+
     public static readonly Setting<bool> ProcessorAsFactory = new("thrift_processor_as_factory", SettingSection.Thrift)
     {
         Flags = ["--thrift-processor-as-factory"],
