@@ -17,14 +17,13 @@ namespace Tunicorn.IntegrationTests;
 /// HAProxy connect from 127.0.0.1, so the ports tell them apart: the access log must show the client's own port,
 /// not the port HAProxy connected from.
 /// </summary>
-/// <remarks>
-/// One worker: LogSink opens the access log with FileMode.Append, which is not O_APPEND (PLATFORM-NOTES), so two workers
-/// writing one file can overwrite each other's lines; seen here as a lost access line with two workers.
-/// </remarks>
 public sealed class ProxyProtocolHaproxyTests(ITestOutputHelper output)
 {
     private const string Haproxy = "/usr/sbin/haproxy";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    /// <summary>The peer with its port first: the tests tell clients apart by their ports (gunicorn's %(h)s has none).</summary>
+    private const string PeerFirstFormat = "%(peer)s %(t)s \"%(r)s\" %(s)s %(D)sus";
 
     [Fact]
     public async Task ThroughHaproxy_SendProxyAndSendProxyV2_TheAccessLogNamesTheClientsOwnPort()
@@ -36,7 +35,7 @@ public sealed class ProxyProtocolHaproxyTests(ITestOutputHelper output)
         int version1Port = FreePort.Next();
         int version2Port = FreePort.Next();
         await using var server = await TunicornServer.StartAsync(RepoPaths.CalculatorDll, serverPort, workers: 1,
-            ["--proxy-protocol", "--access-logfile", access, "--thrift-transport-factory", "auto", "--log-level", "debug"], output);
+            ["--proxy-protocol", "--access-logfile", access, "--access-logformat", PeerFirstFormat, "--thrift-transport-factory", "auto", "--log-level", "debug"], output);
 
         string config = dir.File("haproxy.cfg");
         File.WriteAllText(config, string.Create(CultureInfo.InvariantCulture, $"""

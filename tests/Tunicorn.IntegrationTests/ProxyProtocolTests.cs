@@ -23,6 +23,9 @@ public sealed class ProxyProtocolTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
+    /// <summary>The peer with its port first: the tests tell clients apart by their ports (gunicorn's %(h)s has none).</summary>
+    private const string PeerFirstFormat = "%(peer)s %(t)s \"%(r)s\" %(s)s %(D)sus";
+
     [Fact]
     public async Task Version1AndVersion2Headers_NameTheClient_InTheAccessLogAndTheLog_WithAutoDetection()
     {
@@ -30,7 +33,7 @@ public sealed class ProxyProtocolTests(ITestOutputHelper output)
         string access = dir.File("access.log");
         int port = FreePort.Next();
         await using var server = await TunicornServer.StartAsync(RepoPaths.CalculatorDll, port, workers: 1,
-            ["--proxy-protocol", "--access-logfile", access, "--log-level", "debug",
+            ["--proxy-protocol", "--access-logfile", access, "--access-logformat", PeerFirstFormat, "--log-level", "debug",
              "--thrift-protocol-factory", "auto", "--thrift-transport-factory", "auto"], output);
 
         using (var client = await ProxiedCalculatorAsync(port, Version1("PROXY TCP4 192.0.2.10 198.51.100.1 56324 9090\r\n"), "binary", "buffered"))
@@ -70,7 +73,7 @@ public sealed class ProxyProtocolTests(ITestOutputHelper output)
         string access = dir.File("access.log");
         int port = FreePort.Next();
         await using var server = await TunicornServer.StartAsync(RepoPaths.CalculatorDll, port, workers: 1,
-            ["--proxy-protocol", "--access-logfile", access, "-k", workerClass, "--thrift-transport-factory", "framed"], output);
+            ["--proxy-protocol", "--access-logfile", access, "--access-logformat", PeerFirstFormat, "-k", workerClass, "--thrift-transport-factory", "framed"], output);
 
         using (var client = await ProxiedCalculatorAsync(port, Version2Inet4([198, 51, 100, 77], 1234), "binary", "framed"))
             Assert.Equal(3, await client.add(1, 2));
@@ -122,7 +125,7 @@ public sealed class ProxyProtocolTests(ITestOutputHelper output)
         string access = dir.File("access.log");
         int port = FreePort.Next();
         await using var server = await TunicornServer.StartAsync(RepoPaths.CalculatorDll, port, workers: 1,
-            ["--proxy-protocol", "--proxy-allow-from", "10.0.0.0/8,192.0.2.1", "--access-logfile", access], output);
+            ["--proxy-protocol", "--proxy-allow-from", "10.0.0.0/8,192.0.2.1", "--access-logfile", access, "--access-logformat", PeerFirstFormat], output);
 
         using (var client = await ThriftClients.CalculatorAsync(port))
             Assert.Equal(3, await client.add(1, 2));
@@ -139,7 +142,7 @@ public sealed class ProxyProtocolTests(ITestOutputHelper output)
         using var dir = new TestDirectory("proxy");
         string access = dir.File("access.log");
         int port = FreePort.Next();
-        await using var server = await TunicornServer.StartAsync(RepoPaths.CalculatorDll, port, workers: 1, ["--access-logfile", access], output);
+        await using var server = await TunicornServer.StartAsync(RepoPaths.CalculatorDll, port, workers: 1, ["--access-logfile", access, "--access-logformat", PeerFirstFormat], output);
 
         using (var client = await ThriftClients.CalculatorAsync(port))
             Assert.Equal(3, await client.add(1, 2));
@@ -158,7 +161,7 @@ public sealed class ProxyProtocolTests(ITestOutputHelper output)
         string access = dir.File("access.log");
         int port = FreePort.Next();
         await using var server = await TunicornServer.StartAsync(RepoPaths.CalculatorDll, port, workers: 1,
-            ["--proxy-protocol", "--access-logfile", access, "--certfile", certificates.ServerCert, "--keyfile", certificates.ServerKey], output);
+            ["--proxy-protocol", "--access-logfile", access, "--access-logformat", PeerFirstFormat, "--certfile", certificates.ServerCert, "--keyfile", certificates.ServerKey], output);
 
         var socket = await ConnectAsync(port);
         await socket.SendAsync(Version2Inet4([192, 0, 2, 200], 50000));
