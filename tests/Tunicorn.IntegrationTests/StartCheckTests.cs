@@ -14,7 +14,9 @@ public sealed class StartCheckTests(ITestOutputHelper output)
     {
         // case, exit code of --check-config, exit code of a start, text the one line must hold
         { "unknown user", 2, 2, "user: 'nosuchuser' is not a user on this system" },
-        { "missing certificate", 1, 1, "certfile /nonexistent.pem" },
+        // A missing file is an invalid path setting (2); a file that is no certificate is found only by reading it (1).
+        { "missing certificate", 2, 2, "certfile: '/nonexistent.pem' does not exist" },
+        { "file that is no certificate", 1, 1, "certfile " + NotACertificate.Value + ": The certificate contents do not contain a PEM" },
         { "unknown registry class", 1, 1, "service_register_cls: type 'foo' not found" },
         { "handler that cannot be created", 1, 4, "the database this handler needs is unreachable" },
     };
@@ -56,10 +58,19 @@ public sealed class StartCheckTests(ITestOutputHelper output)
         Assert.Contains(server.Stdout.Snapshot(), line => line.StartsWith("tunicorn: configuration OK", StringComparison.Ordinal));
     }
 
+    /// <summary>A PEM file with text in it but no certificate, shared by the cases of this class.</summary>
+    private static readonly Lazy<string> NotACertificate = new(() =>
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"tunicorn-not-a-certificate-{Environment.ProcessId}.pem");
+        File.WriteAllText(path, "not a certificate\n");
+        return path;
+    });
+
     private static string[] Arguments(string @case) => @case switch
     {
         "unknown user" => [RepoPaths.TestAppDll, "-u", "nosuchuser"],
         "missing certificate" => [RepoPaths.TestAppDll, "--certfile", "/nonexistent.pem"],
+        "file that is no certificate" => [RepoPaths.TestAppDll, "--certfile", NotACertificate.Value],
         "unknown registry class" => [RepoPaths.TestAppDll, "--service-register-cls", "foo"],
         "handler that cannot be created" => [RepoPaths.FailingAppDll],
         _ => throw new ArgumentOutOfRangeException(nameof(@case), @case, "no such case"),

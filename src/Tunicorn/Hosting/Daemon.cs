@@ -93,11 +93,12 @@ internal sealed class Daemon : IDisposable
     /// The master listens: stdin, stdout and stderr go to /dev/null (before any worker starts, so that no worker holds the
     /// command's terminal or pipe), then the waiting command is told to exit 0.
     /// </summary>
-    public void ReportListening()
+    /// <param name="captured">stdout and stderr already go to the error log (capture_output): they stay there.</param>
+    public void ReportListening(bool captured)
     {
         if (_ready is not { } ready)
             return;
-        Detaching.RedirectStandardStreamsToNull();
+        Detaching.RedirectStandardStreamsToNull(keepOutput: captured);
         try
         {
             ready.Send(Encoding.ASCII.GetBytes(ReadyMessage));

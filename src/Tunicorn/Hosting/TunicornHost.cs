@@ -64,6 +64,7 @@ public static partial class TunicornHost
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
         // Relative paths on the command line mean this directory, at start and at every reload after chdir.
         string startDirectory = Directory.GetCurrentDirectory();
+        Logging.LogLevelRules.BaseDirectory = startDirectory;
         var result = SettingsLoader.Load(args, environment, startDirectory, Console.Out, Console.Error);
         if (result.Command == SettingsCommand.Exit || result.Settings is null)
             return result.ExitCode;
@@ -188,7 +189,7 @@ public static partial class TunicornHost
         }
         var arbiter = new Arbiter(initial, Reload, new WorkerSpawner(args), logging.Factory, () => logging.Reopen(), registry, settings.AdvertiseHost)
         {
-            Listening = daemon is null ? null : daemon.ReportListening,
+            Listening = daemon is null ? null : () => daemon.ReportListening(captured: settings.CaptureOutput && settings.ErrorLog != "-"),
         };
         return await arbiter.RunAsync();
     }

@@ -11,7 +11,7 @@ namespace Tunicorn.Interop;
 /// PLATFORM-NOTES: FileMode.Append opens without O_APPEND (it seeks to the end once), so each process would write
 /// at its own offset over the others' lines.
 /// </remarks>
-public static class AppendOnlyFile
+internal static class AppendOnlyFile
 {
     /// <summary>Opens (creating it when missing) <paramref name="path"/> for appending.</summary>
     /// <exception cref="UnauthorizedAccessException">The process may not create or write the file.</exception>

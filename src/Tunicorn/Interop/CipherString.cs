@@ -3,7 +3,7 @@ using System.Net.Security;
 namespace Tunicorn.Interop;
 
 /// <summary>Reads an OpenSSL cipher string (ciphers(1)) with the system's OpenSSL, as gunicorn's ciphers setting is read by Python's ssl module.</summary>
-public static class CipherString
+internal static class CipherString
 {
     /// <summary>
     /// The suites <paramref name="ciphers"/> names for TLS 1.2 and older, followed by OpenSSL's TLS 1.3 suites (which a

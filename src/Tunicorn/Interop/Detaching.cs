@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Tunicorn.Interop;
 
 /// <summary>What a daemon does to leave the terminal that started it (the daemon setting).</summary>
-public static class Detaching
+internal static class Detaching
 {
     /// <summary>Starts a new session without a controlling terminal, so that a hang-up of the terminal does not reach it.</summary>
     /// <remarks>A process started by Process.Start is never a process group leader, the one case setsid refuses.</remarks>
@@ -14,14 +14,15 @@ public static class Detaching
     }
 
     /// <summary>Points stdin, stdout and stderr at /dev/null, as gunicorn's daemonize does; what starts from now on inherits that too.</summary>
-    public static void RedirectStandardStreamsToNull()
+    /// <param name="keepOutput">Leaves stdout and stderr alone: capture_output already points them at the error log.</param>
+    public static void RedirectStandardStreamsToNull(bool keepOutput = false)
     {
         int devNull = Libc.open("/dev/null", Libc.O_RDWR);
         if (devNull < 0)
             throw new InteropException("open /dev/null", Marshal.GetLastPInvokeError());
         try
         {
-            for (int fd = 0; fd <= 2; fd++)
+            for (int fd = 0; fd <= (keepOutput ? 0 : 2); fd++)
             {
                 if (Libc.dup2(devNull, fd) < 0)
                     throw new InteropException("dup2", Marshal.GetLastPInvokeError());

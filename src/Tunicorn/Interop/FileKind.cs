@@ -1,7 +1,7 @@
 namespace Tunicorn.Interop;
 
 /// <summary>What a path names, not following a symbolic link: .NET tells files from directories but not a socket from a file.</summary>
-public enum FileKind
+internal enum FileKind
 {
     Missing,
     RegularFile,

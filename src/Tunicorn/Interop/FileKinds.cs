@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Tunicorn.Interop;
 
 /// <summary>Reads a path's <see cref="FileKind"/> with statx(2).</summary>
-public static class FileKinds
+internal static class FileKinds
 {
     private const int S_IFMT = 0xF000;
     private const int S_IFSOCK = 0xC000;

@@ -8,7 +8,7 @@ namespace Tunicorn.Interop;
 /// PLATFORM-NOTES, the argv area lies between fields 48 and 49 (arg_start, arg_end) of /proc/self/stat and can be
 /// overwritten, but not grown. The environment that follows it is left alone: the runtime and native libraries still read it.
 /// </summary>
-public static class ProcessTitle
+internal static class ProcessTitle
 {
     /// <summary>Bytes the argv area holds, the terminating NUL included; 0 when it cannot be found.</summary>
     public static int Capacity => TryGetArea(out long start, out long end) ? (int)Math.Min(end - start, int.MaxValue) : 0;

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Tunicorn.Interop;
 
 /// <summary>Socket options set with setsockopt(2) itself, where .NET's own setter does more than its name says.</summary>
-public static class SocketOptions
+internal static class SocketOptions
 {
     /// <summary>
     /// SO_REUSEADDR alone: a restarted master can bind while old connections sit in TIME_WAIT (gunicorn's default).

@@ -63,6 +63,8 @@ internal sealed partial class ErrorLogOutlets : IDisposable
 
     public void Dispose() => Syslog?.Dispose();
 
+    private static readonly TimeSpan RetiredWriterGrace = TimeSpan.FromSeconds(1);
+
     private void Capture()
     {
         try
@@ -76,10 +78,13 @@ internal sealed partial class ErrorLogOutlets : IDisposable
             var oldError = Console.Error;
             Console.SetOut(new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true });
             Console.SetError(new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true });
-            // Closed, or each USR1 would keep a rotated (maybe deleted) file open for the life of the process. A write
-            // that fetched the old writer just before the swap may fail; writes from here on go to the new file.
-            oldOut.Dispose();
-            oldError.Dispose();
+            // Closed, or each USR1 would keep a rotated (maybe deleted) file open for the life of the process; but a
+            // second later, so that a handler that fetched the old writer just before the swap still writes through it.
+            _ = Task.Delay(RetiredWriterGrace).ContinueWith(_ =>
+            {
+                oldOut.Dispose();
+                oldError.Dispose();
+            }, TaskScheduler.Default);
         }
         catch (InteropException e)
         {

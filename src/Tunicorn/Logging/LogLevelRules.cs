@@ -50,11 +50,17 @@ public sealed class LogLevelRules : IEquatable<LogLevelRules>
         return Default ?? fallback;
     }
 
-    /// <summary>Reads and checks the file named by <paramref name="text"/> (relative to the current directory).</summary>
+    /// <summary>
+    /// Where a relative path starts: the directory tunicorn was started in. Set once by the master before it changes
+    /// directory (chdir), so that a HUP, which re-reads the file from inside chdir, reads the same file as the start.
+    /// </summary>
+    internal static string? BaseDirectory { get; set; }
+
+    /// <summary>Reads and checks the file named by <paramref name="text"/> (relative to <see cref="BaseDirectory"/>).</summary>
     /// <exception cref="SettingValueException">The file cannot be read, is not JSON, has no LogLevel section, or names an unknown level.</exception>
     public static LogLevelRules Load(string text)
     {
-        string path = Path.GetFullPath(text);
+        string path = Path.GetFullPath(text, BaseDirectory ?? Environment.CurrentDirectory);
         byte[] bytes;
         try
         {

@@ -74,8 +74,10 @@ public sealed partial class ServerLogging : IDisposable
         {
             return new LogSink(target, dash, owner);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InteropException)
         {
+            // InteropException: a root master could not give the file to the workers' user (fchown refused: no
+            // CAP_CHOWN in a container, root_squash on NFS).
             throw new IOException($"{setting.Name}: cannot open '{target}': {FileErrorText.Reason(e)}", e);
         }
     }

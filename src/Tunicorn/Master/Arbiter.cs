@@ -247,7 +247,7 @@ public sealed partial class Arbiter : IArbiterContext
     {
         _reopenLogs();
         foreach (var w in _workers.Values)
-            Signals.Send(w.Pid, Signals.SIGUSR1);
+            SendTo(w, Signals.SIGUSR1);
     }
 
     private void HandleHup()
@@ -334,7 +334,7 @@ public sealed partial class Arbiter : IArbiterContext
             return;
         worker.Retiring = true;
         worker.RetiredAt = Stopwatch.GetTimestamp();
-        Signals.Send(worker.Pid, Signals.SIGTERM);
+        SendTo(worker, Signals.SIGTERM);
     }
 
     private void Reap(ArbiterEvent.WorkerExited exited)
@@ -347,6 +347,7 @@ public sealed partial class Arbiter : IArbiterContext
         {
             // Its last reports (booted, error, stopping) may still be unread: they decide what its exit means. The
             // reader ends at once, at the end of the socket the exit closed; bounded all the same.
+            worker.Exited = true;
             _ = reports.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(
                 _ => _events.Writer.TryWrite(exited with { ReportsRead = true }), TaskScheduler.Default);
             return;
@@ -415,6 +416,13 @@ public sealed partial class Arbiter : IArbiterContext
         RespawnDelayed(_log, _respawnBackoff.TotalSeconds);
     }
 
+    /// <summary>Signals a worker unless it already exited: a reaped pid may be another process's by now.</summary>
+    private static void SendTo(WorkerProcess worker, int signal)
+    {
+        if (!worker.Exited)
+            Signals.Send(worker.Pid, signal);
+    }
+
     /// <summary>Two passes, as gunicorn: SIGABRT first so the worker can say where it was stuck, SIGKILL next.</summary>
     private void MurderSilentWorkers()
     {
@@ -422,13 +430,15 @@ public sealed partial class Arbiter : IArbiterContext
         double timeout = _current.Settings.Timeout;
         foreach (var w in _workers.Values)
         {
+            if (w.Exited)
+                continue; // reaped, its last reports still being read: its pid may belong to another process already
             if (w.AbortedAt is long abortedAt)
             {
                 if (Stopwatch.GetElapsedTime(abortedAt, now) >= PassInterval)
                 {
                     WorkerKilledAfterAbort(_log, w.Pid);
                     w.KilledBecause ??= $"it was still alive {PassInterval.TotalSeconds:0}s after SIGABRT (timeout {timeout}s)";
-                    Signals.Send(w.Pid, Signals.SIGKILL);
+                    SendTo(w, Signals.SIGKILL);
                     w.AbortedAt = now; // once a pass until it is reaped
                 }
                 continue;
@@ -438,7 +448,7 @@ public sealed partial class Arbiter : IArbiterContext
             {
                 WorkerGracefulTimeout(_log, w.Pid, _current.Settings.GracefulTimeout);
                 w.KilledBecause = $"graceful_timeout ({_current.Settings.GracefulTimeout}s) passed before it stopped";
-                Signals.Send(w.Pid, Signals.SIGKILL);
+                SendTo(w, Signals.SIGKILL);
                 w.AbortedAt = now;
                 continue;
             }
@@ -461,7 +471,7 @@ public sealed partial class Arbiter : IArbiterContext
                 continue;
             WorkerTimeout(_log, w.Pid, reason, timeout);
             w.AbortedAt = now;
-            Signals.Send(w.Pid, Signals.SIGABRT);
+            SendTo(w, Signals.SIGABRT);
         }
     }
 
@@ -509,7 +519,6 @@ public sealed partial class Arbiter : IArbiterContext
         }
     }
 
-    /// <summary>Workers that asked to be replaced are retired once enough of the others accept, their replacements first.</summary>
     /// <summary>Spawn-first: workers that asked to be replaced retire once their replacements have booted.</summary>
     private void RetireReplaced(int generation)
     {
@@ -590,7 +599,7 @@ public sealed partial class Arbiter : IArbiterContext
     private async Task StopWorkersAsync(int signal, TimeSpan grace)
     {
         foreach (var w in _workers.Values)
-            Signals.Send(w.Pid, signal);
+            SendTo(w, signal);
         long deadline = Stopwatch.GetTimestamp() + (long)(grace.TotalSeconds * Stopwatch.Frequency);
         bool killed = false;
         while (_workers.Count > 0)
@@ -604,7 +613,7 @@ public sealed partial class Arbiter : IArbiterContext
                 {
                     WorkerGracefulTimeout(_log, w.Pid, grace.TotalSeconds);
                     w.KilledBecause = $"graceful_timeout ({grace.TotalSeconds}s) passed before it stopped";
-                    Signals.Send(w.Pid, Signals.SIGKILL);
+                    SendTo(w, Signals.SIGKILL);
                 }
                 killed = true;
                 deadline = now + 5 * Stopwatch.Frequency;
@@ -617,7 +626,7 @@ public sealed partial class Arbiter : IArbiterContext
                 {
                     signal = Signals.SIGQUIT;
                     foreach (var w in _workers.Values)
-                        Signals.Send(w.Pid, Signals.SIGQUIT);
+                        SendTo(w, Signals.SIGQUIT);
                 }
             }
         }

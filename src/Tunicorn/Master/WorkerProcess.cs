@@ -42,6 +42,9 @@ public sealed class WorkerProcess
     public bool Booted { get; internal set; }
     /// <summary>Sent TERM: it finishes its calls and exits; it no longer counts towards the target.</summary>
     public bool Retiring { get; internal set; }
+
+    /// <summary>Reaped (its pid is free for reuse), but its last reports are still being read before it is removed.</summary>
+    public bool Exited { get; internal set; }
     public long? RetiredAt { get; internal set; }
     /// <summary>Why the worker asked to be replaced (it ran out of memory); it is retired once its replacement booted.</summary>
     public string? ReplaceReason { get; internal set; }

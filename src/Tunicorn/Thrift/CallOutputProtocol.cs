@@ -56,12 +56,16 @@ internal sealed class CallOutputProtocol : TProtocolDecorator
         return _protocol.WriteStringAsync(str, cancellationToken);
     }
 
-    /// <summary>The text of an exception reply with the cut name in place of the long one, and cut itself.</summary>
+    /// <summary>
+    /// The text of an exception reply with the cut name in place of the long one, and cut itself when it is long. A
+    /// text of ordinary length is left as the handler wrote it (escaping it would mangle non-ASCII messages, and the
+    /// server's own replies are escaped where they are built).
+    /// </summary>
     private string BoundExceptionText(string text)
     {
         if (_cutName is { } name && text.Contains(name, StringComparison.Ordinal))
             text = text.Replace(name, LogText.Printable(name, LogText.MaxReplyNameLength), StringComparison.Ordinal);
-        return LogText.Printable(text, LogText.MaxLength);
+        return text.Length > LogText.MaxLength ? LogText.Printable(text, LogText.MaxLength) : text;
     }
 
     public override Task WriteStructBeginAsync(TStruct @struct, CancellationToken cancellationToken)

@@ -88,9 +88,9 @@ public sealed class ThriftApplication
 
     /// <summary>Loads <c>path/to/Assembly.dll[:Namespace.Type]</c>. Throws <see cref="AppLoadException"/> with a reason an operator can act on.</summary>
     /// <param name="workingDirectory">Where a relative path starts (the chdir setting); the current directory when null.</param>
+    /// <param name="probePaths">Folders where the app's dependencies not beside it are looked for (app_probe_paths).</param>
     [RequiresUnreferencedCode(LoadsByName)]
     [RequiresDynamicCode(LoadsByName)]
-    /// <param name="probePaths">Folders where the app's dependencies not beside it are looked for (app_probe_paths).</param>
     public static ThriftApplication Load(string appSpec, string? workingDirectory = null, IReadOnlyList<string>? probePaths = null) =>
         Load(appSpec, workingDirectory, probePaths, collectible: false);
 
@@ -145,8 +145,16 @@ public sealed class ThriftApplication
     {
         foreach (ServiceBinding service in _services)
         {
-            if (service.CreateHandler() is IDisposable disposable)
+            if (service.CreateHandler() is not IDisposable disposable)
+                continue;
+            try
+            {
                 disposable.Dispose();
+            }
+            catch (Exception e)
+            {
+                throw new AppLoadException($"disposing the handler {service.HandlerType.FullName} failed: {e.GetType().Name}: {e.Message}", e);
+            }
         }
     }
 

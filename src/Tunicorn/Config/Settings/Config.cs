@@ -70,6 +70,8 @@ public static class ConfigSettings
         Description = """
             Check the settings and load the app, then exit: 0 when both are fine, 2 when a setting is invalid,
             1 when the app or its hooks fail to load (as gunicorn does).
+            The check goes as far as a start does before it binds: users and groups exist, every handler can be
+            created, the certificate and key can be read, and the registry class is known.
             """,
     };
 }

@@ -174,7 +174,8 @@ public static class LoggingSettings
             Critical, None. Tunicorn's categories: tunicorn.master, tunicorn.worker, tunicorn.registry,
             Tunicorn.Thrift.ThriftConnection (a line per connection), Tunicorn.IO.ReadinessLoop; an app's loggers
             have their own. The master reads the file at start, and again on HUP for the workers it then starts;
-            a file that cannot be read or understood stops the start with an error naming this setting.
+            a file that cannot be read or understood stops the start with an error naming this setting. A
+            relative path starts in the directory tunicorn was started in (not chdir), at start and on HUP alike.
             """,
     };
 }

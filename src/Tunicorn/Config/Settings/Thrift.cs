@@ -170,8 +170,8 @@ public static partial class ThriftSettings
         Default = 268_435_456,
         Validator = Validators.NonNegativeInt,
         Description = """
-            How much memory the calls being decoded and served in one worker may hold at once, in bytes, as
-            estimated from the collections their messages announce (the collection, plus the objects of its
+            How much memory the messages of one worker's calls may hold at once, in bytes.
+            Estimated from the collections the messages announce (the collection, plus the objects of its
             elements). A message that would go past it closes its connection. 0: no budget. After a message of
             16 MiB or more, the worker compacts its heap once it is idle, giving the memory back.
             """,

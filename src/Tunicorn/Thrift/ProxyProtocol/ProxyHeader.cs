@@ -13,7 +13,7 @@ namespace Tunicorn.Thrift.ProxyProtocol;
 /// to use the connection's real endpoints then.
 /// </param>
 /// <param name="Destination">The address the client connected to at the proxy, or null with <paramref name="Source"/>.</param>
-public sealed record ProxyHeader(int Version, int Length, IPEndPoint? Source, IPEndPoint? Destination)
+internal sealed record ProxyHeader(int Version, int Length, IPEndPoint? Source, IPEndPoint? Destination)
 {
     /// <summary>Longest version 1 header, CRLF included: the spec's own bound (TCP6 with the longest addresses).</summary>
     public const int MaxVersion1Length = 107;

@@ -1,4 +1,4 @@
 namespace Tunicorn.Thrift.ProxyProtocol;
 
 /// <summary>A PROXY header that breaks the spec; the message says how, quoting no raw bytes.</summary>
-public sealed class ProxyHeaderException(string message) : Exception(message);
+internal sealed class ProxyHeaderException(string message) : Exception(message);

@@ -16,7 +16,7 @@ namespace Tunicorn.Thrift.ProxyProtocol;
 /// the v2 version nibble 2 and commands LOCAL or PROXY, TLVs that end where the header ends. A header that breaks a
 /// rule closes the connection (the spec: a receiver must not guess). TLVs are checked for size and skipped.
 /// </remarks>
-public static class ProxyHeaderParser
+internal static class ProxyHeaderParser
 {
     private static ReadOnlySpan<byte> Version1Prefix => "PROXY "u8;
 

@@ -8,7 +8,7 @@ namespace Tunicorn.Thrift.ProxyProtocol;
 /// A receiver must not read past the header (the Thrift bytes behind it belong to the connection), so it asks this
 /// after each read how many of the bytes it holds belong to the header.
 /// </remarks>
-public readonly record struct ProxyHeaderScan
+internal readonly record struct ProxyHeaderScan
 {
     private ProxyHeaderScan(int length, string? invalidReason)
     {
