@@ -42,6 +42,15 @@ free_port() {
   /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# "PID=RSS kB" of each worker of the running master: what a run of hostile inputs left behind in memory.
+worker_rss() {
+  local pid out=""
+  for pid in $(pgrep -P "$MASTER"); do
+    out+="$pid=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null) kB "
+  done
+  echo "$out"
+}
+
 status=0
 first=0
 for class in "${CLASSES[@]}"; do
@@ -55,10 +64,15 @@ for class in "${CLASSES[@]}"; do
     sleep 0.2
   done
   echo "fuzzing $class workers on 127.0.0.1:$port (master $MASTER): inputs $first..$((first + INPUTS - 1)), seed $SEED"
+  echo "$class: workers' RSS before: $(worker_rss)"
   if ! PYTHONPATH="$WORK" /usr/bin/python3 "$ROOT/tests/fuzz/fuzz_thrifttest.py" --port "$port" --master-pid "$MASTER" \
       --seed "$SEED" --first "$first" --inputs "$INPUTS" --max-seconds "$MAX_SECONDS" --parallel 4 --check-every 2000; then
     status=1
   fi
+  echo "$class: workers' RSS after:  $(worker_rss)"
+  # A worker gives memory back once it is idle (a compacting collection after an outsized message): look again later.
+  sleep "${IDLE_SECONDS:-5}"
+  echo "$class: workers' RSS ${IDLE_SECONDS:-5} s later: $(worker_rss)"
   # Checked before the server is stopped: until then no worker may have exited or been started again.
   if grep -a -q -E '\[(ERROR|CRITICAL)\]|Worker exiting' "$log" || [ "$(grep -a -c 'Booting worker' "$log")" -ne 2 ]; then
     echo "$class: errors or worker restarts in the server log ($log):"

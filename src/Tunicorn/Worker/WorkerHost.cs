@@ -69,6 +69,7 @@ public static partial class WorkerHost
             }
 
             var connection = ThriftConnectionOptions.FromSettings(settings, logging.Factory);
+            connection.MessageMemory?.WatchHeap();
             var options = new WorkerOptions(settings, environment.Age, environment.MasterPid, listeners, control, app, connection,
                 hooks, logging.Factory, log, logging.AccessLog, logging.Reopen, ConnectionBoard.Open(environment.BoardFd), environment.BoardSlot);
             WorkerBase worker = settings.WorkerClass switch

@@ -142,6 +142,37 @@ public sealed class MessageMemoryTests(ITestOutputHelper output)
         output.WriteLine($"[test] worker {worker} RSS before {Mib(before)} MiB, right after a 1M-struct call {Mib(peak)} MiB, idle after it {Mib(after)} MiB");
     }
 
+    [Fact]
+    public async Task LargeStringsAClientNeverFinishes_AreGivenBackOnceIdle_ThoughNoCountCharged()
+    {
+        await using var server = await StartAsync();
+        int worker = server.WorkerPids().Single();
+        await AssertServesAsync();
+        long before = ResidentBytes(worker);
+        int mark = server.LogMark;
+
+        // testString with a 90 MB string (under the 100 MB message limit): the protocol allocates the whole string at
+        // its length, the client sends 60 MB of it and goes away. No collection count is charged for a string, so
+        // only the worker's heap watch can give these pages back.
+        for (int i = 0; i < 3; i++)
+        {
+            using var socket = await ConnectAsync();
+            byte[] header = [0x80, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x0a, .. "testString"u8, 0x00, 0x00, 0x00, 0x01,
+                0x0b, 0x00, 0x01, 0, 0, 0, 0];
+            BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(header.Length - 4), 90_000_000);
+            await SendIgnoringResetAsync(socket, header);
+            await SendIgnoringResetAsync(socket, new byte[60_000_000]);
+        }
+        long peak = ResidentBytes(worker);
+
+        long after = 0;
+        await Eventually.WaitUntilAsync(() => (after = ResidentBytes(worker)) - before < 32L * 1024 * 1024,
+            Deadline, $"the worker's RSS back within 32 MiB of {Mib(before)} MiB (peak {Mib(peak)} MiB)", server.Describe);
+        output.WriteLine($"[test] worker {worker} RSS before {Mib(before)} MiB, after three unfinished 90 MB strings {Mib(peak)} MiB, idle after them {Mib(after)} MiB");
+        await server.WaitForLogAsync(new Regex(@"compacted its heap, grown by more than 64 MiB", RegexOptions.CultureInvariant), Deadline, mark);
+        await AssertServesAsync();
+    }
+
     private int _port;
 
     private async Task<TunicornServer> StartAsync()
