@@ -19,6 +19,9 @@ public sealed class RecordingHooks : ServerHooks
     /// <summary>When set to a number, post_fork ends the worker with that exit code before it boots.</summary>
     public const string ExitInPostForkVariable = "TUNICORN_TEST_EXIT_IN_POST_FORK";
 
+    /// <summary>When set (to anything), post_fork throws after it recorded itself.</summary>
+    public const string ThrowInPostForkVariable = "TUNICORN_TEST_THROW_IN_POST_FORK";
+
     // ---- master ----
 
     public override void OnStarting(IArbiterContext arbiter) => Record("on_starting", "-");
@@ -47,6 +50,8 @@ public sealed class RecordingHooks : ServerHooks
         // A worker that dies before it booted, with the code a test asks for (the worker boot-error rule).
         if (int.TryParse(Environment.GetEnvironmentVariable(ExitInPostForkVariable), CultureInfo.InvariantCulture, out int code))
             Environment.Exit(code);
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ThrowInPostForkVariable)))
+            throw new InvalidOperationException("post_fork failed on purpose (" + ThrowInPostForkVariable + ")");
     }
 
     public override void PostWorkerInit(IWorkerContext worker) => Record("post_worker_init", Num(worker.Pid));

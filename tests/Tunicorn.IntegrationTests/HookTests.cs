@@ -107,6 +107,31 @@ public sealed class HookTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ThrowingPostFork_IsLoggedWithItsName_AndTheWorkerBootsAndServes()
+    {
+        // A throwing hook never stops the server (DESIGN.md), post_fork included: not a boot error, the master stays up.
+        using var dir = new TestDirectory("hooks-post-fork-throws");
+        string hookLog = dir.File("hooks.log");
+        int port = FreePort.Next();
+        await using var server = await TunicornServer.StartAsync(RepoPaths.TestAppDll, port, workers: 1, ["--hooks", Hooks], output,
+            new Dictionary<string, string?> { [RecordingHooks.HookLogVariable] = hookLog, [RecordingHooks.ThrowInPostForkVariable] = "1" });
+        int worker = Assert.Single(server.WorkerPids());
+
+        using (var client = await ThriftClients.TestServiceAsync(port))
+            Assert.Equal(3, await client.add(1, 2));
+
+        await server.WaitForLogAsync(new System.Text.RegularExpressions.Regex("Hook post_fork raised an exception; carrying on"), TimeSpan.FromSeconds(20));
+        Assert.Contains(server.Log.Snapshot(), line => line.Contains("post_fork failed on purpose", StringComparison.Ordinal));
+        Assert.Equal([worker], server.WorkerPids());
+        Assert.False(server.HasExited, server.Describe());
+        Assert.Equal(0, await server.StopAsync());
+        Assert.DoesNotContain(server.Log.Snapshot(), line => line.Contains("failed to boot", StringComparison.Ordinal));
+        var entries = Read(hookLog);
+        Assert.Single(entries, e => e.Hook == "post_fork" && e.Pid == worker);
+        Assert.Single(entries, e => e.Hook == "post_worker_init" && e.Pid == worker);
+    }
+
+    [Fact]
     public async Task Hup_FiresOnReloadOnceInTheMaster_AndHooksForEveryOldAndNewWorker()
     {
         using var dir = new TestDirectory("hooks-hup");

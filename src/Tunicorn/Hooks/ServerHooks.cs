@@ -10,7 +10,8 @@ namespace Tunicorn.Hooks;
 /// </summary>
 /// <remarks>
 /// .NET cannot fork: <see cref="PreFork"/> runs in the master just before a worker process is started, and
-/// <see cref="PostFork"/> runs first thing in the new worker process, before the app is loaded.
+/// <see cref="PostFork"/> runs in the new worker process once it switched user and loaded the app and hooks assemblies,
+/// before the handler is created and before <see cref="PostWorkerInit"/>.
 /// Master-side hooks run on the arbiter's loop; keep them short. Worker-side per-call hooks
 /// (<see cref="PreRequest"/>, <see cref="PostRequest"/>) run inline on the call's path.
 /// </remarks>
@@ -30,7 +31,10 @@ public abstract class ServerHooks
     /// <summary>Master: just before a worker process is started (worker.Pid is 0).</summary>
     public virtual void PreFork(IArbiterContext arbiter, WorkerInfo worker) { }
 
-    /// <summary>Master: before a new master is exec'd on USR2.</summary>
+    /// <summary>
+    /// Not called: Tunicorn has no USR2 binary upgrade yet, so no new master is ever exec'd. Kept so that hooks which
+    /// override it still compile; it will run before a new master is exec'd once USR2 exists.
+    /// </summary>
     public virtual void PreExec(IArbiterContext arbiter) { }
 
     /// <summary>Master: after a worker process exited (any cause), with its exit status.</summary>
@@ -44,7 +48,11 @@ public abstract class ServerHooks
 
     // ---- worker process ----
 
-    /// <summary>Worker: first thing in the new worker process.</summary>
+    /// <summary>
+    /// Worker: in the new worker process, after it switched user and loaded the app and hooks assemblies, before the
+    /// handler is created and before <see cref="PostWorkerInit"/>. If it throws, the exception is logged and the worker
+    /// boots anyway (a throwing hook never stops the server), so it is not a boot error.
+    /// </summary>
     public virtual void PostFork(IWorkerContext worker) { }
 
     /// <summary>Worker: after the app was loaded, before the worker accepts connections.</summary>

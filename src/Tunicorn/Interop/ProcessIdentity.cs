@@ -9,14 +9,17 @@ public static class ProcessIdentity
 
     public static void SetUmask(int mask) => Libc.umask((uint)mask);
 
-    /// <summary>Resolves a user name or numeric id to (uid, primary gid).</summary>
+    /// <summary>
+    /// Resolves a user name or numeric id to (uid, primary gid). The primary gid is the one /etc/passwd gives the user
+    /// (as gunicorn); a numeric id with no entry there has no primary group, so it gets the group of the same number
+    /// rather than keeping root's.
+    /// </summary>
     public static (uint Uid, uint Gid) LookupUser(string user)
     {
-        if (uint.TryParse(user, out uint uid))
-            return (uid, uid);
-        nint pw = Libc.getpwnam(user);
+        bool numeric = uint.TryParse(user, out uint id);
+        nint pw = numeric ? Libc.getpwuid(id) : Libc.getpwnam(user);
         if (pw == 0)
-            throw new ArgumentException($"no such user: '{user}'");
+            return numeric ? (id, id) : throw new ArgumentException($"no such user: '{user}'");
         // struct passwd: char* pw_name; char* pw_passwd; uid_t pw_uid; gid_t pw_gid; ...
         int uidOffset = 2 * IntPtr.Size;
         return ((uint)Marshal.ReadInt32(pw, uidOffset), (uint)Marshal.ReadInt32(pw, uidOffset + 4));

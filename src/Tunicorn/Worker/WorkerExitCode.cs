@@ -9,7 +9,7 @@ public enum WorkerExitCode
     Normal = 0,
     /// <summary>An unexpected fault, or SIGABRT from the master after a timeout.</summary>
     Error = 1,
-    /// <summary>The worker could not start (bad listener fd, bad settings, a throwing post_fork).</summary>
+    /// <summary>The worker could not start (bad listener fd, bad settings, no such user, a hooks class that cannot be loaded). A throwing post_fork is not one: it is logged and the worker boots.</summary>
     BootError = 3,
     /// <summary>The APP could not be loaded.</summary>
     AppLoadError = 4,

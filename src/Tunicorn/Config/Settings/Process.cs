@@ -74,7 +74,9 @@ public static class ProcessSettings
         Validator = GroupAccount,
         Description = """
             Run the workers as this group, a name or a numeric id.
-            Unset keeps the group tunicorn was started as. Switching needs root.
+            Unset: the user's primary group from /etc/passwd when user is set (a numeric
+            user with no entry there: the group of the same number), else the group
+            tunicorn was started as. Switching needs root.
             """,
     };
 
