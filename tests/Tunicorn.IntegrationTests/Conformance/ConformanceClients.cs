@@ -1,8 +1,8 @@
-using System.Net;
 using Thrift;
 using Thrift.Protocol;
 using Thrift.Transport;
 using Thrift.Transport.Client;
+using Tunicorn.IntegrationTests.Harness;
 
 namespace Tunicorn.IntegrationTests.Conformance;
 
@@ -12,7 +12,7 @@ namespace Tunicorn.IntegrationTests.Conformance;
 /// </summary>
 internal static class ConformanceClients
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan DefaultTimeout = ThriftClients.DefaultTimeout;
 
     /// <summary>The six protocol x transport cells of the interop matrix, as "protocol:transport".</summary>
     public static readonly IReadOnlyList<string> Cells =
@@ -21,9 +21,9 @@ internal static class ConformanceClients
     public static async Task<ThriftTest.ThriftTest.Client> ThriftTestAsync(int port, string protocol, string transport,
         string? multiplexedName = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        TProtocol wire = Protocol(protocol, Transport(transport, Tcp(port, timeout ?? DefaultTimeout)));
+        TProtocol wire = ThriftClients.Protocol(protocol, ThriftClients.Transport(transport, ThriftClients.Tcp(port, timeout ?? DefaultTimeout)));
         var client = new ThriftTest.ThriftTest.Client(multiplexedName is null ? wire : new TMultiplexedProtocol(wire, multiplexedName));
-        await OpenAsync(client, cancellationToken).ConfigureAwait(false);
+        await ThriftClients.OpenAsync(client, cancellationToken).ConfigureAwait(false);
         return client;
     }
 
@@ -31,9 +31,9 @@ internal static class ConformanceClients
     public static async Task<(ThriftTest.ThriftTest.Client Test, ThriftTest.SecondService.Client Second)> MultiplexedAsync(int port,
         string protocol, string transport, CancellationToken cancellationToken = default)
     {
-        TProtocol wire = Protocol(protocol, Transport(transport, Tcp(port, DefaultTimeout)));
+        TProtocol wire = ThriftClients.Protocol(protocol, ThriftClients.Transport(transport, ThriftClients.Tcp(port, DefaultTimeout)));
         var test = new ThriftTest.ThriftTest.Client(new TMultiplexedProtocol(wire, "ThriftTest"));
-        await OpenAsync(test, cancellationToken).ConfigureAwait(false);
+        await ThriftClients.OpenAsync(test, cancellationToken).ConfigureAwait(false);
         return (test, new ThriftTest.SecondService.Client(new TMultiplexedProtocol(wire, "SecondService")));
     }
 
@@ -48,35 +48,4 @@ internal static class ConformanceClients
         {
         }
     }
-
-    private static async Task OpenAsync(TBaseClient client, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await client.OpenTransportAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            client.Dispose();
-            throw;
-        }
-    }
-
-    private static TSocketTransport Tcp(int port, TimeSpan timeout) =>
-        new(IPAddress.Loopback, port, new TConfiguration(), (int)timeout.TotalMilliseconds);
-
-    private static TTransport Transport(string kind, TTransport inner) => kind switch
-    {
-        "buffered" => new TBufferedTransport(inner),
-        "framed" => new TFramedTransport(inner),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "buffered or framed"),
-    };
-
-    private static TProtocol Protocol(string kind, TTransport transport) => kind switch
-    {
-        "binary" => new TBinaryProtocol(transport),
-        "compact" => new TCompactProtocol(transport),
-        "json" => new TJsonProtocol(transport),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "binary, compact or json"),
-    };
 }

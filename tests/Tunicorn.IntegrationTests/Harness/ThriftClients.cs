@@ -52,7 +52,8 @@ internal static class ThriftClients
         return client;
     }
 
-    private static async Task OpenAsync(TBaseClient client, CancellationToken cancellationToken)
+    /// <summary>Opens the client's transport; a client that fails to open is disposed.</summary>
+    internal static async Task OpenAsync(TBaseClient client, CancellationToken cancellationToken)
     {
         try
         {
@@ -65,17 +66,17 @@ internal static class ThriftClients
         }
     }
 
-    private static TSocketTransport Tcp(int port, TimeSpan timeout) =>
+    internal static TSocketTransport Tcp(int port, TimeSpan timeout) =>
         new(IPAddress.Loopback, port, new TConfiguration(), (int)timeout.TotalMilliseconds);
 
-    private static TTransport Transport(string kind, TTransport inner) => kind switch
+    internal static TTransport Transport(string kind, TTransport inner) => kind switch
     {
         "buffered" => new TBufferedTransport(inner),
         "framed" => new TFramedTransport(inner),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "buffered or framed"),
     };
 
-    private static TProtocol Protocol(string kind, TTransport transport) => kind switch
+    internal static TProtocol Protocol(string kind, TTransport transport) => kind switch
     {
         "binary" => new TBinaryProtocol(transport),
         "compact" => new TCompactProtocol(transport),

@@ -38,9 +38,9 @@ internal sealed class ZooKeeperEnsemble : IAsyncDisposable
         var quorum = new StringBuilder();
         for (int id = 1; id <= size; id++)
         {
-            servers.Add(new ZooKeeperServer(id, FreePorts.Next(), Path.Combine(root, $"server{id}")));
+            servers.Add(new ZooKeeperServer(id, FreePortRange.ZooKeeperTests.Next(), Path.Combine(root, $"server{id}")));
             if (size > 1)
-                quorum.AppendLine($"server.{id}=127.0.0.1:{FreePorts.Next()}:{FreePorts.Next()}");
+                quorum.AppendLine($"server.{id}=127.0.0.1:{FreePortRange.ZooKeeperTests.Next()}:{FreePortRange.ZooKeeperTests.Next()}");
         }
         foreach (ZooKeeperServer server in servers)
             server.WriteConfig(Config(server, quorum.ToString()));

@@ -3,13 +3,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Tunicorn.ZooKeeper.Tests.Harness;
+namespace Tunicorn.TestSupport;
 
 /// <summary>
-/// One real ZooKeeper server (QuorumPeerMain in a JVM of its own) with its config and data in a directory of
+/// One real ZooKeeper server (QuorumPeerMain in a JVM of its own) on loopback, with its config and data in a directory of
 /// the test run. It can be started again on the same data after being killed, and is only ever signalled by pid.
 /// </summary>
-internal sealed class ZooKeeperServer : IAsyncDisposable
+public sealed class ZooKeeperServer : IAsyncDisposable
 {
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(10);
 
@@ -138,7 +138,7 @@ internal sealed class ZooKeeperServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A four-letter-word command (the config whitelists them all); null when the server does not answer.</summary>
+    /// <summary>A four-letter-word command (the config must whitelist it: srvr at least); null when the server does not answer.</summary>
     public async Task<string?> FourLetterWordAsync(string command)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(2));

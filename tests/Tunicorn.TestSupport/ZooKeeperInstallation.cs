@@ -1,11 +1,11 @@
-namespace Tunicorn.ZooKeeper.Tests.Harness;
+namespace Tunicorn.TestSupport;
 
 /// <summary>
 /// Where the ZooKeeper server comes from: Debian's `zookeeper` package (3.8), whose zookeeper.jar names all its
 /// dependencies in its manifest, and slf4j-simple (a dependency of it) so that each server logs to a file.
 /// TUNICORN_ZOOKEEPER_CLASSPATH and JAVA override both.
 /// </summary>
-internal static class ZooKeeperInstallation
+public static class ZooKeeperInstallation
 {
     private const string DebianJar = "/usr/share/java/zookeeper.jar";
     private const string DebianLogger = "/usr/share/java/slf4j-simple.jar";

@@ -1,10 +1,10 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 
-namespace Tunicorn.ZooKeeper.Tests.Harness;
+namespace Tunicorn.TestSupport;
 
 /// <summary>Sends signals by pid (SIGSTOP freezes a server without closing its sockets: a server that stops answering).</summary>
-internal static partial class UnixSignals
+public static partial class UnixSignals
 {
     public const int Kill = 9;
     public const int Continue = 18;
