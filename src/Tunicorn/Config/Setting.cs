@@ -5,7 +5,7 @@ namespace Tunicorn.Config;
 /// --print-config, worker serialization and docs/settings.md need to know about one setting.
 /// Declared once, in Config/Settings/&lt;Section&gt;.cs; listed by <see cref="SettingRegistry"/>.
 /// </summary>
-public abstract class Setting
+internal abstract class Setting
 {
     private protected Setting(string name, SettingSection section)
     {

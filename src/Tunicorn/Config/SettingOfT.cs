@@ -1,7 +1,7 @@
 namespace Tunicorn.Config;
 
 /// <summary>A setting whose value is a <typeparamref name="T"/>, checked and formatted by its <see cref="Validator"/>.</summary>
-public sealed class Setting<T> : Setting
+internal sealed class Setting<T> : Setting
 {
     public Setting(string name, SettingSection section)
         : base(name, section)

@@ -4,7 +4,7 @@ namespace Tunicorn.Config;
 /// Every setting, in section order. The one list the command line, the config file, --help, --print-config,
 /// serialization and docs/settings.md are built from: a new setting is declared in its section file and added here.
 /// </summary>
-public static class SettingRegistry
+internal static class SettingRegistry
 {
     public static IReadOnlyList<Setting> All { get; } =
     [

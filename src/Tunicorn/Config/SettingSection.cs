@@ -1,7 +1,7 @@
 namespace Tunicorn.Config;
 
 /// <summary>The groups of settings, in the order --help and docs/settings.md show them.</summary>
-public enum SettingSection
+internal enum SettingSection
 {
     Config,
     Server,

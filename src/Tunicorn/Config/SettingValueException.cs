@@ -4,7 +4,7 @@ namespace Tunicorn.Config;
 /// A validator rejected a value. <see cref="Reason"/> continues the sentence "'VALUE' ...", so the loader can
 /// name the setting and the source around it and still print one line.
 /// </summary>
-public sealed class SettingValueException : FormatException
+internal sealed class SettingValueException : FormatException
 {
     public SettingValueException(string value, string reason)
         : base($"'{value}' {reason}")

@@ -125,7 +125,7 @@ public sealed class Settings
     public string? SyslogPrefix { get => Get(LoggingSettings.SyslogPrefix); init => Set(LoggingSettings.SyslogPrefix, value); }
 
     /// <summary>Per-category minimum levels read from the logconfig_json file; null when unset.</summary>
-    public Logging.LogLevelRules? LogConfigJson { get => Get(LoggingSettings.LogConfigJson); init => Set(LoggingSettings.LogConfigJson, value); }
+    internal Logging.LogLevelRules? LogConfigJson { get => Get(LoggingSettings.LogConfigJson); init => Set(LoggingSettings.LogConfigJson, value); }
 
     /// <summary>A type name deriving from ServerHooks, looked up in the app assembly and loaded assemblies.</summary>
     public string? Hooks { get => Get(HooksSettings.Hooks); init => Set(HooksSettings.Hooks, value); }
@@ -181,18 +181,18 @@ public sealed class Settings
     public string? AdvertiseHost { get => Get(RegistrySettings.AdvertiseHost); init => Set(RegistrySettings.AdvertiseHost, value); }
 
     /// <summary>The value of any stored setting by its table entry.</summary>
-    public T? Get<T>(Setting<T> setting) =>
+    internal T? Get<T>(Setting<T> setting) =>
         _values.TryGetValue(setting, out var value) ? (T?)value : throw new ArgumentException($"{setting.Name} is not held by Settings", nameof(setting));
 
     /// <summary>The value of any stored setting, untyped (what --print-config and serialization walk over).</summary>
-    public object? GetValue(Setting setting) =>
+    internal object? GetValue(Setting setting) =>
         _values.TryGetValue(setting, out var value) ? value : throw new ArgumentException($"{setting.Name} is not held by Settings", nameof(setting));
 
     /// <summary>
     /// Every setting, a line each (<see cref="SettingsHandOff"/>: enums by member name, so values set in code
     /// round-trip too). The master passes it to its workers in an environment variable; <see cref="Deserialize"/> reads it back.
     /// </summary>
-    public string Serialize()
+    internal string Serialize()
     {
         var text = new StringBuilder();
         foreach (var setting in SettingRegistry.Stored)
@@ -204,7 +204,7 @@ public sealed class Settings
 
     /// <summary>Reads what <see cref="Serialize"/> wrote. Settings missing from the text keep their defaults.</summary>
     /// <exception cref="FormatException">A line names a setting this build does not know, or holds a value not of its type.</exception>
-    public static Settings Deserialize(string serialized)
+    internal static Settings Deserialize(string serialized)
     {
         var values = new Dictionary<Setting, object?>();
         foreach (var line in serialized.Split('\n', StringSplitOptions.RemoveEmptyEntries))
@@ -224,7 +224,7 @@ public sealed class Settings
     /// Every setting as <c>name = value</c> in TOML, sorted by name: the output of --print-config, readable as a config
     /// file. Unset settings, and those the config file cannot hold, are comment lines.
     /// </summary>
-    public string ToToml()
+    internal string ToToml()
     {
         var builder = new StringBuilder();
         foreach (var setting in SettingRegistry.Stored.OrderBy(s => s.Name, StringComparer.Ordinal))

@@ -6,7 +6,7 @@ namespace Tunicorn.Config;
 /// Renders docs/settings.md from <see cref="SettingRegistry"/>. A unit test fails when the file differs from
 /// <see cref="Render"/>; scripts/gen-settings-doc.sh rewrites it.
 /// </summary>
-public static class SettingsDocument
+internal static class SettingsDocument
 {
     /// <summary>The path of the generated file, relative to the repository root.</summary>
     public const string RelativePath = "docs/settings.md";

@@ -1,7 +1,7 @@
 namespace Tunicorn.Config;
 
 /// <summary>What the command line asked for once settings are resolved.</summary>
-public enum SettingsCommand
+internal enum SettingsCommand
 {
     /// <summary>Serve: run the master.</summary>
     Run,
@@ -12,4 +12,4 @@ public enum SettingsCommand
 }
 
 /// <summary>The outcome of <see cref="SettingsLoader.Load"/>.</summary>
-public sealed record SettingsLoadResult(SettingsCommand Command, Settings? Settings, int ExitCode);
+internal sealed record SettingsLoadResult(SettingsCommand Command, Settings? Settings, int ExitCode);

@@ -5,7 +5,7 @@ namespace Tunicorn.Config;
 /// <summary>
 /// Resolves settings from defaults &lt; config file (-c, or ./tunicorn.toml) &lt; TUNICORN_CMD_ARGS &lt; command line.
 /// </summary>
-public static class SettingsLoader
+internal static class SettingsLoader
 {
     /// <summary>The environment variable holding extra command-line options (gunicorn's GUNICORN_CMD_ARGS).</summary>
     public const string CommandArgsVariable = "TUNICORN_CMD_ARGS";

@@ -5,7 +5,7 @@ namespace Tunicorn.Config;
 /// with a <see cref="SettingValueException"/>; and writes a value back as text that it accepts again.
 /// </summary>
 /// <remarks>Instances come from <see cref="Validators"/>; every source of settings goes through the same one.</remarks>
-public sealed class Validator<T>
+internal sealed class Validator<T>
 {
     private readonly Func<string, T> _parse;
     private readonly Func<T, string> _format;

@@ -9,7 +9,7 @@ namespace Tunicorn.Config;
 /// The small named validators settings are declared with. Each rejects with a reason that says what is allowed,
 /// and none of them rewrites a value into something else: what it accepts is what the setting holds.
 /// </summary>
-public static partial class Validators
+internal static partial class Validators
 {
     private const string AddressForms = "HOST:PORT, [IPV6]:PORT, unix:PATH or fd://N";
 

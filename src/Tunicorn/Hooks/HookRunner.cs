@@ -5,7 +5,7 @@ namespace Tunicorn.Hooks;
 /// <summary>
 /// Runs user hooks so that a throwing hook is logged with its name and never takes the server down.
 /// </summary>
-public sealed partial class HookRunner(ServerHooks hooks, ILogger logger)
+internal sealed partial class HookRunner(ServerHooks hooks, ILogger logger)
 {
     public ServerHooks Hooks { get; } = hooks;
 

@@ -1,4 +1,4 @@
 namespace Tunicorn.Hooks;
 
 /// <summary>The hooks class named by settings could not be found or created.</summary>
-public sealed class HooksLoadException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class HooksLoadException(string message, Exception? inner = null) : Exception(message, inner);

@@ -7,7 +7,7 @@ namespace Tunicorn.Hooks;
 /// Finds the hooks class: the type named by the <c>hooks</c> setting (in the app assembly, then in every loaded
 /// assembly), or else the single <see cref="ServerHooks"/> subclass in the app assembly.
 /// </summary>
-public static class HooksResolver
+internal static class HooksResolver
 {
     internal const string FindsTypesByName =
         "Finds the hooks class by name or by scanning the app assembly, which trimming cannot see; an embedded program gives its hooks in code (TunicornHostBuilder.UseHooks).";

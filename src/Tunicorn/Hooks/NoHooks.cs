@@ -1,4 +1,4 @@
 namespace Tunicorn.Hooks;
 
 /// <summary>The hooks in force when the user gave none: every hook does nothing.</summary>
-public sealed class NoHooks : ServerHooks;
+internal sealed class NoHooks : ServerHooks;

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Tunicorn.Interop;
 
 /// <summary>Close-on-exec control and socket pairs: how listeners and control channels reach worker processes.</summary>
-public static class FileDescriptors
+internal static class FileDescriptors
 {
     /// <summary>
     /// Marks every descriptor from 3 up close-on-exec. PLATFORM-NOTES: Process.Start closes nothing, so fds the

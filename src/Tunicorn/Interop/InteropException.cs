@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Tunicorn.Interop;
 
 /// <summary>A libc call failed: names the call and the errno, so the log says what the kernel refused.</summary>
-public sealed class InteropException(string call, int errno)
+internal sealed class InteropException(string call, int errno)
     : Exception($"{call} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})")
 {
     public string Call { get; } = call;

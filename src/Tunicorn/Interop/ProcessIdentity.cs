@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Tunicorn.Interop;
 
 /// <summary>Parent pid, umask and user/group switching for worker processes.</summary>
-public static class ProcessIdentity
+internal static class ProcessIdentity
 {
     public static int ParentPid => Libc.getppid();
 

@@ -6,7 +6,7 @@ namespace Tunicorn.Interop;
 /// A small anonymous shared memory region (memfd) that the master creates and its workers map through the
 /// inherited descriptor. Mapped for the life of the process; never unmapped.
 /// </summary>
-public sealed unsafe class SharedMemory
+internal sealed unsafe class SharedMemory
 {
     private SharedMemory(int fd, int length, byte* address)
     {

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Tunicorn.Interop;
 
 /// <summary>Linux signal numbers (x86-64 and arm64 agree on these) and sending them.</summary>
-public static class Signals
+internal static class Signals
 {
     public const int SIGHUP = 1;
     public const int SIGINT = 2;

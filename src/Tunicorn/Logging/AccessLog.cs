@@ -8,7 +8,7 @@ namespace Tunicorn.Logging;
 /// <see cref="AccessLogFormat"/>'s (gunicorn's letters with their nearest Thrift meaning, and Thrift's own words).
 /// The format is compiled once; a line costs one string.
 /// </summary>
-public sealed class AccessLog(LogSink sink, string format)
+internal sealed class AccessLog(LogSink sink, string format)
 {
     private readonly Func<ThriftCall, string>[] _parts = AccessLogFormat.Compile(format);
 

@@ -4,7 +4,7 @@ namespace Tunicorn.Logging;
 /// Event id ranges, one per subsystem, so operators can grep and alert on them:
 /// 1xxx master, 2xxx worker, 3xxx thrift, 4xxx registry, 5xxx client, 6xxx log files (of master and workers alike).
 /// </summary>
-public static class EventIds
+internal static class EventIds
 {
     public const int Master = 1000;
     public const int Worker = 2000;

@@ -5,4 +5,4 @@ namespace Tunicorn.Logging;
 /// worker that dropped root can still reopen them after log rotation, as gunicorn chowns its log files.
 /// Null ids are left as they are.
 /// </summary>
-public sealed record LogFileOwner(uint? Uid, uint? Gid);
+internal sealed record LogFileOwner(uint? Uid, uint? Gid);

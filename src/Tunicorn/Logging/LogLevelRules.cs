@@ -15,7 +15,7 @@ namespace Tunicorn.Logging;
 /// Only the master reads the file (System.Text.Json's first parse costs a new process 15-20 ms); workers get the
 /// resolved rules in the settings hand-off (<see cref="ToHandOff"/>), a line per rule.
 /// </remarks>
-public sealed class LogLevelRules : IEquatable<LogLevelRules>
+internal sealed class LogLevelRules : IEquatable<LogLevelRules>
 {
     private static readonly string[] LevelNames = ["Trace", "Debug", "Information", "Warning", "Error", "Critical", "None"];
 

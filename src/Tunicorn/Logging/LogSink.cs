@@ -10,7 +10,7 @@ namespace Tunicorn.Logging;
 /// made one line (<see cref="LogLineText"/>) and reaches the file in one write(2) on an O_APPEND descriptor, so lines
 /// of several processes never overwrite or split each other. <see cref="Reopen"/> serves USR1 (log rotation).
 /// </summary>
-public sealed class LogSink : IDisposable
+internal sealed class LogSink : IDisposable
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 

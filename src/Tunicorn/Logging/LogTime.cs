@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Tunicorn.Logging;
 
 /// <summary>Timestamps as gunicorn writes them: <c>2026-11-27 05:12:14 +0000</c>.</summary>
-public static class LogTime
+internal static class LogTime
 {
     public static string Now() => Format(DateTimeOffset.Now);
 

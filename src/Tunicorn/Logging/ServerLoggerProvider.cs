@@ -12,7 +12,7 @@ namespace Tunicorn.Logging;
 /// <param name="minimumLevel">The loglevel setting.</param>
 /// <param name="levelRules">Per-category levels (logconfig_json), or null for <paramref name="minimumLevel"/> everywhere.</param>
 /// <param name="syslog">Where every line also goes (log_syslog), or null.</param>
-public sealed class ServerLoggerProvider(LogSink sink, LogLevel minimumLevel, LogLevelRules? levelRules = null, SyslogSink? syslog = null) : ILoggerProvider
+internal sealed class ServerLoggerProvider(LogSink sink, LogLevel minimumLevel, LogLevelRules? levelRules = null, SyslogSink? syslog = null) : ILoggerProvider
 {
     private readonly ConcurrentDictionary<string, ServerLogger> _loggers = new();
     private readonly LogLevelRules? _levelRules = levelRules;

@@ -5,7 +5,7 @@ using Tunicorn.Interop;
 namespace Tunicorn.Logging;
 
 /// <summary>The error log and the access log of one process, built from settings; <see cref="Reopen"/> serves USR1.</summary>
-public sealed partial class ServerLogging : IDisposable
+internal sealed partial class ServerLogging : IDisposable
 {
     private readonly LogSink _errorSink;
     private readonly ILogger _log;

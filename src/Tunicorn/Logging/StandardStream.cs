@@ -1,7 +1,7 @@
 namespace Tunicorn.Logging;
 
 /// <summary>The standard stream a log setting of "-" writes to.</summary>
-public enum StandardStream
+internal enum StandardStream
 {
     /// <summary>stderr: the error log, as gunicorn's.</summary>
     Error,

@@ -4,7 +4,7 @@ using Tunicorn.Config;
 namespace Tunicorn.Logging;
 
 /// <summary>Where syslog messages go, in gunicorn's syslog_addr forms: <c>unix://PATH</c>, <c>udp://HOST:PORT</c>, <c>tcp://HOST:PORT</c>.</summary>
-public sealed record SyslogAddress(SyslogTransport Transport, string Host, int Port)
+internal sealed record SyslogAddress(SyslogTransport Transport, string Host, int Port)
 {
     /// <summary>The syslog port when an address names none (RFC 5426 for UDP; the same by custom for TCP).</summary>
     public const int DefaultPort = 514;

@@ -19,7 +19,7 @@ namespace Tunicorn.Logging;
 /// <see cref="TcpRetryInterval"/>. To a local socket the HOST field is left out, as glibc's syslog(3) does, because
 /// journald would read the host name as the program name.
 /// </remarks>
-public sealed class SyslogSink : IDisposable
+internal sealed class SyslogSink : IDisposable
 {
     /// <summary>Longer messages are cut: rsyslog's default maximum is 8 KiB, and a datagram cannot exceed 64 KiB.</summary>
     public const int MaxMessageChars = 8000;

@@ -1,7 +1,7 @@
 namespace Tunicorn.Logging;
 
 /// <summary>How syslog messages travel: one datagram each to a local socket or over UDP, or a line each over TCP.</summary>
-public enum SyslogTransport
+internal enum SyslogTransport
 {
     Unix,
     Udp,

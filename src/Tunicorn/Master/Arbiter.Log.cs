@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Tunicorn.Master;
 
-public sealed partial class Arbiter
+internal sealed partial class Arbiter
 {
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Starting tunicorn {Version}")]
     private static partial void Starting(ILogger logger, string version);

@@ -17,7 +17,7 @@ namespace Tunicorn.Master;
 /// enqueue; all state changes happen on the loop. A pass allocates nothing, nor does a heartbeat: an idle master
 /// does not grow.
 /// </summary>
-public sealed partial class Arbiter : IArbiterContext
+internal sealed partial class Arbiter : IArbiterContext
 {
     private static readonly TimeSpan PassInterval = TimeSpan.FromSeconds(1);
 

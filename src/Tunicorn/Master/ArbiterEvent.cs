@@ -4,7 +4,7 @@ using Tunicorn.Worker;
 namespace Tunicorn.Master;
 
 /// <summary>What wakes the arbiter loop. Signal handlers and process callbacks only enqueue these.</summary>
-public abstract record ArbiterEvent
+internal abstract record ArbiterEvent
 {
     public sealed record SignalReceived(int Signal) : ArbiterEvent;
 

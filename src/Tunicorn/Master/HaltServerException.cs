@@ -1,7 +1,7 @@
 namespace Tunicorn.Master;
 
 /// <summary>A fault that must end the master (gunicorn's HaltServer), handled in one place by the arbiter.</summary>
-public sealed class HaltServerException(string reason, int exitCode) : Exception(reason)
+internal sealed class HaltServerException(string reason, int exitCode) : Exception(reason)
 {
     public int ExitCode { get; } = exitCode;
 }

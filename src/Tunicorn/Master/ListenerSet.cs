@@ -10,7 +10,7 @@ namespace Tunicorn.Master;
 /// the same kernel queue, so a dying worker loses no queued connection. Kept close-on-exec except while a
 /// worker is being started (PLATFORM-NOTES).
 /// </summary>
-public sealed class ListenerSet : IDisposable
+internal sealed class ListenerSet : IDisposable
 {
     private readonly List<Listener> _listeners;
 

@@ -5,7 +5,7 @@ using Tunicorn.Config;
 namespace Tunicorn.Master;
 
 /// <summary>The master's pidfile: refused when another live master holds it, removed on exit only if still ours.</summary>
-public sealed class Pidfile(string path)
+internal sealed class Pidfile(string path)
 {
     public string Path { get; } = System.IO.Path.GetFullPath(path);
 

@@ -9,7 +9,7 @@ namespace Tunicorn.Master;
 /// A worker process as the master sees it: its process, its control socket, and what its last heartbeat said.
 /// Heartbeat fields are written by the report reader and read by the arbiter loop.
 /// </summary>
-public sealed class WorkerProcess
+internal sealed class WorkerProcess
 {
     private long _lastHeartbeat;
     private long _oldestCallMs;

@@ -13,7 +13,7 @@ namespace Tunicorn.Master;
 /// Starts worker processes: the same executable as the master (CLI or the user's embedded program), with the
 /// listeners and one end of a socket pair inherited, and the generation's settings in the environment.
 /// </summary>
-public sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
+internal sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
 {
     internal const string Gen0SizeVariable = "DOTNET_GCgen0size";
 

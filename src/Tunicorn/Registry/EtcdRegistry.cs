@@ -18,7 +18,7 @@ namespace Tunicorn.Registry;
 /// lease is granted and the keys are put again. PLATFORM-NOTES (etcd): dotnet-etcd's own keep-alive helper does
 /// not survive a server restart, hence this loop on the raw lease stream.
 /// </remarks>
-public sealed class EtcdRegistry : IServiceRegistry
+internal sealed class EtcdRegistry : IServiceRegistry
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(1);

@@ -1,7 +1,7 @@
 namespace Tunicorn.Registry;
 
 /// <summary>service_register_cls = none: nothing is announced.</summary>
-public sealed class NoServiceRegistry : IServiceRegistry
+internal sealed class NoServiceRegistry : IServiceRegistry
 {
     public Task StartAsync(IReadOnlyList<ServiceEndpoint> endpoints, CancellationToken cancellationToken) => Task.CompletedTask;
 

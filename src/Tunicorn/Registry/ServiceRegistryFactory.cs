@@ -7,7 +7,7 @@ using Tunicorn.Thrift;
 namespace Tunicorn.Registry;
 
 /// <summary>Builds the master's <see cref="IServiceRegistry"/> from service_register_cls and service_register_conf.</summary>
-public static partial class ServiceRegistryFactory
+internal static partial class ServiceRegistryFactory
 {
     internal const string LoadsByName =
         "service_register_cls may name a class, and without an app given the APP assembly is loaded by path to learn its service, " +

@@ -16,7 +16,7 @@ namespace Tunicorn.Registry;
 /// session, with this entry's data) before creating another. With auth, nodes are created with the ACL "creator may
 /// do anything, anyone may read", so that clients need no credentials.
 /// </remarks>
-public sealed class ZooKeeperRegistry : IServiceRegistry
+internal sealed class ZooKeeperRegistry : IServiceRegistry
 {
     private const string DefaultHosts = "127.0.0.1:2181";
     private const string MemberPrefix = "member_";

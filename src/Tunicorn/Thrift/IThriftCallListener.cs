@@ -4,7 +4,7 @@ namespace Tunicorn.Thrift;
 /// What the connection loop tells its worker. Called inline on the connection's path, so implementations
 /// must be cheap and must not throw (the worker wraps user hooks in its HookRunner).
 /// </summary>
-public interface IThriftCallListener
+internal interface IThriftCallListener
 {
     void OnConnected(ConnectionInfo connection);
     /// <summary>The message header was read: the call is in flight from here until <see cref="OnCallCompleted"/>.</summary>

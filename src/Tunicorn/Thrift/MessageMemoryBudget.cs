@@ -11,7 +11,7 @@ namespace Tunicorn.Thrift;
 /// structs stayed at 503 MB long after the call).
 /// </summary>
 /// <remarks>One per worker, shared by all its connections; thread-safe.</remarks>
-public sealed partial class MessageMemoryBudget
+internal sealed partial class MessageMemoryBudget
 {
     /// <summary>A message charged this much or more is outsized: the heap is compacted once the worker is idle after it.</summary>
     public const long OutsizedMessageBytes = 16L * 1024 * 1024;

@@ -11,7 +11,7 @@ namespace Tunicorn.Thrift;
 /// and the client-certificate rule. Client certificates are checked against ca_certs only, not the system's CAs, so
 /// that a certificate from any public CA does not open a service meant for its own clients.
 /// </summary>
-public sealed class ServerTls
+internal sealed class ServerTls
 {
     /// <summary>A client that has not finished its handshake in this time is closed, when thrift_client_timeout is unset. Kestrel's default handshake timeout.</summary>
     public static readonly TimeSpan DefaultHandshakeTimeout = TimeSpan.FromSeconds(10);

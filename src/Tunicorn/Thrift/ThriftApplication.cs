@@ -17,7 +17,7 @@ namespace Tunicorn.Thrift;
 /// The shared processor is created once and used by every connection at the same time: the generated processor
 /// keeps no per-call state, so the handler must be thread-safe, as with any multi-threaded Thrift server.
 /// </remarks>
-public sealed class ThriftApplication
+internal sealed class ThriftApplication
 {
     internal const string LoadsByName =
         "Loads the app assembly by path and finds its handler and generated processor by name, which trimming and NativeAOT " +

@@ -5,7 +5,7 @@ using Tunicorn.Logging;
 
 namespace Tunicorn.Thrift;
 
-public static partial class ThriftConnection
+internal static partial class ThriftConnection
 {
     /// <summary>Every line names the connection and the peer, so one client's story can be grepped.</summary>
     private static partial class Log

@@ -24,7 +24,7 @@ namespace Tunicorn.Thrift;
 /// listener, and ends this connection only. The listener hears <c>OnConnected</c> first and <c>OnClosed</c> last,
 /// after the socket is closed; every call it saw start is also completed, whatever happened to the connection.
 /// </remarks>
-public static partial class ThriftConnection
+internal static partial class ThriftConnection
 {
     private const string LogCategory = "Tunicorn.Thrift.ThriftConnection";
     private static long s_lastConnectionId;

@@ -6,7 +6,7 @@ using Tunicorn.Thrift.ProxyProtocol;
 namespace Tunicorn.Thrift;
 
 /// <summary>How every connection of a worker speaks Thrift; built once per worker from <see cref="Settings"/>.</summary>
-public sealed class ThriftConnectionOptions
+internal sealed class ThriftConnectionOptions
 {
     /// <summary>Largest message (all frames of it) a client may send. Apache Thrift's default, the same in every language.</summary>
     public const int DefaultMaxMessageSize = TConfiguration.DEFAULT_MAX_MESSAGE_SIZE;

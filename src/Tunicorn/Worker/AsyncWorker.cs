@@ -8,7 +8,7 @@ namespace Tunicorn.Worker;
 /// One loop thread reads, runs and answers every call that arrives whole, without a thread hop. A handler that
 /// blocks holds that thread; the loop then adds threads, up to one a connection (at most <see cref="MaxLoopThreads"/>).
 /// </remarks>
-public sealed class AsyncWorker(WorkerOptions options) : WorkerBase(options)
+internal sealed class AsyncWorker(WorkerOptions options) : WorkerBase(options)
 {
     /// <summary>Beyond this, more threads blocked in handlers only cost memory: such handlers want the threaded class.</summary>
     private const int MaxLoopThreads = 256;

@@ -11,7 +11,7 @@ namespace Tunicorn.Worker;
 /// (.NET tries accept eagerly before waiting), which with persistent Thrift connections leaves cores idle.
 /// One slot a worker, assigned by the master: [pid, open connections, accepting], three ints.
 /// </remarks>
-public sealed unsafe class ConnectionBoard
+internal sealed unsafe class ConnectionBoard
 {
     public const int Slots = 256;
     private const int SlotInts = 4;

@@ -5,7 +5,7 @@ namespace Tunicorn.Worker;
 /// isolation for CPU-bound handlers (gunicorn's sync worker). Accepting one at a time also shares connections
 /// evenly between workers (PLATFORM-NOTES).
 /// </summary>
-public sealed class SyncWorker(WorkerOptions options) : WorkerBase(options)
+internal sealed class SyncWorker(WorkerOptions options) : WorkerBase(options)
 {
     protected override int ConnectionLimit => 1;
 

@@ -5,7 +5,7 @@ namespace Tunicorn.Worker;
 /// loop adds a thread within 5 ms whenever handlers hold every one it has, up to one a connection, and the thread
 /// pool is sized likewise.
 /// </summary>
-public sealed class ThreadedWorker(WorkerOptions options) : WorkerBase(options)
+internal sealed class ThreadedWorker(WorkerOptions options) : WorkerBase(options)
 {
     protected override int ConnectionLimit => Math.Max(1, Settings.Threads);
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Tunicorn.Worker;
 
-public abstract partial class WorkerBase
+internal abstract partial class WorkerBase
 {
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Worker exiting (pid: {Pid}): calls read={CallsRead} answered={CallsAnswered} ({Reason})")]
     private static partial void WorkerExiting(ILogger logger, int pid, long callsRead, long callsAnswered, string reason);

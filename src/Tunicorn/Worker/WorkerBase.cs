@@ -22,7 +22,7 @@ namespace Tunicorn.Worker;
 /// Contract of the override points: the constructor only stores <see cref="WorkerOptions"/> and must not change
 /// the process; <see cref="InitProcess"/> runs once before the first accept.
 /// </remarks>
-public abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
+internal abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
 {
     /// <summary>How many more connections than the least loaded worker a worker may hold and still accept.</summary>
     private const int AcceptSlack = 1;

@@ -6,7 +6,7 @@ namespace Tunicorn.Worker;
 /// What a master tells a worker process it starts, through environment variables: the inherited descriptors
 /// (listeners, control socket), the worker's age, and the settings of its generation.
 /// </summary>
-public sealed record WorkerEnvironment(int MasterPid, int Age, int ControlFd, IReadOnlyList<int> ListenerFds, IReadOnlyList<string> ListenerNames, string SerializedSettings,
+internal sealed record WorkerEnvironment(int MasterPid, int Age, int ControlFd, IReadOnlyList<int> ListenerFds, IReadOnlyList<string> ListenerNames, string SerializedSettings,
     int BoardFd, int BoardSlot)
 {
     /// <summary>Set in a worker's environment; its presence makes the host run as a worker.</summary>

@@ -4,7 +4,7 @@ namespace Tunicorn.Worker;
 /// Exit statuses of a worker process. Gunicorn's numbers where gunicorn has them. None is 128 or above:
 /// PLATFORM-NOTES: .NET reports a death by signal N as 128 + N, so codes above 128 mean "killed by a signal".
 /// </summary>
-public enum WorkerExitCode
+internal enum WorkerExitCode
 {
     Normal = 0,
     /// <summary>An unexpected fault, or SIGABRT from the master after a timeout.</summary>

@@ -15,7 +15,7 @@ namespace Tunicorn.Worker;
 /// run post_fork, then hand over to the worker class. A boot failure is reported to the master with its reason
 /// and ends the process with a boot-error exit code, so the master can decide to halt or keep old workers.
 /// </summary>
-public static partial class WorkerHost
+internal static partial class WorkerHost
 {
     /// <param name="embeddedApp">The app registered in code (embedded mode), or null to load the APP setting.</param>
     /// <param name="embeddedHooks">Hooks given in code, or null to resolve the hooks setting.</param>

@@ -8,7 +8,7 @@ using Tunicorn.Thrift;
 namespace Tunicorn.Worker;
 
 /// <summary>Everything a worker class needs, gathered by <see cref="WorkerHost"/> before the worker starts.</summary>
-public sealed record WorkerOptions(
+internal sealed record WorkerOptions(
     Settings Settings,
     int Age,
     int MasterPid,

@@ -9,7 +9,7 @@ namespace Tunicorn.Worker;
 /// diagnosed with strace: <c>booted</c>, <c>hb READ ANSWERED OLDEST_CALL_MS METHOD</c>, <c>error REASON</c>,
 /// <c>stopping REASON</c>, <c>retire REASON</c>.
 /// </summary>
-public readonly record struct WorkerReport(WorkerReportKind Kind, long CallsRead, long CallsAnswered, long OldestCallMs, string? Text)
+internal readonly record struct WorkerReport(WorkerReportKind Kind, long CallsRead, long CallsAnswered, long OldestCallMs, string? Text)
 {
     public static WorkerReport Booted() => new(WorkerReportKind.Booted, 0, 0, 0, null);
 

@@ -1,7 +1,7 @@
 namespace Tunicorn.Worker;
 
 /// <summary>The kinds of <see cref="WorkerReport"/>.</summary>
-public enum WorkerReportKind
+internal enum WorkerReportKind
 {
     Heartbeat,
     Booted,

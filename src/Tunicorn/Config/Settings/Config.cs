@@ -1,7 +1,7 @@
 namespace Tunicorn.Config;
 
 /// <summary>Settings about where settings and the app come from, and what the command line asks for.</summary>
-public static class ConfigSettings
+internal static class ConfigSettings
 {
     public static readonly Setting<string> Config = new("config", SettingSection.Config)
     {

@@ -1,7 +1,7 @@
 namespace Tunicorn.Config;
 
 /// <summary>Settings of the server hooks.</summary>
-public static class HooksSettings
+internal static class HooksSettings
 {
     public static readonly Setting<string> Hooks = new("hooks", SettingSection.Hooks)
     {

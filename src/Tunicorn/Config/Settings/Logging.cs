@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Tunicorn.Config;
 
 /// <summary>Settings of the error log and the access log.</summary>
-public static class LoggingSettings
+internal static class LoggingSettings
 {
     public static readonly Setting<string> AccessLog = new("accesslog", SettingSection.Logging)
     {

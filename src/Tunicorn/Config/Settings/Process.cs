@@ -3,7 +3,7 @@ using Tunicorn.Interop;
 namespace Tunicorn.Config;
 
 /// <summary>Settings of the master and worker processes themselves: directory, environment, identity, files.</summary>
-public static class ProcessSettings
+internal static class ProcessSettings
 {
     // Validators are declared before the settings whose initializers read them (static fields initialize in textual order).
     // A name is looked up when it is read, as gunicorn does: an unknown user fails here, with one line, not in every

@@ -3,7 +3,7 @@ using Tunicorn.Registry;
 namespace Tunicorn.Config;
 
 /// <summary>Settings of the service registry the master announces itself in, with gunicorn_thrift's names.</summary>
-public static class RegistrySettings
+internal static class RegistrySettings
 {
     /// <summary>The built-in backends, by the name service_register_cls takes.</summary>
     public static readonly IReadOnlyList<string> Backends = ["zookeeper", "etcd", "none"];

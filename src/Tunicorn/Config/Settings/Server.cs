@@ -1,7 +1,7 @@
 namespace Tunicorn.Config;
 
 /// <summary>Settings of the listening sockets, which the master owns and the workers inherit.</summary>
-public static class ServerSettings
+internal static class ServerSettings
 {
     public static readonly Setting<IReadOnlyList<string>> Bind = new("bind", SettingSection.Server)
     {

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Tunicorn.Config;
 
 /// <summary>Settings of the Thrift layer, with gunicorn_thrift's names.</summary>
-public static partial class ThriftSettings
+internal static partial class ThriftSettings
 {
     // gunicorn_thrift names a factory by "module:attribute" (Apache Thrift's Python package or thriftpy2's); each is the
     // same wire format as one of ours. Declared before the settings whose initializers read them.

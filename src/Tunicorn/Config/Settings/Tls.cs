@@ -1,7 +1,7 @@
 namespace Tunicorn.Config;
 
 /// <summary>TLS on every listening socket, with gunicorn's setting names (its "SSL" section).</summary>
-public static class TlsSettings
+internal static class TlsSettings
 {
     public static readonly Setting<string> CertFile = new("certfile", SettingSection.Tls)
     {

@@ -1,7 +1,7 @@
 namespace Tunicorn.Config;
 
 /// <summary>Settings of the worker processes: how many, of which class, and when they are recycled or killed.</summary>
-public static class WorkerSettings
+internal static class WorkerSettings
 {
     public static readonly Setting<int> Workers = new("workers", SettingSection.Worker)
     {

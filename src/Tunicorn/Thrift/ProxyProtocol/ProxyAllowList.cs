@@ -11,7 +11,7 @@ namespace Tunicorn.Thrift.ProxyProtocol;
 /// A peer of a Unix socket is always allowed, as in gunicorn (its check applies to IP peers only): only local
 /// processes that may open the socket file can connect, and a proxy on the same machine is the usual one.
 /// </remarks>
-public sealed class ProxyAllowList
+internal sealed class ProxyAllowList
 {
     /// <summary>gunicorn's default: the proxy runs on the same machine.</summary>
     public static readonly IReadOnlyList<string> Default = ["127.0.0.1", "::1"];
