@@ -125,6 +125,7 @@ public sealed class Settings
     public string? SyslogPrefix { get => Get(LoggingSettings.SyslogPrefix); init => Set(LoggingSettings.SyslogPrefix, value); }
 
     /// <summary>Per-category minimum levels read from the logconfig_json file; null when unset.</summary>
+    // Internal, as LogLevelRules is: the parsed rules are for the server's logging setup, not for hooks.
     internal Logging.LogLevelRules? LogConfigJson { get => Get(LoggingSettings.LogConfigJson); init => Set(LoggingSettings.LogConfigJson, value); }
 
     /// <summary>A type name deriving from ServerHooks, looked up in the app assembly and loaded assemblies.</summary>

@@ -61,7 +61,7 @@ public sealed class SettingRegistryTests
 
     [Fact]
     public void Settings_HasOnePropertyPerStoredSetting() =>
-        Assert.Equal(SettingRegistry.Stored.Count(), typeof(Settings).GetProperties(BindingFlags.Public | BindingFlags.Instance).Length);
+        Assert.Equal(SettingRegistry.Stored.Count(), typeof(Settings).GetProperties(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance).Length);
 
     [Fact]
     public void Descriptions_HaveAShortFirstLine() =>

@@ -52,7 +52,7 @@ public sealed class SettingsSerializationTests
 
         var copy = Settings.Deserialize(original.Serialize());
 
-        foreach (var property in typeof(Settings).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        foreach (var property in typeof(Settings).GetProperties(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance))
         {
             Assert.Equal(property.GetValue(original), property.GetValue(copy));
         }
