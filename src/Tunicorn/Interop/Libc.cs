@@ -66,14 +66,6 @@ internal static partial class Libc
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int open(string path, int flags);
 
-    /// <summary>open(2) with the mode of a file it may create.</summary>
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int open(string path, int flags, int mode);
-
-    public const int O_WRONLY = 0x1;
-    public const int O_CREAT = 0x40;
-    public const int O_CLOEXEC = 0x80000;
-
     [LibraryImport("libc", SetLastError = true)]
     public static partial int dup2(int oldfd, int newfd);
 

@@ -86,7 +86,7 @@ internal sealed partial class ErrorLogOutlets : IDisposable
                 oldError.Dispose();
             }, TaskScheduler.Default);
         }
-        catch (InteropException e)
+        catch (Exception e) when (e is InteropException or IOException or UnauthorizedAccessException)
         {
             _problems.Add($"capture_output: stdout and stderr stay where they were: {e.Message}");
         }
