@@ -2,7 +2,6 @@ using System.Globalization;
 using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
-using Microsoft.Extensions.Logging;
 
 namespace Tunicorn.Registry;
 
@@ -13,9 +12,9 @@ namespace Tunicorn.Registry;
 /// </summary>
 /// <remarks>
 /// One attempt of the <see cref="ReconnectLoop"/> owns the lease: grant, put the keys, keep alive. A failed call or a
-/// broken keep-alive stream is retried with back-off on the same lease (after a short outage the lease and keys are still there); a keep-alive answer
-/// with TTL 0 means the lease is gone (expired during a long outage, or a new etcd without the data), so a new
-/// lease is granted and the keys are put again. PLATFORM-NOTES (etcd): dotnet-etcd's own keep-alive helper does
+/// broken keep-alive stream is retried with back-off on the same lease (after a short outage the lease and keys are
+/// still there); a keep-alive answer with TTL 0 means the lease is gone (expired during a long outage, or a new etcd
+/// without the data), so a new lease is granted and the keys are put again. PLATFORM-NOTES (etcd): dotnet-etcd's own keep-alive helper does
 /// not survive a server restart, hence this loop on the raw lease stream.
 /// </remarks>
 internal sealed class EtcdRegistry : ReconnectingRegistry

@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Extensions.Logging;
 using Tunicorn.ZooKeeper;
 
 namespace Tunicorn.Registry;
@@ -12,10 +11,9 @@ namespace Tunicorn.Registry;
 /// <remarks>
 /// The ZooKeeper client keeps the session across reconnects on its own (the nodes survive a short outage). An
 /// expired session is final for a client, so each attempt of the <see cref="ReconnectLoop"/> is one session: a new
-/// client, the nodes created again. A create that
-/// fails with ConnectionLoss may still have happened: the node is then looked for among the children (owned by this
-/// session, with this entry's data) before creating another. With auth, nodes are created with the ACL "creator may
-/// do anything, anyone may read", so that clients need no credentials.
+/// client, the nodes created again. A create that fails with ConnectionLoss may still have happened: the node is then
+/// looked for among the children (owned by this session, with this entry's data) before creating another. With auth,
+/// nodes are created with the ACL "creator may do anything, anyone may read", so that clients need no credentials.
 /// </remarks>
 internal sealed class ZooKeeperRegistry : ReconnectingRegistry
 {
