@@ -12,23 +12,24 @@ namespace Tunicorn.Registry;
 /// </summary>
 internal static class ServiceEntryJson
 {
-    private const string Host = "host";
-    private const string Port = "port";
-    private const string Pid = "pid";
-    private const string Weight = "weight";
-    private const string Protocol = "protocol";
-    private const string Transport = "transport";
-    private const string Multiplexed = "multiplexed";
-    private const string Services = "services";
-    private const string Version = "version";
-    private const string StartTime = "start_time";
-    private const string Metadata = "metadata";
+    // Property names encoded once, for the writer and the reader alike.
+    private static readonly JsonEncodedText Host = JsonEncodedText.Encode("host");
+    private static readonly JsonEncodedText Port = JsonEncodedText.Encode("port");
+    private static readonly JsonEncodedText Pid = JsonEncodedText.Encode("pid");
+    private static readonly JsonEncodedText Weight = JsonEncodedText.Encode("weight");
+    private static readonly JsonEncodedText Protocol = JsonEncodedText.Encode("protocol");
+    private static readonly JsonEncodedText Transport = JsonEncodedText.Encode("transport");
+    private static readonly JsonEncodedText Multiplexed = JsonEncodedText.Encode("multiplexed");
+    private static readonly JsonEncodedText Services = JsonEncodedText.Encode("services");
+    private static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
+    private static readonly JsonEncodedText StartTime = JsonEncodedText.Encode("start_time");
+    private static readonly JsonEncodedText Metadata = JsonEncodedText.Encode("metadata");
 
     // Finagle's serverset member (com.twitter.common.zookeeper.ServerSet / Aurora), as Finagle's ZkAnnouncer writes it.
-    private const string ServiceEndpoint = "serviceEndpoint";
-    private const string AdditionalEndpoints = "additionalEndpoints";
-    private const string Status = "status";
-    private const string Shard = "shard";
+    private static readonly JsonEncodedText ServiceEndpoint = JsonEncodedText.Encode("serviceEndpoint");
+    private static readonly JsonEncodedText AdditionalEndpoints = JsonEncodedText.Encode("additionalEndpoints");
+    private static readonly JsonEncodedText Status = JsonEncodedText.Encode("status");
+    private static readonly JsonEncodedText Shard = JsonEncodedText.Encode("shard");
     private const string Alive = "ALIVE";
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -63,7 +64,7 @@ internal static class ServiceEntryJson
                 reason = "the entry is not a JSON object";
                 return null;
             }
-            return root.TryGetProperty(ServiceEndpoint, out var endpoint)
+            return root.TryGetProperty(ServiceEndpoint.EncodedUtf8Bytes, out var endpoint)
                 ? ReadServerset(root, endpoint, out reason)
                 : ReadTunicorn(root, out reason);
         }
@@ -123,14 +124,14 @@ internal static class ServiceEntryJson
             ? new AnnouncedServer(
                 host,
                 port,
-                root.TryGetProperty(Weight, out var weight) && weight.TryGetInt32(out int w) && w >= 0 ? w : 1,
+                root.TryGetProperty(Weight.EncodedUtf8Bytes, out var weight) && weight.TryGetInt32(out int w) && w >= 0 ? w : 1,
                 String(root, Protocol),
                 String(root, Transport),
-                root.TryGetProperty(Multiplexed, out var multiplexed) && multiplexed.ValueKind == JsonValueKind.True,
-                root.TryGetProperty(Services, out var services) && services.ValueKind == JsonValueKind.Array
+                root.TryGetProperty(Multiplexed.EncodedUtf8Bytes, out var multiplexed) && multiplexed.ValueKind == JsonValueKind.True,
+                root.TryGetProperty(Services.EncodedUtf8Bytes, out var services) && services.ValueKind == JsonValueKind.Array
                     ? [.. services.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.String).Select(s => s.GetString()!)]
                     : [],
-                root.TryGetProperty(Pid, out var pid) && pid.TryGetInt32(out int p) ? p : null,
+                root.TryGetProperty(Pid.EncodedUtf8Bytes, out var pid) && pid.TryGetInt32(out int p) ? p : null,
                 String(root, Version))
             : null;
 
@@ -147,13 +148,13 @@ internal static class ServiceEntryJson
     private static bool TryHostPort(JsonElement element, out string host, out int port, out string? reason)
     {
         host = String(element, Host) ?? "";
-        port = element.TryGetProperty(Port, out var p) && p.TryGetInt32(out int number) ? number : 0;
+        port = element.TryGetProperty(Port.EncodedUtf8Bytes, out var p) && p.TryGetInt32(out int number) ? number : 0;
         reason = host.Length == 0 ? "the entry has no host" : port is < 1 or > 65535 ? "the entry has no port from 1 to 65535" : null;
         return reason is null;
     }
 
-    private static string? String(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+    private static string? String(JsonElement element, JsonEncodedText name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name.EncodedUtf8Bytes, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()
             : null;
 }
