@@ -1,8 +1,5 @@
 using Etcdserverpb;
 using Google.Protobuf;
-using Grpc.Core;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Tunicorn.Registry;
 
 namespace Tunicorn.Client.Discovery;
@@ -14,125 +11,70 @@ namespace Tunicorn.Client.Discovery;
 /// </summary>
 public sealed class EtcdDiscovery : IServiceDiscovery
 {
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(1);
-
-    private readonly EtcdDiscoveryOptions _options;
     private readonly EtcdConnection _channel;
     private readonly string _prefix;
-    private readonly ILogger _log;
-    private readonly CancellationTokenSource _stop = new();
+    private readonly ByteString _rangeEnd;
+    private readonly DiscoveryLoop _loop;
     private readonly Dictionary<string, ServiceInstance> _servers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _invalid = new(StringComparer.Ordinal);
-    private Action<IReadOnlyList<ServiceInstance>>? _onChange;
-    private Task? _loop;
 
     public EtcdDiscovery(EtcdDiscoveryOptions options)
     {
-        _options = options;
         _prefix = options.ResolvePath() + "/";
+        _rangeEnd = RangeEnd(_prefix);
         _channel = new EtcdConnection(options.Hosts, options.Auth);
-        _log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("tunicorn.client");
+        _loop = new DiscoveryLoop(Description, options.LoggerFactory, options.TimeProvider, ReadAndWatchAsync, () => _servers.Count, _channel.Fail);
     }
 
     public string Description => $"etcd {_channel.Description} {_prefix}";
 
-    public Task StartAsync(Action<IReadOnlyList<ServiceInstance>> onChange, CancellationToken cancellationToken)
-    {
-        if (_loop is not null)
-            throw new InvalidOperationException("already started");
-        _onChange = onChange;
-        var token = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, cancellationToken).Token;
-        _loop = Task.Run(() => RunAsync(token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
+    public Task StartAsync(Action<IReadOnlyList<ServiceInstance>> onChange, CancellationToken cancellationToken) =>
+        _loop.StartAsync(onChange, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        if (_loop is { } loop)
-        {
-            try
-            {
-                await loop;
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
+        await _loop.DisposeAsync();
         _channel.Dispose();
-        _stop.Dispose();
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Reads every entry under the prefix, then applies the changes from the next revision on until the watch breaks.</summary>
+    private async Task ReadAndWatchAsync(CancellationToken cancellationToken)
     {
-        var retry = FirstRetry;
-        bool unavailable = false;
-        var rangeEnd = RangeEnd(_prefix);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                var headers = await _channel.HeadersAsync(cancellationToken);
-                var range = await _channel.Kv.RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8(_prefix), RangeEnd = rangeEnd },
-                    headers, EtcdConnection.Deadline, cancellationToken);
-                _servers.Clear();
-                foreach (var kv in range.Kvs)
-                    Apply(kv.Key.ToStringUtf8(), kv.Value.Span);
-                Publish();
-                if (unavailable)
-                    ClientLog.DiscoveryRecovered(_log, Description, _servers.Count);
-                unavailable = false;
-                retry = FirstRetry;
+        var headers = await _channel.HeadersAsync(cancellationToken);
+        var range = await _channel.Kv.RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8(_prefix), RangeEnd = _rangeEnd },
+            headers, EtcdConnection.Deadline, cancellationToken);
+        _servers.Clear();
+        foreach (var kv in range.Kvs)
+            Apply(kv.Key.ToStringUtf8(), kv.Value.Span);
+        Publish();
+        _loop.Connected();
 
-                using var watch = _channel.Watch.Watch(headers, cancellationToken: cancellationToken);
-                await watch.RequestStream.WriteAsync(new WatchRequest
-                {
-                    CreateRequest = new WatchCreateRequest { Key = ByteString.CopyFromUtf8(_prefix), RangeEnd = rangeEnd, StartRevision = range.Header.Revision + 1 },
-                }, cancellationToken);
-                while (await watch.ResponseStream.MoveNext(cancellationToken))
-                {
-                    var response = watch.ResponseStream.Current;
-                    if (response.Canceled || response.CompactRevision > 0)
-                        break; // read the prefix again
-                    bool changed = false;
-                    foreach (var change in response.Events)
-                    {
-                        string key = change.Kv.Key.ToStringUtf8();
-                        if (change.Type == Mvccpb.Event.Types.EventType.Delete)
-                        {
-                            changed |= _servers.Remove(key);
-                            _invalid.Remove(key);
-                        }
-                        else
-                        {
-                            changed |= Apply(key, change.Kv.Value.Span);
-                        }
-                    }
-                    if (changed)
-                        Publish();
-                }
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        using var watch = _channel.Watch.Watch(headers, cancellationToken: cancellationToken);
+        await watch.RequestStream.WriteAsync(new WatchRequest
+        {
+            CreateRequest = new WatchCreateRequest { Key = ByteString.CopyFromUtf8(_prefix), RangeEnd = _rangeEnd, StartRevision = range.Header.Revision + 1 },
+        }, cancellationToken);
+        while (await watch.ResponseStream.MoveNext(cancellationToken))
+        {
+            var response = watch.ResponseStream.Current;
+            if (response.Canceled || response.CompactRevision > 0)
+                break; // read the prefix again
+            bool changed = false;
+            foreach (var change in response.Events)
             {
-                _channel.Fail();
-                if (!unavailable)
-                    ClientLog.DiscoveryUnavailable(_log, Description, e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message, _servers.Count);
-                unavailable = true;
-                try
+                string key = change.Kv.Key.ToStringUtf8();
+                if (change.Type == Mvccpb.Event.Types.EventType.Delete)
                 {
-                    await Task.Delay(retry, _options.TimeProvider, cancellationToken);
+                    changed |= _servers.Remove(key);
+                    _invalid.Remove(key);
                 }
-                catch (OperationCanceledException)
+                else
                 {
-                    return;
+                    changed |= Apply(key, change.Kv.Value.Span);
                 }
-                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, MaxRetry.Ticks));
             }
-            catch (Exception) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
+            if (changed)
+                Publish();
         }
     }
 
@@ -143,7 +85,7 @@ public sealed class EtcdDiscovery : IServiceDiscovery
         if (instance is null)
         {
             if (_invalid.Add(key))
-                ClientLog.InvalidEntry(_log, key, reason ?? "unreadable");
+                ClientLog.InvalidEntry(_loop.Log, key, reason ?? "unreadable");
             return _servers.Remove(key);
         }
         _invalid.Remove(key);
@@ -153,7 +95,7 @@ public sealed class EtcdDiscovery : IServiceDiscovery
         return true;
     }
 
-    private void Publish() => _onChange?.Invoke([.. _servers.Values.OrderBy(s => s.Id, StringComparer.Ordinal)]);
+    private void Publish() => _loop.Publish([.. _servers.Values.OrderBy(s => s.Id, StringComparer.Ordinal)]);
 
     /// <summary>etcd's range end for "every key with this prefix": the prefix with its last byte incremented.</summary>
     private static ByteString RangeEnd(string prefix)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Tunicorn.Registry;
 
 namespace Tunicorn.Client.Discovery;
 
@@ -22,6 +23,5 @@ public sealed class EtcdDiscoveryOptions
     /// <summary>Back-off between attempts while etcd is unreachable.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    internal string ResolvePath() =>
-        (Path ?? (Service is { } service ? ServicePaths.For(service) : throw new InvalidOperationException("EtcdDiscoveryOptions needs a Service or a Path"))).TrimEnd('/');
+    internal string ResolvePath() => RegistryPaths.Resolve(Path, Service, nameof(EtcdDiscoveryOptions));
 }

@@ -1,5 +1,4 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using Tunicorn.Registry;
 using Tunicorn.ZooKeeper;
 
 namespace Tunicorn.Client.Discovery;
@@ -12,119 +11,45 @@ namespace Tunicorn.Client.Discovery;
 /// </summary>
 public sealed class ZooKeeperDiscovery : IServiceDiscovery
 {
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(1);
-
     private readonly ZooKeeperDiscoveryOptions _options;
     private readonly string _hosts;
     private readonly string _path;
-    private readonly ILogger _log;
-    private readonly CancellationTokenSource _stop = new();
+    private readonly DiscoveryLoop _loop;
     private readonly Dictionary<string, ServiceInstance?> _members = new(StringComparer.Ordinal);
-    private Action<IReadOnlyList<ServiceInstance>>? _onChange;
-    private Task? _loop;
 
     public ZooKeeperDiscovery(ZooKeeperDiscoveryOptions options)
     {
         _options = options;
-        _hosts = string.IsNullOrEmpty(options.Hosts) ? "127.0.0.1:2181" : options.Hosts;
+        _hosts = ZooKeeperSession.ConnectString(options.Hosts);
         _path = options.ResolvePath();
-        _log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("tunicorn.client");
+        _loop = new DiscoveryLoop(Description, options.LoggerFactory, options.TimeProvider, SessionAsync, () => Current().Count);
     }
 
     public string Description => $"zookeeper {_hosts} {_path}";
 
-    public Task StartAsync(Action<IReadOnlyList<ServiceInstance>> onChange, CancellationToken cancellationToken)
-    {
-        if (_loop is not null)
-            throw new InvalidOperationException("already started");
-        _onChange = onChange;
-        var token = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, cancellationToken).Token;
-        _loop = Task.Run(() => RunAsync(token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
+    public Task StartAsync(Action<IReadOnlyList<ServiceInstance>> onChange, CancellationToken cancellationToken) =>
+        _loop.StartAsync(onChange, cancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        if (_loop is { } loop)
-        {
-            try
-            {
-                await loop;
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _loop.DisposeAsync();
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>One session: read the members, and again each time a watch fires, until the session ends.</summary>
+    private async Task SessionAsync(CancellationToken cancellationToken)
     {
-        var retry = FirstRetry;
-        bool unavailable = false;
-        while (!cancellationToken.IsCancellationRequested)
+        await using var session = new ZooKeeperSession(_hosts, _options.SessionTimeout, _options.LoggerFactory, _options.TimeProvider);
+        // One signal for "read again": a watch fired, or the session ended.
+        var wake = new SemaphoreSlim(0);
+        _ = session.Ended.ContinueWith(_ => wake.Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        await session.Client.ConnectAsync(cancellationToken);
+        await session.AuthenticateAsync(_options.Auth, cancellationToken);
+        bool first = true;
+        while (!session.Ended.IsCompleted)
         {
-            await using var client = new ZooKeeperClient(new ZooKeeperClientOptions
-            {
-                ConnectString = _hosts,
-                SessionTimeout = _options.SessionTimeout,
-                LoggerFactory = _options.LoggerFactory,
-                TimeProvider = _options.TimeProvider,
-            });
-            // One signal for "read again": a watch fired, or the session ended.
-            var wake = new SemaphoreSlim(0);
-            bool ended = false;
-            client.StateChanged += (_, change) =>
-            {
-                if (change.State is ZooKeeperState.Expired or ZooKeeperState.Closed)
-                {
-                    ended = true;
-                    wake.Release();
-                }
-            };
-            try
-            {
-                await client.ConnectAsync(cancellationToken);
-                if (_options.Auth is { } auth)
-                {
-                    int colon = auth.IndexOf(':');
-                    await client.AddDigestAuthAsync(auth[..colon], auth[(colon + 1)..], cancellationToken);
-                }
-                bool first = true;
-                while (!ended)
-                {
-                    await ReadAsync(client, () => wake.Release(), first, cancellationToken);
-                    if (unavailable)
-                        ClientLog.DiscoveryRecovered(_log, Description, Current().Count);
-                    unavailable = false;
-                    retry = FirstRetry;
-                    first = false;
-                    await wake.WaitAsync(cancellationToken);
-                }
-                throw new ZooKeeperException(ZooKeeperErrorCode.SessionExpired, _path);
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                if (!unavailable)
-                    ClientLog.DiscoveryUnavailable(_log, Description, e.Message, Current().Count);
-                unavailable = true;
-                try
-                {
-                    await Task.Delay(retry, _options.TimeProvider, cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, MaxRetry.Ticks));
-            }
-            catch (Exception) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
+            await ReadAsync(session.Client, () => wake.Release(), first, cancellationToken);
+            _loop.Connected();
+            first = false;
+            await wake.WaitAsync(cancellationToken);
         }
+        throw new ZooKeeperException(ZooKeeperErrorCode.SessionExpired, _path);
     }
 
     /// <summary>Reads the children with a watch, and the data of new ones; publishes when something changed.</summary>
@@ -153,7 +78,7 @@ public sealed class ZooKeeperDiscovery : IServiceDiscovery
                 var data = await client.GetDataAsync(node, cancellationToken: cancellationToken);
                 var instance = ServiceEntryReader.TryRead(node, data.Data, out string? reason);
                 if (instance is null)
-                    ClientLog.InvalidEntry(_log, node, reason ?? "unreadable");
+                    ClientLog.InvalidEntry(_loop.Log, node, reason ?? "unreadable");
                 _members[name] = instance;
                 changed |= instance is not null;
             }
@@ -163,7 +88,7 @@ public sealed class ZooKeeperDiscovery : IServiceDiscovery
             }
         }
         if (changed)
-            _onChange?.Invoke(Current());
+            _loop.Publish(Current());
     }
 
     private List<ServiceInstance> Current() =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Tunicorn.Registry;
 
 namespace Tunicorn.Client.Discovery;
 
@@ -24,6 +25,5 @@ public sealed class ZooKeeperDiscoveryOptions
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    internal string ResolvePath() =>
-        (Path ?? (Service is { } service ? ServicePaths.For(service) : throw new InvalidOperationException("ZooKeeperDiscoveryOptions needs a Service or a Path"))).TrimEnd('/');
+    internal string ResolvePath() => RegistryPaths.Resolve(Path, Service, nameof(ZooKeeperDiscoveryOptions));
 }

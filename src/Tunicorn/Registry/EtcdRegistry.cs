@@ -2,7 +2,6 @@ using System.Globalization;
 using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
-using Microsoft.Extensions.Logging;
 
 namespace Tunicorn.Registry;
 
@@ -12,59 +11,42 @@ namespace Tunicorn.Registry;
 /// expire; TERM revokes it, which deletes every key at once.
 /// </summary>
 /// <remarks>
-/// One loop owns the lease: grant, put the keys, keep alive. A failed call or a broken keep-alive stream is retried
-/// with back-off on the same lease (after a short outage the lease and keys are still there); a keep-alive answer
-/// with TTL 0 means the lease is gone (expired during a long outage, or a new etcd without the data), so a new
-/// lease is granted and the keys are put again. PLATFORM-NOTES (etcd): dotnet-etcd's own keep-alive helper does
+/// One attempt of the <see cref="ReconnectLoop"/> owns the lease: grant, put the keys, keep alive. A failed call or a
+/// broken keep-alive stream is retried with back-off on the same lease (after a short outage the lease and keys are
+/// still there); a keep-alive answer with TTL 0 means the lease is gone (expired during a long outage, or a new etcd
+/// without the data), so a new lease is granted and the keys are put again. PLATFORM-NOTES (etcd): dotnet-etcd's own keep-alive helper does
 /// not survive a server restart, hence this loop on the raw lease stream.
 /// </remarks>
-internal sealed class EtcdRegistry : IServiceRegistry
+internal sealed class EtcdRegistry : ReconnectingRegistry
 {
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(1);
-
-    private readonly ServiceRegistryContext _context;
     private readonly EtcdConnection _connection;
-    private readonly ILogger _log;
-    private readonly CancellationTokenSource _stop = new();
     private IReadOnlyList<KeyValuePair<string, string>> _entries = [];
-    private Task? _loop;
     private long? _lease;
     private bool _keysPut;
-    private bool _everRegistered;
 
     public EtcdRegistry(ServiceRegistryContext context)
+        : base(context, "etcd")
     {
-        _context = context;
         _connection = new EtcdConnection(context.Options.Hosts, context.Options.Auth);
-        _log = context.LoggerFactory.CreateLogger("tunicorn.registry");
     }
 
     /// <summary>The keys this master announces (known once started).</summary>
     public IReadOnlyList<string> Keys => [.. _entries.Select(e => e.Key)];
 
-    public Task StartAsync(IReadOnlyList<ServiceEndpoint> endpoints, CancellationToken cancellationToken)
+    protected override string Hosts => _connection.Description;
+
+    protected override int PrepareEntries(IReadOnlyList<ServiceEndpoint> endpoints)
     {
-        if (_loop is not null)
-            return Task.CompletedTask;
         string pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         _entries = [.. endpoints.Select(e => new KeyValuePair<string, string>(
-            $"{_context.Path}/{HostPort(e)}-{pid}", _context.EntryFor(e).ToJson(_context.Options.Format)))];
-        if (_entries.Count == 0)
-        {
-            RegistryLog.NothingToRegister(_log);
-            return Task.CompletedTask;
-        }
-        var token = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, cancellationToken).Token;
-        _loop = Task.Run(() => RunAsync(token), CancellationToken.None);
-        return Task.CompletedTask;
+            $"{Context.Path}/{HostPort(e)}-{pid}", Context.EntryFor(e).ToJson(Context.Options.Format)))];
+        return _entries.Count;
     }
 
-    public async Task DeregisterAsync(CancellationToken cancellationToken)
+    protected override async Task<string?> RemoveEntriesAsync(CancellationToken cancellationToken)
     {
-        await StopLoopAsync();
         if (_lease is not long lease)
-            return;
+            return null;
         _lease = null;
         try
         {
@@ -75,84 +57,44 @@ internal sealed class EtcdRegistry : IServiceRegistry
         {
             // Already expired: the keys went with it.
         }
-        RegistryLog.Deregistered(_log, "etcd", string.Join(", ", Keys));
-        await RegistryDelays.AfterDeregisterAsync(_context, cancellationToken);
+        return string.Join(", ", Keys);
     }
 
-    public async ValueTask DisposeAsync()
+    protected override ValueTask DisposeConnectionAsync()
     {
-        await StopLoopAsync();
         _connection.Dispose();
-        _stop.Dispose();
+        return ValueTask.CompletedTask;
     }
 
-    private async Task StopLoopAsync()
+    /// <summary>Registers unless the keys are there, then keeps the lease alive; returns when the lease is gone.</summary>
+    protected override async Task AttemptAsync(CancellationToken cancellationToken)
     {
-        if (!_stop.IsCancellationRequested)
-            await _stop.CancelAsync();
-        if (_loop is { } loop)
-        {
-            try
-            {
-                await loop;
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
+        if (_lease is null || !_keysPut)
+            await RegisterAsync(cancellationToken);
+        await KeepAliveAsync(_lease!.Value, () => Loop.Connected(), cancellationToken);
+        RegistryLog.RegistrationLost(Log, Backend, "the lease expired");
+        _lease = null;
+        _keysPut = false;
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    protected override ValueTask ResetAfterFailureAsync()
     {
-        var retry = FirstRetry;
-        bool unavailable = false;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (_lease is null || !_keysPut)
-                {
-                    await RegisterAsync(cancellationToken);
-                    retry = FirstRetry;
-                    unavailable = false;
-                }
-                // Returns only when the lease is gone.
-                await KeepAliveAsync(_lease!.Value, () => { retry = FirstRetry; unavailable = false; }, cancellationToken);
-                RegistryLog.RegistrationLost(_log, "etcd", "the lease expired");
-                _lease = null;
-                _keysPut = false;
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                _connection.Fail();
-                if (!unavailable)
-                    RegistryLog.RegistryUnavailable(_log, "etcd", _connection.Description, Reason(e));
-                else
-                    RegistryLog.RegistryStillUnavailable(_log, "etcd", Reason(e));
-                unavailable = true;
-                try
-                {
-                    await Task.Delay(retry, _context.TimeProvider, cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, MaxRetry.Ticks));
-            }
-            catch (Exception) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-        }
+        _connection.Fail();
+        return ValueTask.CompletedTask;
     }
+
+    protected override string Reason(Exception e) => e switch
+    {
+        RpcException rpc => $"{rpc.StatusCode}: {rpc.Status.Detail}",
+        _ => e.Message,
+    };
 
     private async Task RegisterAsync(CancellationToken cancellationToken)
     {
         var headers = await _connection.HeadersAsync(cancellationToken);
         if (_lease is null)
         {
-            var ttl = (long)Math.Ceiling(_context.Options.Timeout.TotalSeconds);
+            var ttl = (long)Math.Ceiling(Context.Options.Timeout.TotalSeconds);
             var grant = await _connection.Lease.LeaseGrantAsync(new LeaseGrantRequest { TTL = ttl }, headers, EtcdConnection.Deadline, cancellationToken);
             if (!string.IsNullOrEmpty(grant.Error))
                 throw new InvalidOperationException("lease grant refused: " + grant.Error);
@@ -175,18 +117,14 @@ internal sealed class EtcdRegistry : IServiceRegistry
             throw;
         }
         _keysPut = true;
-        if (_everRegistered)
-            RegistryLog.RegisteredAgain(_log, "etcd", _connection.Description, string.Join(", ", Keys));
-        else
-            RegistryLog.Registered(_log, "etcd", _connection.Description, string.Join(", ", Keys));
-        _everRegistered = true;
+        Registered(string.Join(", ", Keys));
     }
 
     /// <summary>Renews the lease every third of its TTL; returns when etcd answers that the lease is gone.</summary>
     private async Task KeepAliveAsync(long lease, Action renewed, CancellationToken cancellationToken)
     {
         var headers = await _connection.HeadersAsync(cancellationToken);
-        var interval = TimeSpan.FromSeconds(Math.Max(0.2, _context.Options.Timeout.TotalSeconds / 3));
+        var interval = TimeSpan.FromSeconds(Math.Max(0.2, Context.Options.Timeout.TotalSeconds / 3));
         using var call = _connection.Lease.LeaseKeepAlive(headers, cancellationToken: cancellationToken);
         while (true)
         {
@@ -207,16 +145,10 @@ internal sealed class EtcdRegistry : IServiceRegistry
             if (call.ResponseStream.Current.TTL <= 0)
                 return;
             renewed();
-            await Task.Delay(interval, _context.TimeProvider, cancellationToken);
+            await Task.Delay(interval, Context.TimeProvider, cancellationToken);
         }
     }
 
     private static string HostPort(ServiceEndpoint endpoint) =>
         endpoint.Host.Contains(':') ? $"[{endpoint.Host}]:{endpoint.Port}" : $"{endpoint.Host}:{endpoint.Port}";
-
-    private static string Reason(Exception e) => e switch
-    {
-        RpcException rpc => $"{rpc.StatusCode}: {rpc.Status.Detail}",
-        _ => e.Message,
-    };
 }

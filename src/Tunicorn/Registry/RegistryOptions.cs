@@ -14,7 +14,7 @@ public sealed class RegistryOptions
         ["hosts", "path", "prefix", "service", "timeout", "auth", "format", "weight", "version", "metadata", "deregister_delay", "options"];
 
     /// <summary>The root under which <c>/SERVICE</c> is the default path.</summary>
-    public const string DefaultRoot = "/tunicorn/services";
+    public const string DefaultRoot = RegistryPaths.DefaultRoot;
 
     /// <summary>Seconds: kazoo's default ZooKeeper session timeout, used for the etcd lease TTL too.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);

@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Extensions.Logging;
 using Tunicorn.ZooKeeper;
 
 namespace Tunicorn.Registry;
@@ -11,33 +10,24 @@ namespace Tunicorn.Registry;
 /// </summary>
 /// <remarks>
 /// The ZooKeeper client keeps the session across reconnects on its own (the nodes survive a short outage). An
-/// expired session is final for a client, so the loop starts a new client and creates the nodes again. A create that
-/// fails with ConnectionLoss may still have happened: the node is then looked for among the children (owned by this
-/// session, with this entry's data) before creating another. With auth, nodes are created with the ACL "creator may
-/// do anything, anyone may read", so that clients need no credentials.
+/// expired session is final for a client, so each attempt of the <see cref="ReconnectLoop"/> is one session: a new
+/// client, the nodes created again. A create that fails with ConnectionLoss may still have happened: the node is then
+/// looked for among the children (owned by this session, with this entry's data) before creating another. With auth,
+/// nodes are created with the ACL "creator may do anything, anyone may read", so that clients need no credentials.
 /// </remarks>
-internal sealed class ZooKeeperRegistry : IServiceRegistry
+internal sealed class ZooKeeperRegistry : ReconnectingRegistry
 {
-    private const string DefaultHosts = "127.0.0.1:2181";
     private const string MemberPrefix = "member_";
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(1);
 
-    private readonly ServiceRegistryContext _context;
     private readonly string _connectString;
-    private readonly ILogger _log;
-    private readonly CancellationTokenSource _stop = new();
     private readonly List<string> _nodes = [];
     private IReadOnlyList<string> _entries = [];
-    private ZooKeeperClient? _client;
-    private Task? _loop;
-    private bool _everRegistered;
+    private ZooKeeperSession? _session;
 
     public ZooKeeperRegistry(ServiceRegistryContext context)
+        : base(context, "zookeeper")
     {
-        _context = context;
-        _connectString = context.Options.Hosts.Count == 0 ? DefaultHosts : string.Join(",", context.Options.Hosts);
-        _log = context.LoggerFactory.CreateLogger("tunicorn.registry");
+        _connectString = ZooKeeperSession.ConnectString(string.Join(",", context.Options.Hosts));
     }
 
     /// <summary>The nodes this master holds now (full paths).</summary>
@@ -50,28 +40,20 @@ internal sealed class ZooKeeperRegistry : IServiceRegistry
         }
     }
 
-    public Task StartAsync(IReadOnlyList<ServiceEndpoint> endpoints, CancellationToken cancellationToken)
+    protected override string Hosts => _connectString;
+
+    protected override int PrepareEntries(IReadOnlyList<ServiceEndpoint> endpoints)
     {
-        if (_loop is not null)
-            return Task.CompletedTask;
-        _entries = [.. endpoints.Select(e => _context.EntryFor(e).ToJson(_context.Options.Format))];
-        if (_entries.Count == 0)
-        {
-            RegistryLog.NothingToRegister(_log);
-            return Task.CompletedTask;
-        }
-        var token = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, cancellationToken).Token;
-        _loop = Task.Run(() => RunAsync(token), CancellationToken.None);
-        return Task.CompletedTask;
+        _entries = [.. endpoints.Select(e => Context.EntryFor(e).ToJson(Context.Options.Format))];
+        return _entries.Count;
     }
 
-    public async Task DeregisterAsync(CancellationToken cancellationToken)
+    protected override async Task<string?> RemoveEntriesAsync(CancellationToken cancellationToken)
     {
-        await StopLoopAsync();
         var nodes = Nodes;
-        if (_client is not { } client)
-            return;
-        _client = null;
+        if (_session is not { Client: var client })
+            return null;
+        _session = null;
         try
         {
             foreach (string node in nodes)
@@ -92,122 +74,53 @@ internal sealed class ZooKeeperRegistry : IServiceRegistry
             lock (_nodes)
                 _nodes.Clear();
         }
-        if (nodes.Count > 0)
+        return nodes.Count > 0 ? string.Join(", ", nodes) : null;
+    }
+
+    protected override async ValueTask DisposeConnectionAsync()
+    {
+        if (_session is { } session)
         {
-            RegistryLog.Deregistered(_log, "zookeeper", string.Join(", ", nodes));
-            await RegistryDelays.AfterDeregisterAsync(_context, cancellationToken);
+            _session = null;
+            await session.DisposeAsync();
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>One session: connect, create the nodes, wait until the session ends.</summary>
+    protected override async Task AttemptAsync(CancellationToken cancellationToken)
     {
-        await StopLoopAsync();
-        if (_client is { } client)
+        var session = new ZooKeeperSession(_connectString, Context.Options.Timeout, Context.LoggerFactory, Context.TimeProvider);
+        _session = session;
+        var connect = session.Client.ConnectAsync(cancellationToken);
+        if (!Loop.IsUnavailable && await Task.WhenAny(connect, Task.Delay(TimeSpan.FromSeconds(2), Context.TimeProvider, cancellationToken)) != connect
+            && !cancellationToken.IsCancellationRequested)
         {
-            _client = null;
-            await client.DisposeAsync();
+            RegistryLog.RegistryUnavailable(Log, Backend, _connectString, "no server granted a session within 2 s");
+            Loop.MarkUnavailable();
         }
-        _stop.Dispose();
+        await connect;
+        await session.AuthenticateAsync(Context.Options.Auth, cancellationToken);
+        await RegisterAsync(session.Client, cancellationToken);
+
+        var state = await session.Ended.WaitAsync(cancellationToken);
+        lock (_nodes)
+            _nodes.Clear();
+        RegistryLog.RegistrationLost(Log, Backend, $"the session {(state == ZooKeeperState.Expired ? "expired" : "was closed")}");
+        await DisposeConnectionAsync();
     }
 
-    private async Task StopLoopAsync()
+    /// <summary>Whatever the failed session created goes with it.</summary>
+    protected override async ValueTask ResetAfterFailureAsync()
     {
-        if (!_stop.IsCancellationRequested)
-            await _stop.CancelAsync();
-        if (_loop is { } loop)
-        {
-            try
-            {
-                await loop;
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-    }
-
-    /// <summary>One session after another: connect, create the nodes, wait until the session ends.</summary>
-    private async Task RunAsync(CancellationToken cancellationToken)
-    {
-        var retry = FirstRetry;
-        bool unavailable = false;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            var ended = new TaskCompletionSource<ZooKeeperState>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var client = new ZooKeeperClient(new ZooKeeperClientOptions
-            {
-                ConnectString = _connectString,
-                SessionTimeout = _context.Options.Timeout,
-                LoggerFactory = _context.LoggerFactory,
-                TimeProvider = _context.TimeProvider,
-            });
-            client.StateChanged += (_, change) =>
-            {
-                if (change.State is ZooKeeperState.Expired or ZooKeeperState.Closed)
-                    ended.TrySetResult(change.State);
-            };
-            _client = client;
-            try
-            {
-                var connect = client.ConnectAsync(cancellationToken);
-                if (!unavailable && await Task.WhenAny(connect, Task.Delay(TimeSpan.FromSeconds(2), _context.TimeProvider, cancellationToken)) != connect
-                    && !cancellationToken.IsCancellationRequested)
-                {
-                    RegistryLog.RegistryUnavailable(_log, "zookeeper", _connectString, "no server granted a session within 2 s");
-                    unavailable = true;
-                }
-                await connect;
-                if (_context.Options.Auth is { } auth)
-                {
-                    int colon = auth.IndexOf(':');
-                    await client.AddDigestAuthAsync(auth[..colon], auth[(colon + 1)..], cancellationToken);
-                }
-                await RegisterAsync(client, cancellationToken);
-                unavailable = false;
-                retry = FirstRetry;
-
-                var state = await ended.Task.WaitAsync(cancellationToken);
-                lock (_nodes)
-                    _nodes.Clear();
-                RegistryLog.RegistrationLost(_log, "zookeeper", $"the session {(state == ZooKeeperState.Expired ? "expired" : "was closed")}");
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                lock (_nodes)
-                    _nodes.Clear();
-                if (!unavailable)
-                    RegistryLog.RegistryUnavailable(_log, "zookeeper", _connectString, e.Message);
-                else
-                    RegistryLog.RegistryStillUnavailable(_log, "zookeeper", e.Message);
-                unavailable = true;
-                // Whatever this session created goes with it.
-                await client.DisposeAsync();
-                _client = null;
-                try
-                {
-                    await Task.Delay(retry, _context.TimeProvider, cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, MaxRetry.Ticks));
-                continue;
-            }
-            catch (Exception) when (cancellationToken.IsCancellationRequested)
-            {
-                // Deregistration (or disposal) takes over the client from here.
-                return;
-            }
-            await client.DisposeAsync();
-            _client = null;
-        }
+        lock (_nodes)
+            _nodes.Clear();
+        await DisposeConnectionAsync();
     }
 
     private async Task RegisterAsync(ZooKeeperClient client, CancellationToken cancellationToken)
     {
-        string parent = _context.Path;
-        var acl = _context.Options.Auth is null ? ZooKeeperAcls.OpenUnsafe : [.. ZooKeeperAcls.CreatorAll, .. ZooKeeperAcls.ReadUnsafe];
+        string parent = Context.Path;
+        var acl = Context.Options.Auth is null ? ZooKeeperAcls.OpenUnsafe : [.. ZooKeeperAcls.CreatorAll, .. ZooKeeperAcls.ReadUnsafe];
         foreach (string json in _entries)
         {
             byte[] data = Encoding.UTF8.GetBytes(json);
@@ -234,12 +147,7 @@ internal sealed class ZooKeeperRegistry : IServiceRegistry
                 }
             }
         }
-        var nodes = string.Join(", ", Nodes);
-        if (_everRegistered)
-            RegistryLog.RegisteredAgain(_log, "zookeeper", _connectString, nodes);
-        else
-            RegistryLog.Registered(_log, "zookeeper", _connectString, nodes);
-        _everRegistered = true;
+        Registered(string.Join(", ", Nodes));
     }
 
     private void Add(string node)

@@ -12,11 +12,13 @@ namespace Tunicorn.Registry;
 /// PLATFORM-NOTES (etcd): with gRPC's default back-off a channel needed ~5 s to reconnect after a 10 s outage,
 /// longer than a short lease; 200 ms / 500 ms brought it to ~1 s. The raw etcdserverpb clients are used instead of
 /// EtcdClient's keep-alive and watch helpers, which hide reconnects and print to stderr (the server's log).
-/// One source for the server's registry and Tunicorn.Client's discovery: Tunicorn.Client compiles this file in
-/// as well (a link in its project), so the client does not depend on the server library.
+/// The server's registry and Tunicorn.Client's discovery both talk to etcd through this one class.
 /// </remarks>
 internal sealed class EtcdConnection : IDisposable
 {
+    /// <summary>Where etcd listens when no hosts are given: etcd's own default client URL.</summary>
+    public const string DefaultEndpoint = "http://127.0.0.1:2379";
+
     /// <summary>The deadline of one unary call: a hung server must not hold the registry loop.</summary>
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
 
@@ -30,7 +32,7 @@ internal sealed class EtcdConnection : IDisposable
 
     public EtcdConnection(IReadOnlyList<string> hosts, string? auth)
     {
-        _endpoints = [.. (hosts.Count == 0 ? ["http://127.0.0.1:2379"] : hosts).Select(ToUri)];
+        _endpoints = [.. (hosts.Count == 0 ? [DefaultEndpoint] : hosts).Select(ToUri)];
         if (auth is not null)
         {
             int colon = auth.IndexOf(':');
