@@ -187,7 +187,7 @@ public static partial class TunicornHost
             RegistryNotStarted(log, error ?? "unknown reason");
             return 1;
         }
-        var arbiter = new Arbiter(initial, Reload, new WorkerSpawner(args), logging.Factory, () => logging.Reopen(), registry, settings.AdvertiseHost)
+        var arbiter = new Arbiter(initial, Reload, new OsProcessControl(new WorkerSpawner(args)), logging.Factory, () => logging.Reopen(), registry, settings.AdvertiseHost)
         {
             Listening = daemon is null ? null : () => daemon.ReportListening(captured: settings.CaptureOutput && settings.ErrorLog != "-"),
         };

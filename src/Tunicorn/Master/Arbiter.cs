@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Tunicorn.Config;
@@ -12,9 +10,11 @@ namespace Tunicorn.Master;
 
 /// <summary>
 /// The master process: owns the listeners, keeps the target number of healthy workers, and acts on signals.
-/// One loop (<see cref="RunAsync"/>): wait for events (a timer adds one every second), dispatch each, then murder
-/// silent workers, advance a pending reload and manage the worker count. Signal handlers and process callbacks only
-/// enqueue; all state changes happen on the loop. A pass allocates nothing, nor does a heartbeat: an idle master
+/// One loop (<see cref="RunAsync"/>): wait for events (a timer adds one every second), then one <see cref="RunPass"/>:
+/// dispatch each event, take in the heartbeats, murder silent workers, advance a pending reload and manage the worker
+/// count. Signal handlers, exit callbacks and report readers only enqueue; all state changes happen on the loop. Time
+/// comes from a <see cref="TimeProvider"/> and processes are reached through <see cref="IProcessControl"/>, so tests
+/// drive these decisions without processes or sleeps. A pass allocates nothing, nor does a heartbeat: an idle master
 /// does not grow.
 /// </summary>
 internal sealed partial class Arbiter : IArbiterContext
@@ -25,16 +25,37 @@ internal sealed partial class Arbiter : IArbiterContext
     private const int BindTries = 5;
     private static readonly TimeSpan BindPause = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRespawnBackoff = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan BootAllowance = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The least time a new worker is given to boot, however short <c>timeout</c>: loading a .NET app takes seconds on a
+    /// busy machine. A worker silent past it is murdered, and a reload whose workers are not all up by then is given up.
+    /// </summary>
+    internal static readonly TimeSpan BootAllowance = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a reaped worker's last reports are waited for before its exit is judged without them.</summary>
+    private static readonly TimeSpan LastReportsWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Heartbeats waiting for the next pass. Bounded, dropping the oldest: a newer heartbeat says all an older one did,
+    /// and a bounded channel reuses its buffer, so that heartbeats cost the master no allocation.
+    /// </summary>
+    private const int HeartbeatQueueLength = 4096;
 
     private readonly Channel<ArbiterEvent> _events = Channel.CreateUnbounded<ArbiterEvent>(new() { SingleReader = true });
+    private readonly Channel<(WorkerProcess Worker, WorkerHeartbeat Heartbeat)> _heartbeats =
+        Channel.CreateBounded<(WorkerProcess, WorkerHeartbeat)>(new BoundedChannelOptions(HeartbeatQueueLength)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.DropOldest,
+        });
     private readonly Dictionary<int, WorkerProcess> _workers = [];
     private readonly ConnectionBoard _board = ConnectionBoard.Create();
-    private readonly List<PosixSignalRegistration> _signalRegistrations = [];
     private readonly CancellationTokenSource _shutdown = new();
     private readonly GenerationLoader _reload;
-    private readonly WorkerSpawner _spawner;
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly IProcessControl _processes;
+    private readonly TimeProvider _time;
+    private readonly ReloadState _reloads;
+    private readonly BackgroundTasks _tasks;
     private readonly Action _reopenLogs;
     private readonly IServiceRegistry _registry;
     private readonly string? _advertiseHost;
@@ -44,28 +65,29 @@ internal sealed partial class Arbiter : IArbiterContext
     private HookRunner _hooks;
     private ListenerSet? _listeners;
     private Pidfile? _pidfile;
-    private int _generation;
-    private int _lastGeneration;
+    private IDisposable? _signalTraps;
     private int _target;
     private int _nextAge;
     private bool _everBooted;
-    private PendingReload? _reloading;
     private StopKind? _stop;
     private TimeSpan _respawnBackoff;
-    private long _respawnNotBefore;
-    private Timer? _passTimer;
+    private TimeSpan _respawnPause;
+    private long _respawnPausedAt;
+    private ITimer? _passTimer;
 
-    public Arbiter(ServerGeneration initial, GenerationLoader reload, WorkerSpawner spawner, ILoggerFactory loggerFactory, Action reopenLogs,
-        IServiceRegistry? registry = null, string? advertiseHost = null)
+    public Arbiter(ServerGeneration initial, GenerationLoader reload, IProcessControl processes, ILoggerFactory loggerFactory, Action reopenLogs,
+        IServiceRegistry? registry = null, string? advertiseHost = null, TimeProvider? time = null)
     {
         _registry = registry ?? new NoServiceRegistry();
         _advertiseHost = advertiseHost;
         _current = initial;
         _reload = reload;
-        _spawner = spawner;
-        _loggerFactory = loggerFactory;
+        _processes = processes;
+        _time = time ?? TimeProvider.System;
+        _reloads = new ReloadState(_time);
         _reopenLogs = reopenLogs;
         _log = loggerFactory.CreateLogger("tunicorn.master");
+        _tasks = new BackgroundTasks(_log);
         _hooks = new HookRunner(initial.Hooks, _log);
         _target = initial.Settings.Workers;
     }
@@ -80,51 +102,49 @@ internal sealed partial class Arbiter : IArbiterContext
     public int TargetWorkers => _target;
     public ILogger Log => _log;
 
+    /// <summary>The workers the arbiter holds, by pid (tests read it; only the loop changes it).</summary>
+    internal IReadOnlyDictionary<int, WorkerProcess> Workers => _workers;
+
+    /// <summary>The generation that serves and the reload pending, if any.</summary>
+    internal ReloadState Reloads => _reloads;
+
+    /// <summary>The least time a worker of <paramref name="settings"/> has to boot: <see cref="BootAllowance"/>, or <c>timeout</c> when longer.</summary>
+    internal static TimeSpan BootAllowanceFor(Settings settings) =>
+        settings.Timeout > BootAllowance.TotalSeconds ? TimeSpan.FromSeconds(settings.Timeout) : BootAllowance;
+
     /// <summary>Runs the master until it is stopped; returns the process exit code.</summary>
     public async Task<int> RunAsync()
     {
         try
         {
             await StartAsync();
-            ManageWorkers();
-            _hooks.Run("when_ready", h => h.WhenReady(this));
-            _hooks.Run("nworkers_changed", h => h.NWorkersChanged(this, _target, null));
-
-            _passTimer = new Timer(_ => _events.Writer.TryWrite(ArbiterEvent.PassDue.Instance), null, PassInterval, PassInterval);
             while (_stop is null)
             {
                 // Without a token the channel reuses one waiter, and this method's await reuses its state: no garbage
                 // a pass (a timeout token each second was most of what a steady master allocated).
                 if (!_events.Reader.TryPeek(out _))
                     await _events.Reader.WaitToReadAsync();
-                while (_events.Reader.TryRead(out var ev))
-                    Dispatch(ev);
-                MurderSilentWorkers();
-                AdvanceReload();
-                ManageWorkers();
+                RunPass();
             }
             return await StopAsync(_stop.Value);
         }
         catch (HaltServerException halt)
         {
-            Halting(_log, halt.Message);
-            _stop = StopKind.Quick; // workers that fail while we stop must not halt us a second time
-            await DeregisterAsync();
-            await StopWorkersAsync(Signals.SIGQUIT, TimeSpan.FromSeconds(5));
-            Cleanup();
-            await _registry.DisposeAsync();
-            return halt.ExitCode;
+            return await HaltAsync(halt);
         }
     }
 
-    private async Task StartAsync()
+    /// <summary>
+    /// Binds, writes the pidfile, traps the master's signals and starts the first workers: what <see cref="RunAsync"/>
+    /// does before its loop. Throws <see cref="HaltServerException"/> when the master cannot serve.
+    /// </summary>
+    internal async Task StartAsync()
     {
         var settings = _current.Settings;
         Starting(_log, typeof(Arbiter).Assembly.GetName().Version?.ToString(3) ?? "?");
         _hooks.Run("on_starting", h => h.OnStarting(this));
 
-        // PLATFORM-NOTES: only the listeners may reach workers; mark anything inherited close-on-exec.
-        FileDescriptors.MarkAllCloseOnExec();
+        _processes.MarkInheritedCloseOnExec();
         try
         {
             _listeners = await ListenerSet.BindAsync(settings.Bind, settings.Backlog, settings.ReusePort, BindTries, BindPause,
@@ -151,24 +171,48 @@ internal sealed partial class Arbiter : IArbiterContext
             ListeningAt(_log, name, Pid);
         UsingWorker(_log, settings.WorkerClass.ToString().ToLowerInvariant());
 
-        foreach (int signal in (int[])[Signals.SIGTERM, Signals.SIGINT, Signals.SIGQUIT, Signals.SIGHUP, Signals.SIGTTIN,
-                     Signals.SIGTTOU, Signals.SIGUSR1, Signals.SIGUSR2, Signals.SIGWINCH])
-        {
-            _signalRegistrations.Add(PosixSignalRegistration.Create((PosixSignal)signal, context =>
-            {
-                context.Cancel = true;
-                _events.Writer.TryWrite(new ArbiterEvent.SignalReceived(signal));
-            }));
-        }
+        _signalTraps = _processes.TrapSignals([Signals.SIGTERM, Signals.SIGINT, Signals.SIGQUIT, Signals.SIGHUP, Signals.SIGTTIN,
+            Signals.SIGTTOU, Signals.SIGUSR1, Signals.SIGUSR2, Signals.SIGWINCH], signal => Post(new ArbiterEvent.SignalReceived(signal)));
         Listening?.Invoke();
+
+        ManageWorkers();
+        _hooks.Run("when_ready", h => h.WhenReady(this));
+        _hooks.Run("nworkers_changed", h => h.NWorkersChanged(this, _target, null));
+        _passTimer = _time.CreateTimer(_ => Post(ArbiterEvent.PassDue.Instance), null, PassInterval, PassInterval);
     }
+
+    /// <summary>One pass of the loop over what has arrived. Throws <see cref="HaltServerException"/> when the master must stop.</summary>
+    internal void RunPass()
+    {
+        while (_events.Reader.TryRead(out var ev))
+            Dispatch(ev);
+        while (_heartbeats.Reader.TryRead(out var beat))
+            beat.Worker.OnHeartbeat(beat.Heartbeat);
+        MurderSilentWorkers();
+        AdvanceReload();
+        ManageWorkers();
+    }
+
+    /// <summary>The master cannot go on (gunicorn's HaltServer): stops the workers quickly and returns the exit code.</summary>
+    internal async Task<int> HaltAsync(HaltServerException halt)
+    {
+        Halting(_log, halt.Message);
+        _stop = StopKind.Quick; // workers that fail while we stop must not halt us a second time
+        await DeregisterAsync();
+        await StopWorkersAsync(Signals.SIGQUIT, TimeSpan.FromSeconds(5));
+        await CleanupAsync();
+        await _registry.DisposeAsync();
+        return halt.ExitCode;
+    }
+
+    private void Post(ArbiterEvent ev) => _events.Writer.TryWrite(ev);
 
     private async Task<List<ArbiterEvent>> NextEventsAsync(TimeSpan wait)
     {
         var batch = new List<ArbiterEvent>();
         if (!_events.Reader.TryPeek(out _))
         {
-            using var timeout = new CancellationTokenSource(wait);
+            using var timeout = new CancellationTokenSource(wait, _time);
             try
             {
                 await _events.Reader.WaitToReadAsync(timeout.Token);
@@ -185,6 +229,8 @@ internal sealed partial class Arbiter : IArbiterContext
 
     private void Dispatch(ArbiterEvent ev)
     {
+        if (ev is ArbiterEvent.WorkerReported report)
+            report.Worker.Seen(report.ReceivedAt); // before the boot below, or the silence would be measured from the spawn
         switch (ev)
         {
             case ArbiterEvent.SignalReceived s:
@@ -198,7 +244,8 @@ internal sealed partial class Arbiter : IArbiterContext
                 if (!_everBooted && _listeners is not null)
                 {
                     // Announce only once a worker accepts; the registry keeps the entries alive on its own.
-                    _ = _registry.StartAsync(ServiceEndpoint.FromListeners(_listeners.Names, _advertiseHost), _shutdown.Token);
+                    _tasks.Track("starting the service registry",
+                        _registry.StartAsync(ServiceEndpoint.FromListeners(_listeners.Names, _advertiseHost), _shutdown.Token));
                 }
                 _everBooted = true;
                 _respawnBackoff = TimeSpan.Zero;
@@ -252,9 +299,9 @@ internal sealed partial class Arbiter : IArbiterContext
 
     private void HandleHup()
     {
-        if (_reloading is not null)
+        if (_reloads.Pending is { } inProgress)
         {
-            ReloadInProgress(_log, _reloading.Generation);
+            ReloadInProgress(_log, inProgress.Generation);
             return;
         }
         ServerGeneration? next = null;
@@ -273,44 +320,47 @@ internal sealed partial class Arbiter : IArbiterContext
         }
         var hooks = new HookRunner(next.Hooks, _log);
         hooks.Run("on_reload", h => h.OnReload(this));
-        long deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * (long)Math.Max(30, next.Settings.Timeout);
-        _reloading = new PendingReload(++_lastGeneration, next, hooks, listeners, deadline);
-        ReloadStarted(_log, _reloading.Generation, next.Settings.Workers);
+        var pending = _reloads.Begin(next, hooks, listeners, BootAllowanceFor(next.Settings));
+        ReloadStarted(_log, pending.Generation, next.Settings.Workers);
     }
 
-    /// <summary>Commits a reload once every new worker accepts, or gives it up when one fails or time runs out.</summary>
+    /// <summary>Commits a reload once every new worker accepts, or gives it up when time runs out (a failed boot gives it up in <see cref="Reap"/>).</summary>
     private void AdvanceReload()
     {
-        if (_reloading is not { } pending)
-            return;
+        if (_reloads.Pending is not { } pending)
+            return; // no enumeration (and no allocation) on the passes of a steady master
+        switch (_reloads.Advance(_workers.Values))
+        {
+            case ReloadState.Step.Ready:
+                CommitReload();
+                break;
+            case ReloadState.Step.Expired:
+                AbandonReload($"the new workers did not boot within {pending.Allowance.TotalSeconds}s");
+                break;
+        }
+    }
+
+    private void CommitReload()
+    {
+        var pending = _reloads.Commit();
         var fresh = _workers.Values.Where(w => w.Generation == pending.Generation && !w.Retiring).ToList();
-        if (fresh.Count >= pending.Next.Settings.Workers && fresh.All(w => w.Booted))
-        {
-            var old = _workers.Values.Where(w => w.Generation != pending.Generation && !w.Retiring).ToList();
-            _listeners?.CloseExcept(pending.Listeners);
-            _listeners = pending.Listeners;
-            var replaced = _current;
-            _current = pending.Next;
-            _hooks = pending.Hooks;
-            _generation = pending.Generation;
-            _reloading = null;
-            ChangeTarget(_current.Settings.Workers);
-            foreach (var w in old)
-                Retire(w);
-            ReloadCompleted(_log, pending.Generation, string.Join(", ", fresh.Select(w => w.Pid)), old.Count);
-            Release(replaced);
-        }
-        else if (Stopwatch.GetTimestamp() > pending.Deadline)
-        {
-            AbandonReload($"the new workers did not boot within {Math.Max(30, pending.Next.Settings.Timeout)}s");
-        }
+        var old = _workers.Values.Where(w => w.Generation != pending.Generation && !w.Retiring).ToList();
+        _listeners?.CloseExcept(pending.Listeners);
+        _listeners = pending.Listeners;
+        var replaced = _current;
+        _current = pending.Next;
+        _hooks = pending.Hooks;
+        ChangeTarget(_current.Settings.Workers);
+        foreach (var w in old)
+            Retire(w);
+        ReloadCompleted(_log, pending.Generation, string.Join(", ", fresh.Select(w => w.Pid)), old.Count);
+        Release(replaced);
     }
 
     private void AbandonReload(string reason)
     {
-        if (_reloading is not { } pending)
+        if (_reloads.Abandon() is not { } pending)
             return;
-        _reloading = null;
         foreach (var w in _workers.Values.Where(w => w.Generation == pending.Generation))
             Retire(w);
         pending.Listeners.CloseExcept(_listeners);
@@ -333,31 +383,29 @@ internal sealed partial class Arbiter : IArbiterContext
         if (worker.Retiring)
             return;
         worker.Retiring = true;
-        worker.RetiredAt = Stopwatch.GetTimestamp();
+        worker.RetiredAt = _time.GetTimestamp();
         SendTo(worker, Signals.SIGTERM);
     }
 
     private void Reap(ArbiterEvent.WorkerExited exited)
     {
-        var process = exited.Process;
-        int pid = process.Id;
+        int pid = exited.Pid;
         if (!_workers.TryGetValue(pid, out var worker))
             return;
-        if (!exited.ReportsRead && worker.Reports is { IsCompleted: false } reports)
+        if (!exited.ReportsRead)
         {
-            // Its last reports (booted, error, stopping) may still be unread: they decide what its exit means. The
+            // Its last reports (booted, error, stopping) decide what its exit means, and they may still be unread or
+            // queued behind this event: the exit is posted again once the reader is done, so it comes after them. The
             // reader ends at once, at the end of the socket the exit closed; bounded all the same.
             worker.Exited = true;
-            _ = reports.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(
-                _ => _events.Writer.TryWrite(exited with { ReportsRead = true }), TaskScheduler.Default);
+            _tasks.Track($"waiting for the last reports of worker {pid}", PostExitOnceReportsReadAsync(worker.Reports, exited));
             return;
         }
         _workers.Remove(pid);
-        int code = process.ExitCode;
+        int code = exited.ExitCode;
         worker.ExitCode = code;
-        worker.Control.Dispose();
+        worker.Link.Dispose();
         _board.Release(worker.Slot);
-        process.Dispose();
         LogExit(worker, code);
         _hooks.Run("child_exit", h => h.ChildExit(this, worker.Info));
 
@@ -366,12 +414,33 @@ internal sealed partial class Arbiter : IArbiterContext
         if (code is (int)WorkerExitCode.BootError or (int)WorkerExitCode.AppLoadError)
         {
             string reason = worker.BootError ?? ExitedBeforeBoot(code);
-            if (_reloading is { } pending && worker.Generation == pending.Generation)
+            if (_reloads.Pending is { } pending && worker.Generation == pending.Generation)
                 AbandonReload($"new worker {pid} failed to boot: {reason}");
             else if (!_everBooted)
                 throw new HaltServerException($"Worker (pid: {pid}) failed to boot: {reason}", code);
             else
                 DelayRespawn();
+        }
+    }
+
+    private async Task PostExitOnceReportsReadAsync(Task? reports, ArbiterEvent.WorkerExited exited)
+    {
+        try
+        {
+            if (reports is not null)
+                await reports.WaitAsync(LastReportsWait, _time);
+        }
+        catch (TimeoutException)
+        {
+            // The reader is stuck: the exit is judged without its last reports.
+        }
+        catch (Exception) when (reports is { IsFaulted: true })
+        {
+            // The reader failed, which its own tracking logged.
+        }
+        finally
+        {
+            Post(exited with { ReportsRead = true });
         }
     }
 
@@ -412,21 +481,22 @@ internal sealed partial class Arbiter : IArbiterContext
     {
         _respawnBackoff = _respawnBackoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1)
             : TimeSpan.FromTicks(Math.Min(MaxRespawnBackoff.Ticks, _respawnBackoff.Ticks * 2));
-        _respawnNotBefore = Stopwatch.GetTimestamp() + (long)(_respawnBackoff.TotalSeconds * Stopwatch.Frequency);
+        _respawnPause = _respawnBackoff;
+        _respawnPausedAt = _time.GetTimestamp();
         RespawnDelayed(_log, _respawnBackoff.TotalSeconds);
     }
 
     /// <summary>Signals a worker unless it already exited: a reaped pid may be another process's by now.</summary>
-    private static void SendTo(WorkerProcess worker, int signal)
+    private void SendTo(WorkerProcess worker, int signal)
     {
         if (!worker.Exited)
-            Signals.Send(worker.Pid, signal);
+            _processes.Send(worker.Pid, signal);
     }
 
     /// <summary>Two passes, as gunicorn: SIGABRT first so the worker can say where it was stuck, SIGKILL next.</summary>
     private void MurderSilentWorkers()
     {
-        long now = Stopwatch.GetTimestamp();
+        long now = _time.GetTimestamp();
         double timeout = _current.Settings.Timeout;
         foreach (var w in _workers.Values)
         {
@@ -434,7 +504,7 @@ internal sealed partial class Arbiter : IArbiterContext
                 continue; // reaped, its last reports still being read: its pid may belong to another process already
             if (w.AbortedAt is long abortedAt)
             {
-                if (Stopwatch.GetElapsedTime(abortedAt, now) >= PassInterval)
+                if (_time.GetElapsedTime(abortedAt, now) >= PassInterval)
                 {
                     WorkerKilledAfterAbort(_log, w.Pid);
                     w.KilledBecause ??= $"it was still alive {PassInterval.TotalSeconds:0}s after SIGABRT (timeout {timeout}s)";
@@ -444,7 +514,7 @@ internal sealed partial class Arbiter : IArbiterContext
                 continue;
             }
             if (w.Retiring && w.RetiredAt is long retiredAt
-                && Stopwatch.GetElapsedTime(retiredAt, now).TotalSeconds > _current.Settings.GracefulTimeout + 1)
+                && _time.GetElapsedTime(retiredAt, now).TotalSeconds > _current.Settings.GracefulTimeout + 1)
             {
                 WorkerGracefulTimeout(_log, w.Pid, _current.Settings.GracefulTimeout);
                 w.KilledBecause = $"graceful_timeout ({_current.Settings.GracefulTimeout}s) passed before it stopped";
@@ -455,18 +525,17 @@ internal sealed partial class Arbiter : IArbiterContext
             if (timeout <= 0)
                 continue;
             string? reason = null;
-            var silence = Stopwatch.GetElapsedTime(w.LastHeartbeat, now);
+            var silence = _time.GetElapsedTime(w.LastSeen, now);
             if (!w.Booted)
             {
-                // Loading a .NET app takes seconds on a busy machine; a short timeout must not kill every boot.
-                double allowance = Math.Max(timeout, BootAllowance.TotalSeconds);
-                if (silence.TotalSeconds > allowance)
-                    reason = $"did not boot within {allowance:0}s";
+                var allowance = BootAllowanceFor(_current.Settings);
+                if (silence > allowance)
+                    reason = $"did not boot within {allowance.TotalSeconds:0}s";
             }
             else if (silence.TotalSeconds > timeout)
                 reason = $"no heartbeat for {silence.TotalSeconds:0.0}s";
-            else if (w.OldestCall(now) is { } call && call.Age.TotalSeconds > timeout)
-                reason = $"call '{call.Method}' running for {call.Age.TotalSeconds:0.0}s";
+            else if (w.Heartbeat is { } beat && beat.OldestCallAge(_time.GetElapsedTime(beat.ReceivedAt, now)) is { } age && age.TotalSeconds > timeout)
+                reason = $"call '{beat.OldestCallMethod}' running for {age.TotalSeconds:0.0}s";
             if (reason is null)
                 continue;
             WorkerTimeout(_log, w.Pid, reason, timeout);
@@ -479,8 +548,8 @@ internal sealed partial class Arbiter : IArbiterContext
     {
         if (_stop is not null || _listeners is null)
             return;
-        MaintainGeneration(_generation, _target, _current, _listeners);
-        if (_reloading is { } pending)
+        MaintainGeneration(_reloads.Serving, _target, _current, _listeners);
+        if (_reloads.Pending is { } pending)
             MaintainGeneration(pending.Generation, pending.Next.Settings.Workers, pending.Next, pending.Listeners);
     }
 
@@ -512,7 +581,7 @@ internal sealed partial class Arbiter : IArbiterContext
                 Retire(w); // the oldest first, as gunicorn
             return;
         }
-        if (active < target && Stopwatch.GetTimestamp() >= _respawnNotBefore)
+        if (active < target && _time.GetElapsedTime(_respawnPausedAt) >= _respawnPause)
         {
             for (int i = active; i < target; i++)
                 SpawnWorker(generation, config, listeners);
@@ -536,11 +605,11 @@ internal sealed partial class Arbiter : IArbiterContext
         hooks.Run("pre_fork", h => h.PreFork(this, new WorkerInfo(0, age)));
         int slot = FreeBoardSlot();
         _board.Assign(slot, -1);
-        WorkerProcess worker;
+        IWorkerLink link;
         try
         {
-            worker = _spawner.Spawn(config.Settings, config.SerializedSettings, listeners, _board, slot, age, generation,
-                (sender, _) => _events.Writer.TryWrite(new ArbiterEvent.WorkerExited((Process)sender!)));
+            link = _processes.Spawn(new WorkerLaunch(config.Settings, config.SerializedSettings, listeners, _board, slot, age, generation),
+                (pid, code) => Post(new ArbiterEvent.WorkerExited(pid, code)));
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException or InteropException)
         {
@@ -551,10 +620,12 @@ internal sealed partial class Arbiter : IArbiterContext
             DelayRespawn();
             return;
         }
+        var worker = new WorkerProcess(link, slot, age, generation, _time.GetTimestamp());
         _workers[worker.Pid] = worker;
         _board.SetPid(slot, worker.Pid);
         BootingWorker(_log, worker.Pid);
-        worker.Reports = worker.ReadReportsAsync(OnReport, _shutdown.Token);
+        worker.Reports = _tasks.Track($"reading the reports of worker {worker.Pid}",
+            link.ReadReportsAsync(report => OnReport(worker, report), _shutdown.Token));
     }
 
     private int FreeBoardSlot()
@@ -568,16 +639,14 @@ internal sealed partial class Arbiter : IArbiterContext
         throw new HaltServerException($"more than {ConnectionBoard.Slots} worker processes", 1);
     }
 
+    /// <summary>On the reader's thread: stamps the report and posts it to the loop; changes nothing itself.</summary>
     private void OnReport(WorkerProcess worker, WorkerReport report)
     {
+        long now = _time.GetTimestamp();
         if (report.Kind == WorkerReportKind.Heartbeat)
-        {
-            worker.OnHeartbeat(report, Stopwatch.GetTimestamp());
-            return;
-        }
-        // Before the arbiter sees it booted, or it would measure the silence since the spawn.
-        worker.Touch(Stopwatch.GetTimestamp());
-        _events.Writer.TryWrite(new ArbiterEvent.WorkerReported(worker, report));
+            _heartbeats.Writer.TryWrite((worker, WorkerHeartbeat.From(report, now)));
+        else
+            Post(new ArbiterEvent.WorkerReported(worker, report, now));
     }
 
     private async Task<int> StopAsync(StopKind kind)
@@ -587,10 +656,10 @@ internal sealed partial class Arbiter : IArbiterContext
         // Stop accepting in the master first; workers drop their copies as they stop.
         _listeners?.Dispose();
         _listeners = null;
-        _reloading?.Listeners.Dispose();
+        _reloads.Pending?.Listeners.Dispose();
         var grace = TimeSpan.FromSeconds(_current.Settings.GracefulTimeout);
         await StopWorkersAsync(kind == StopKind.Graceful ? Signals.SIGTERM : Signals.SIGQUIT, grace);
-        Cleanup();
+        await CleanupAsync();
         await _registry.DisposeAsync();
         return 0;
     }
@@ -600,12 +669,12 @@ internal sealed partial class Arbiter : IArbiterContext
     {
         foreach (var w in _workers.Values)
             SendTo(w, signal);
-        long deadline = Stopwatch.GetTimestamp() + (long)(grace.TotalSeconds * Stopwatch.Frequency);
+        long since = _time.GetTimestamp();
+        var limit = grace;
         bool killed = false;
         while (_workers.Count > 0)
         {
-            long now = Stopwatch.GetTimestamp();
-            if (now >= deadline)
+            if (_time.GetElapsedTime(since) >= limit)
             {
                 if (killed)
                     break;
@@ -616,7 +685,8 @@ internal sealed partial class Arbiter : IArbiterContext
                     SendTo(w, Signals.SIGKILL);
                 }
                 killed = true;
-                deadline = now + 5 * Stopwatch.Frequency;
+                since = _time.GetTimestamp();
+                limit = TimeSpan.FromSeconds(5);
             }
             foreach (var ev in await NextEventsAsync(TimeSpan.FromMilliseconds(200)))
             {
@@ -635,7 +705,7 @@ internal sealed partial class Arbiter : IArbiterContext
     /// <summary>Clients must move away before workers drain: deregister first, bounded so a dead registry cannot hold the stop.</summary>
     private async Task DeregisterAsync()
     {
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Clamp(_current.Settings.GracefulTimeout / 3, 1, 5)));
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Clamp(_current.Settings.GracefulTimeout / 3, 1, 5)), _time);
         try
         {
             await _registry.DeregisterAsync(bound.Token);
@@ -646,17 +716,16 @@ internal sealed partial class Arbiter : IArbiterContext
         }
     }
 
-    private void Cleanup()
+    private async Task CleanupAsync()
     {
         _passTimer?.Dispose();
         _shutdown.Cancel();
         _listeners?.Dispose();
         _pidfile?.Remove(Pid);
         _hooks.Run("on_exit", h => h.OnExit(this));
-        foreach (var registration in _signalRegistrations)
-            registration.Dispose();
+        _signalTraps?.Dispose();
+        // The report readers end with the cancellation: a failure of theirs is logged before the master says it exits.
+        await _tasks.DrainAsync(LastReportsWait, _time);
         MasterExiting(_log);
     }
-
-    private sealed record PendingReload(int Generation, ServerGeneration Next, HookRunner Hooks, ListenerSet Listeners, long Deadline);
 }

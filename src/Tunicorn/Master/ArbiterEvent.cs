@@ -1,9 +1,8 @@
-using System.Diagnostics;
 using Tunicorn.Worker;
 
 namespace Tunicorn.Master;
 
-/// <summary>What wakes the arbiter loop. Signal handlers and process callbacks only enqueue these.</summary>
+/// <summary>What wakes the arbiter loop. Signal handlers, exit callbacks and report readers only enqueue these.</summary>
 internal abstract record ArbiterEvent
 {
     public sealed record SignalReceived(int Signal) : ArbiterEvent;
@@ -14,8 +13,11 @@ internal abstract record ArbiterEvent
         public static readonly PassDue Instance = new();
     }
 
+    /// <param name="ExitCode">The exit status; 128 + N for a death by signal N (PLATFORM-NOTES).</param>
     /// <param name="ReportsRead">Set once the worker's last reports were read, so that its exit is judged with them.</param>
-    public sealed record WorkerExited(Process Process, bool ReportsRead = false) : ArbiterEvent;
+    public sealed record WorkerExited(int Pid, int ExitCode, bool ReportsRead = false) : ArbiterEvent;
 
-    public sealed record WorkerReported(WorkerProcess Worker, WorkerReport Report) : ArbiterEvent;
+    /// <summary>A report other than a heartbeat (heartbeats have their own queue: they are many and need not wake the loop).</summary>
+    /// <param name="ReceivedAt">When the reader got it, a timestamp of the arbiter's <see cref="TimeProvider"/>.</param>
+    public sealed record WorkerReported(WorkerProcess Worker, WorkerReport Report, long ReceivedAt) : ArbiterEvent;
 }

@@ -19,15 +19,16 @@ internal sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
 
     private readonly Lock _spawnLock = new();
 
-    public WorkerProcess Spawn(Settings settings, string serializedSettings, ListenerSet listeners, ConnectionBoard board, int slot, int age, int generation, EventHandler onExited)
+    public WorkerLink Spawn(WorkerLaunch launch, EventHandler onExited)
     {
+        var (settings, listeners, board) = (launch.Settings, launch.Listeners, launch.Board);
         var (parentEnd, childEnd) = FileDescriptors.CreateSocketPair();
         try
         {
             var info = CreateStartInfo(ProcessTitles.Worker(settings));
             var environment = new WorkerEnvironment(
-                Environment.ProcessId, age, FileDescriptors.DescriptorOf(childEnd),
-                listeners.Descriptors, listeners.Names, serializedSettings, board.Descriptor, slot);
+                Environment.ProcessId, launch.Age, FileDescriptors.DescriptorOf(childEnd),
+                listeners.Descriptors, listeners.Names, launch.SerializedSettings, board.Descriptor, launch.Slot);
             environment.AddTo(info.Environment);
             foreach (string pair in settings.RawEnv)
             {
@@ -58,7 +59,7 @@ internal sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
                 }
             }
             childEnd.Dispose();
-            return new WorkerProcess(process, parentEnd, slot, age, generation, Stopwatch.GetTimestamp());
+            return new WorkerLink(process, parentEnd);
         }
         catch
         {
