@@ -15,7 +15,7 @@ namespace Tunicorn.Thrift;
 /// (absent for void), fields 1.. the declared exceptions, of which exactly one is written, as a struct whose name is
 /// the exception's IDL name.
 /// </remarks>
-internal sealed class CallTracker(ConnectionInfo connection, IThriftCallListener listener)
+internal sealed class CallTracker(ConnectionInfo connection, IConnectionReporter reporter)
 {
     private enum ReplyState
     {
@@ -56,7 +56,7 @@ internal sealed class CallTracker(ConnectionInfo connection, IThriftCallListener
             Connection = connection,
             StartTimestamp = Stopwatch.GetTimestamp(),
         };
-        listener.OnCallStarted(Call);
+        reporter.CallStarted(Call);
     }
 
     public void OnMessageWrite(TMessage message)

@@ -5,7 +5,7 @@ using Tunicorn.Logging;
 
 namespace Tunicorn.Thrift;
 
-internal static partial class ThriftConnection
+internal sealed partial class ThriftConnection
 {
     /// <summary>Every line names the connection and the peer, so one client's story can be grepped.</summary>
     private static partial class Log
@@ -75,8 +75,8 @@ internal static partial class ThriftConnection
         public static partial void Unexpected(ILogger logger, long connectionId, string peer, Exception exception);
 
         [LoggerMessage(EventId = EventIds.Thrift + 16, Level = LogLevel.Error,
-            Message = "Call listener {ListenerMethod} threw on connection {ConnectionId} from {Peer}")]
-        public static partial void ListenerFailed(ILogger logger, long connectionId, string peer, string listenerMethod, Exception exception);
+            Message = "Connection reporter {ReporterMethod} threw on connection {ConnectionId} from {Peer}")]
+        public static partial void ReporterFailed(ILogger logger, long connectionId, string peer, string reporterMethod, Exception exception);
 
         [LoggerMessage(EventId = EventIds.Thrift + 17, Level = LogLevel.Warning,
             Message = "Connection {ConnectionId} from {Peer}: TLS handshake failed: {Reason}; closing it")]

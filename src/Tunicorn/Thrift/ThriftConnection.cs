@@ -15,232 +15,286 @@ using Tunicorn.Thrift.ProxyProtocol;
 namespace Tunicorn.Thrift;
 
 /// <summary>
-/// Serves one accepted connection: waits for a call, runs it through the processor, repeats. Closes the
-/// connection only between calls: when the peer closes, when it stays idle past the idle timeout, or when
-/// <c>stopBetweenCalls</c> fires (graceful stop, max_requests). <c>abort</c> ends even a call in flight.
+/// One accepted connection: waits for a call, dispatches it to the processor, repeats. Closes only between calls: when
+/// the peer closes, when it stays idle past the idle timeout, or when <see cref="ConnectionServices.StopBetweenCalls"/>
+/// fires (graceful stop, max_requests); <see cref="ConnectionServices.Abort"/> ends even a call in flight.
 /// </summary>
 /// <remarks>
-/// Never throws: every failure is logged at the level of whoever caused it (STYLE point 7), reported to the
-/// listener, and ends this connection only. The listener hears <c>OnConnected</c> first and <c>OnClosed</c> last,
-/// after the socket is closed; every call it saw start is also completed, whatever happened to the connection.
+/// Its steps: <see cref="AcceptProxyHeaderAsync"/>, <see cref="OpenAsync"/> (processors, TLS handshake, socket
+/// engine), then per call <see cref="WaitForCallAsync"/>, <see cref="DispatchAsync"/> and <see cref="FinishCall"/>,
+/// and <see cref="Close"/>. What it tells its worker goes through <see cref="IConnectionReporter"/>.
+/// <see cref="ServeAsync"/> never throws: every failure is logged at the level of whoever caused it (STYLE point 7),
+/// reported, and ends this connection only.
 /// </remarks>
-internal static partial class ThriftConnection
+internal sealed partial class ThriftConnection
 {
-    private const string LogCategory = "Tunicorn.Thrift.ThriftConnection";
+    internal const string LogCategory = "Tunicorn.Thrift.ThriftConnection";
     private static long s_lastConnectionId;
 
     /// <summary>How long after its accept a fresh connection may take to send its first call when the worker is stopping.</summary>
     private static readonly TimeSpan FirstCallGrace = TimeSpan.FromSeconds(1);
 
-    public static Task ServeAsync(
-        Socket socket,
-        ThriftApplication app,
-        ThriftConnectionOptions options,
-        IThriftCallListener listener,
-        ILoggerFactory loggerFactory,
-        CancellationToken stopBetweenCalls,
-        CancellationToken abort) =>
-        ServeAsync(socket, app, options, listener, loggerFactory, stopBetweenCalls, abort, readinessLoop: null);
+    private readonly Socket _socket;
+    private readonly ConnectionServices _services;
+    private readonly ThriftConnectionOptions _options;
+    private readonly IConnectionReporter _reporter;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _abort;
+    private readonly long _accepted = Stopwatch.GetTimestamp();
+    // The peer as the PROXY header names it, when there is one.
+    private ConnectionInfo _connection;
 
-    /// <param name="readinessLoop">The worker's own socket engine for plain connections; null for .NET's.</param>
-    internal static async Task ServeAsync(
-        Socket socket,
-        ThriftApplication app,
-        ThriftConnectionOptions options,
-        IThriftCallListener listener,
-        ILoggerFactory loggerFactory,
-        CancellationToken stopBetweenCalls,
-        CancellationToken abort,
-        ReadinessLoop? readinessLoop)
+    // Set by OpenAsync, in this order, and released by ReleaseAsync in the reverse order.
+    private ServiceProcessors? _processors;
+    private SslStream? _tls;
+    private SocketReadiness? _readiness;
+    private SocketTransport? _endpoint;
+    private CallTracker? _tracker;
+    private ConnectionWaiter? _waiter;
+    // What each call's message costs in memory, charged to the worker's budget; given back after each call and at close.
+    private MessageMemoryAccount? _messageMemory;
+    // Built when the first call arrives: with auto, its first bytes tell the protocol and the transport.
+    private ThriftStack? _stack;
+
+    public ThriftConnection(Socket socket, ConnectionServices services)
     {
-        ILogger logger = loggerFactory.CreateLogger(LogCategory);
-        ConnectionInfo connection = ConnectionInfo.FromSocket(socket, Interlocked.Increment(ref s_lastConnectionId));
+        _socket = socket;
+        _services = services;
+        _options = services.Options;
+        _reporter = services.Reporter;
+        _logger = services.Logger;
+        _abort = services.Abort;
+        _connection = ConnectionInfo.FromSocket(socket, Interlocked.Increment(ref s_lastConnectionId));
+    }
+
+    /// <summary>Serves the connection until it closes, then closes the socket. Never throws.</summary>
+    public async Task ServeAsync()
+    {
         string reason = "closed";
-        bool announced = false;
+        bool opened = false;
         try
         {
-            Log.Opened(logger, connection.Id, connection.Peer, connection.LocalEndPoint);
-            SetNoDelay(socket);
-            if (options.ProxyProtocol is { } proxyPeers)
+            Log.Opened(_logger, _connection.Id, _connection.Peer, _connection.LocalEndPoint);
+            SetNoDelay(_socket);
+            if (await AcceptProxyHeaderAsync() is { } refused)
             {
-                // Before TLS and format detection; a refused header closes the connection unseen by the listener.
-                (ConnectionInfo? proxied, string? failure) = await ProxyProtocolHandshake.AcceptAsync(socket, connection, proxyPeers,
-                    options.Tls is null ? readinessLoop : null, options.HandshakeTimeout, logger, abort);
-                if (proxied is null)
-                {
-                    reason = failure!;
-                    return;
-                }
-                connection = proxied;
+                reason = refused;
+                return;
             }
-            announced = true;
-            listener.OnConnected(connection);
-            reason = await ServeCallsAsync(socket, connection, app, options, listener, loggerFactory, logger, stopBetweenCalls, abort, readinessLoop);
+            opened = true;
+            _reporter.Opened(_connection);
+            reason = await ServeCallsAsync();
         }
         catch (Exception e)
         {
-            // ServeCallsAsync classifies what a connection can throw; this is a listener or a bug of ours.
-            Log.Unexpected(logger, connection.Id, connection.Peer, e);
+            // ServeCallsAsync classifies what a connection can throw; this is the reporter or a bug of ours.
+            Log.Unexpected(_logger, _connection.Id, _connection.Peer, e);
             reason = $"error: {e.GetType().Name}: {e.Message}";
         }
         finally
         {
-            socket.Dispose();
-            try
-            {
-                if (announced)
-                    listener.OnClosed(connection, reason);
-            }
-            catch (Exception e)
-            {
-                Log.ListenerFailed(logger, connection.Id, connection.Peer, nameof(IThriftCallListener.OnClosed), e);
-            }
+            Close(opened, reason);
         }
     }
 
-    private static async Task<string> ServeCallsAsync(
-        Socket socket,
-        ConnectionInfo connection,
-        ThriftApplication app,
-        ThriftConnectionOptions options,
-        IThriftCallListener listener,
-        ILoggerFactory loggerFactory,
-        ILogger logger,
-        CancellationToken stopBetweenCalls,
-        CancellationToken abort,
-        ReadinessLoop? readinessLoop)
+    /// <summary>
+    /// With proxy_protocol, before TLS and format detection: the header names the client, which becomes the peer. Null
+    /// to go on, else the reason the connection closes, unseen by the reporter.
+    /// </summary>
+    private async Task<string?> AcceptProxyHeaderAsync()
     {
-        long accepted = Stopwatch.GetTimestamp();
-        ServiceProcessors processors;
+        if (_options.ProxyProtocol is not { } proxyPeers)
+            return null;
+        (ConnectionInfo? proxied, string? failure) = await ProxyProtocolHandshake.AcceptAsync(_socket, _connection, proxyPeers,
+            _options.Tls is null ? _services.ReadinessLoop : null, _options.HandshakeTimeout, _logger, _abort);
+        if (proxied is null)
+            return failure!;
+        _connection = proxied;
+        return null;
+    }
+
+    /// <summary>Opens the connection, then serves its calls; returns the reason it closes.</summary>
+    private async Task<string> ServeCallsAsync()
+    {
         try
         {
-            processors = app.GetProcessors(options.ProcessorPerConnection, loggerFactory);
+            if (await OpenAsync() is { } failure)
+                return failure;
+            return await CallLoopAsync();
+        }
+        finally
+        {
+            await ReleaseAsync();
+        }
+    }
+
+    /// <summary>The processors, the TLS handshake and the socket engine: null when the connection is ready for calls, else the reason it closes.</summary>
+    private async Task<string?> OpenAsync()
+    {
+        try
+        {
+            _processors = _services.App.GetProcessors(_options.ProcessorPerConnection, _services.LoggerFactory);
         }
         catch (Exception e)
         {
-            Log.NoProcessor(logger, connection.Id, connection.Peer, e);
+            Log.NoProcessor(_logger, _connection.Id, _connection.Peer, e);
             return $"no processor: {e.Message}";
         }
 
-        SslStream? tls = null;
-        if (options.Tls is { } serverTls)
+        if (await OpenTransportAsync() is { } failure)
+            return failure;
+        _tracker = new CallTracker(_connection, _reporter);
+        _waiter = new ConnectionWaiter(_options.IdleTimeout, _services.StopBetweenCalls, _abort);
+        _messageMemory = new MessageMemoryAccount(_options.MessageMemory, _options.MaxCollectionSize);
+        _connection.Waiter = _waiter;
+        return null;
+    }
+
+    /// <summary>The TLS handshake when TLS is on, then the socket engine: null when open, else the reason the connection closes.</summary>
+    private async Task<string?> OpenTransportAsync()
+    {
+        if (_options.Tls is { } serverTls)
         {
-            (tls, string? failure) = await HandshakeAsync(socket, serverTls, options.HandshakeTimeout, connection, logger, abort);
-            if (tls is null)
+            (_tls, string? failure) = await HandshakeAsync(serverTls, _options.HandshakeTimeout);
+            if (_tls is null)
                 return failure!;
         }
+        // Unregistered (ReleaseAsync) before the socket closes.
+        _readiness = _tls is null ? _services.ReadinessLoop?.Register(_socket) : null;
+        _endpoint = new SocketTransport(_socket, _tls, _options.Configuration, _options.StallTimeout, _abort, _readiness);
+        return null;
+    }
 
-        await using var tlsScope = tls;
-        // Unregistered before ServeAsync closes the socket.
-        using SocketReadiness? readiness = tls is null ? readinessLoop?.Register(socket) : null;
-        var tracker = new CallTracker(connection, listener);
-        using var endpoint = new SocketTransport(socket, tls, options.Configuration, options.StallTimeout, abort, readiness);
-        // Built when the first call arrives: with auto, its first bytes tell the protocol and the transport.
-        ThriftStack? stack = null;
-        using var waiter = new ConnectionWaiter(options.IdleTimeout, stopBetweenCalls, abort);
-        // What each call's message costs in memory, charged to the worker's budget; given back after each call and at close.
-        using var messageMemory = new MessageMemoryAccount(options.MessageMemory, options.MaxCollectionSize);
-        connection.Waiter = waiter;
+    /// <summary>Waits for a call, dispatches it, repeats; returns the reason the connection closes.</summary>
+    /// <remarks>
+    /// The hot path: one async method for the connection's whole life, which awaits what it calls directly, so that a
+    /// call allocates no state machine of ours. The steps it calls are synchronous or return the awaited task as is.
+    /// </remarks>
+    private async Task<string> CallLoopAsync()
+    {
         while (true)
         {
-            if (stopBetweenCalls.IsCancellationRequested && connection.CallsServed > 0)
+            if (_services.StopBetweenCalls.IsCancellationRequested && _connection.CallsServed > 0)
             {
-                Log.ClosedForStop(logger, connection.Id, connection.Peer, connection.CallsServed);
+                Log.ClosedForStop(_logger, _connection.Id, _connection.Peer, _connection.CallsServed);
                 return "server stopping";
             }
 
-            // Also reset by the protocols at each message end; a call that failed to reach it must not count here.
-            endpoint.ResetMessageSizeAndConsumedBytes();
             WaitOutcome outcome;
             try
             {
-                outcome = await waiter.WaitAsync(endpoint);
-                if (outcome == WaitOutcome.Stopping && connection.CallsServed == 0)
+                outcome = await WaitForCallAsync();
+                if (outcome == WaitOutcome.Stopping && _connection.CallsServed == 0)
                 {
-                    TimeSpan open = Stopwatch.GetElapsedTime(accepted);
+                    TimeSpan open = Stopwatch.GetElapsedTime(_accepted);
                     if (open >= FirstCallGrace)
                     {
-                        Log.ClosedForStopBeforeFirstCall(logger, connection.Id, connection.Peer, open.TotalSeconds);
+                        Log.ClosedForStopBeforeFirstCall(_logger, _connection.Id, _connection.Peer, open.TotalSeconds);
                         return "server stopping";
                     }
-                    outcome = await WaitForFirstCallAsync(endpoint, FirstCallGrace - open, abort);
+                    outcome = await WaitForFirstCallAsync(FirstCallGrace - open);
                 }
             }
             catch (Exception e)
             {
-                return Fail(e, call: null, "between calls", connection, options, stack, listener, logger, abort);
+                return Fail(e, call: null, "between calls");
             }
-
-            switch (outcome)
-            {
-                case WaitOutcome.PeerClosed:
-                    Log.PeerClosed(logger, connection.Id, connection.Peer, connection.CallsServed);
-                    return "peer closed";
-                case WaitOutcome.IdleTimeout:
-                    Log.IdleTimeout(logger, connection.Id, connection.Peer, options.IdleTimeout.GetValueOrDefault().TotalSeconds);
-                    return "idle timeout";
-                case WaitOutcome.Stopping:
-                    Log.ClosedForStop(logger, connection.Id, connection.Peer, connection.CallsServed);
-                    return "server stopping";
-                case WaitOutcome.Aborted:
-                    Log.Aborted(logger, connection.Id, connection.Peer, "between calls");
-                    return "aborted";
-                case WaitOutcome.Evicted:
-                    Log.Evicted(logger, connection.Id, connection.Peer, connection.CallsServed);
-                    return "closed to admit a new connection (worker_connections reached)";
-            }
+            if (ReasonToClose(outcome) is { } closing)
+                return closing;
 
             // From the call's first byte, the whole call must arrive within thrift_message_timeout (slowloris).
-            endpoint.StartMessageDeadline(options.MessageTimeout);
-            if (stack is null)
-            {
-                try
-                {
-                    stack = await ThriftStack.CreateAsync(endpoint, options, tracker, messageMemory, abort);
-                }
-                catch (Exception e)
-                {
-                    return Fail(e, call: null, "in the first bytes", connection, options, stack, listener, logger, abort);
-                }
-                if (options.Protocol == ThriftProtocolKind.Auto || options.Transport == ThriftTransportKind.Auto)
-                    Log.Detected(logger, connection.Id, connection.Peer, stack.Protocol, stack.Transport);
-            }
+            _endpoint!.StartMessageDeadline(_options.MessageTimeout);
+            if (_stack is null && await CreateStackAsync() is { } failure)
+                return failure;
 
-            tracker.Reset();
+            _tracker!.Reset();
             bool keepOpen;
             try
             {
-                Task<bool> processing = DispatchAsync(stack, processors, abort);
+                Task<bool> processing = DispatchAsync();
                 // A handler that ignores the token must not hold an aborted connection open. WaitAsync allocates,
                 // so only calls that really went asynchronous pay for it.
-                keepOpen = processing.IsCompleted ? await processing : await processing.WaitAsync(abort);
+                keepOpen = processing.IsCompleted ? await processing : await processing.WaitAsync(_abort);
             }
             catch (Exception e)
             {
-                ThriftCall? started = tracker.Call;
-                string where = started is null ? "in a message header" : $"in call {started.Method}";
-                return Fail(e, started, where, connection, options, stack, listener, logger, abort);
+                ThriftCall? started = _tracker.Call;
+                return Fail(e, started, started is null ? "in a message header" : $"in call {started.Method}");
             }
-            // The call is answered: its arguments are garbage, whether or not the client sends another call soon.
-            messageMemory.Release();
-
-            // Oneway calls and refused messages may end without a message end read through the stack's input.
-            endpoint.EndMessageDeadline();
-            if (tracker.Call is not { } call)
-            {
-                // The generated processor swallows an IOException before the header, answering false.
-                Log.PeerGone(logger, connection.Id, connection.Peer, "I/O error before the message header");
-                return "transport error";
-            }
-
-            Complete(call, keepOpen ? tracker.FinishedResult(call) : ThriftCall.ResultTransportError, listener);
-            LogApplicationException(tracker, call, logger, processors);
-            if (!keepOpen)
-            {
-                Log.PeerGone(logger, connection.Id, connection.Peer, $"I/O error in call {call.Method}");
-                return "transport error";
-            }
+            if (FinishCall(keepOpen) is { } closed)
+                return closed;
         }
+    }
+
+    /// <summary>Waits for the first byte of the next call (or what ends the wait instead).</summary>
+    private ValueTask<WaitOutcome> WaitForCallAsync()
+    {
+        // Also reset by the protocols at each message end; a call that failed to reach it must not count here.
+        _endpoint!.ResetMessageSizeAndConsumedBytes();
+        return _waiter!.WaitAsync(_endpoint);
+    }
+
+    /// <summary>
+    /// A connection accepted just before a graceful stop has not sent its first call yet, but its client
+    /// already believes it is served (a connection-per-call client writes right after connecting). Closing
+    /// it now would fail that call, so it gets what is left of a short grace for its first call, counted from its
+    /// accept: a connection that has sent nothing for longer is a pool's idle one, and waiting for it only held up
+    /// the stop of an idle server (by a second a worker).
+    /// </summary>
+    private async ValueTask<WaitOutcome> WaitForFirstCallAsync(TimeSpan left)
+    {
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(_abort);
+        grace.CancelAfter(left);
+        try
+        {
+            return await _endpoint!.WaitForDataAsync(grace.Token) ? WaitOutcome.CallArrived : WaitOutcome.PeerClosed;
+        }
+        catch (OperationCanceledException)
+        {
+            return _abort.IsCancellationRequested ? WaitOutcome.Aborted : WaitOutcome.Stopping;
+        }
+    }
+
+    /// <summary>Null when a call arrived, else logs why the wait ended and returns the reason the connection closes.</summary>
+    private string? ReasonToClose(WaitOutcome outcome)
+    {
+        switch (outcome)
+        {
+            case WaitOutcome.PeerClosed:
+                Log.PeerClosed(_logger, _connection.Id, _connection.Peer, _connection.CallsServed);
+                return "peer closed";
+            case WaitOutcome.IdleTimeout:
+                Log.IdleTimeout(_logger, _connection.Id, _connection.Peer, _options.IdleTimeout.GetValueOrDefault().TotalSeconds);
+                return "idle timeout";
+            case WaitOutcome.Stopping:
+                Log.ClosedForStop(_logger, _connection.Id, _connection.Peer, _connection.CallsServed);
+                return "server stopping";
+            case WaitOutcome.Aborted:
+                Log.Aborted(_logger, _connection.Id, _connection.Peer, "between calls");
+                return "aborted";
+            case WaitOutcome.Evicted:
+                Log.Evicted(_logger, _connection.Id, _connection.Peer, _connection.CallsServed);
+                return "closed to admit a new connection (worker_connections reached)";
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Once, at the first call: the stack in the format the options name or the first bytes show. Null when built.</summary>
+    private async Task<string?> CreateStackAsync()
+    {
+        try
+        {
+            var format = await WireFormat.DetectAsync(_endpoint!, _options.Protocol, _options.Transport, _abort);
+            _stack = ThriftStack.Create(_endpoint!, format, _tracker!, _messageMemory!);
+        }
+        catch (Exception e)
+        {
+            return Fail(e, call: null, "in the first bytes");
+        }
+        if (_options.Protocol == ThriftProtocolKind.Auto || _options.Transport == ThriftTransportKind.Auto)
+            Log.Detected(_logger, _connection.Id, _connection.Peer, _stack.Protocol, _stack.Transport);
+        return null;
     }
 
     /// <summary>
@@ -248,25 +302,27 @@ internal static partial class ThriftConnection
     /// the header again (<see cref="CallInputProtocol.Replay"/>) and process the call. The generated processors check
     /// neither (a reply sent to the server would be run as a call), and a multiplexed name needs a service picked first.
     /// </summary>
-    private static Task<bool> DispatchAsync(ThriftStack stack, ServiceProcessors processors, CancellationToken abort)
+    private Task<bool> DispatchAsync()
     {
-        ValueTask<TMessage> reading = stack.Input.ReadMessageBeginAsync(abort);
+        ThriftStack stack = _stack!;
+        ValueTask<TMessage> reading = stack.Input.ReadMessageBeginAsync(_abort);
         if (!reading.IsCompletedSuccessfully)
-            return DispatchSlowAsync(reading, stack, processors, abort);
+            return DispatchSlowAsync(reading);
         TMessage header = reading.Result;
-        if (header.Type is not (TMessageType.Call or TMessageType.Oneway) || processors.Resolve(header.Name, out string method) is not { } found)
-            return RefuseAsync(header, stack, processors, abort);
+        if (header.Type is not (TMessageType.Call or TMessageType.Oneway) || _processors!.Resolve(header.Name, out string method) is not { } found)
+            return RefuseAsync(header);
         stack.Input.Replay(method.Length == header.Name.Length ? header : new TMessage(method, header.Type, header.SeqID));
-        return found.ProcessAsync(stack.Input, stack.Output, abort);
+        return found.ProcessAsync(stack.Input, stack.Output, _abort);
     }
 
-    private static async Task<bool> DispatchSlowAsync(ValueTask<TMessage> reading, ThriftStack stack, ServiceProcessors processors, CancellationToken abort)
+    private async Task<bool> DispatchSlowAsync(ValueTask<TMessage> reading)
     {
+        ThriftStack stack = _stack!;
         TMessage header = await reading;
-        if (header.Type is not (TMessageType.Call or TMessageType.Oneway) || processors.Resolve(header.Name, out string method) is not { } found)
-            return await RefuseAsync(header, stack, processors, abort);
+        if (header.Type is not (TMessageType.Call or TMessageType.Oneway) || _processors!.Resolve(header.Name, out string method) is not { } found)
+            return await RefuseAsync(header);
         stack.Input.Replay(method.Length == header.Name.Length ? header : new TMessage(method, header.Type, header.SeqID));
-        return await found.ProcessAsync(stack.Input, stack.Output, abort);
+        return await found.ProcessAsync(stack.Input, stack.Output, _abort);
     }
 
     /// <summary>
@@ -274,47 +330,133 @@ internal static partial class ThriftConnection
     /// processor, and closes the connection: the shape of its body is unknown. A call of a service this server does
     /// not have gets UnknownMethod (unless oneway, which has no reply), like an unknown method, and the connection lives on.
     /// </summary>
-    private static async Task<bool> RefuseAsync(TMessage header, ThriftStack stack, ServiceProcessors processors, CancellationToken abort)
+    private async Task<bool> RefuseAsync(TMessage header)
     {
+        ThriftStack stack = _stack!;
         if (header.Type is not (TMessageType.Call or TMessageType.Oneway))
         {
             string reason = $"message type {(int)header.Type} ({header.Type}) where a call or oneway call was expected";
-            await WriteApplicationExceptionAsync(stack.Output, header, TApplicationException.ExceptionType.InvalidMessageType, reason, abort);
+            await WriteApplicationExceptionAsync(header, TApplicationException.ExceptionType.InvalidMessageType, reason);
             throw new TProtocolException(TProtocolException.INVALID_DATA, reason);
         }
 
-        await TProtocolUtil.SkipAsync(stack.Input, TType.Struct, abort);
-        await stack.Input.ReadMessageEndAsync(abort);
+        await TProtocolUtil.SkipAsync(stack.Input, TType.Struct, _abort);
+        await stack.Input.ReadMessageEndAsync(_abort);
         if (header.Type == TMessageType.Oneway)
             return true;
         // The client chose the name: echo a bounded part of it (the output protocol cuts the reply's header name the
         // same way), and keep the service names to ourselves; they are in the operator's debug log.
         string service = header.Name[..header.Name.IndexOf(TMultiplexedProtocol.Separator, StringComparison.Ordinal)];
-        await WriteApplicationExceptionAsync(stack.Output, header, TApplicationException.ExceptionType.UnknownMethod,
+        await WriteApplicationExceptionAsync(header, TApplicationException.ExceptionType.UnknownMethod,
             $"Invalid method name: '{LogText.Printable(header.Name, LogText.MaxReplyNameLength)}': " +
-            $"no service '{LogText.Printable(service, LogText.MaxReplyNameLength)}' here", abort);
+            $"no service '{LogText.Printable(service, LogText.MaxReplyNameLength)}' here");
         return true;
     }
 
-    private static async Task WriteApplicationExceptionAsync(TProtocol output, TMessage header, TApplicationException.ExceptionType type,
-        string message, CancellationToken abort)
+    private async Task WriteApplicationExceptionAsync(TMessage header, TApplicationException.ExceptionType type, string message)
     {
-        await output.WriteMessageBeginAsync(new TMessage(header.Name, TMessageType.Exception, header.SeqID), abort);
-        await new TApplicationException(type, message).WriteAsync(output, abort);
-        await output.WriteMessageEndAsync(abort);
-        await output.Transport.FlushAsync(abort);
+        TProtocol output = _stack!.Output;
+        await output.WriteMessageBeginAsync(new TMessage(header.Name, TMessageType.Exception, header.SeqID), _abort);
+        await new TApplicationException(type, message).WriteAsync(output, _abort);
+        await output.WriteMessageEndAsync(_abort);
+        await output.Transport.FlushAsync(_abort);
+    }
+
+    /// <summary>
+    /// After the processor returned: completes and reports the call. Null when the connection waits for the next call,
+    /// else the reason it closes.
+    /// </summary>
+    private string? FinishCall(bool keepOpen)
+    {
+        // The call is answered: its arguments are garbage, whether or not the client sends another call soon.
+        _messageMemory!.Release();
+        // Oneway calls and refused messages may end without a message end read through the stack's input.
+        _endpoint!.EndMessageDeadline();
+        if (_tracker!.Call is not { } call)
+        {
+            // The generated processor swallows an IOException before the header, answering false.
+            Log.PeerGone(_logger, _connection.Id, _connection.Peer, "I/O error before the message header");
+            return "transport error";
+        }
+
+        Complete(call, keepOpen ? _tracker.FinishedResult(call) : ThriftCall.ResultTransportError);
+        LogApplicationException(call);
+        if (keepOpen)
+            return null;
+        Log.PeerGone(_logger, _connection.Id, _connection.Peer, $"I/O error in call {call.Method}");
+        return "transport error";
+    }
+
+    private void Complete(ThriftCall call, string result)
+    {
+        call.Result = result;
+        call.Duration = Stopwatch.GetElapsedTime(call.StartTimestamp);
+        call.Connection.CallsServed++;
+        _reporter.CallCompleted(call);
+    }
+
+    /// <summary>Logs and reports a failure at the level of whoever caused it; returns the reason the connection closes.</summary>
+    private string Fail(Exception error, ThriftCall? call, string where)
+    {
+        ConnectionFault fault = ConnectionFault.Classify(error, _options.Configuration, _abort);
+        if (call is not null)
+            Complete(call, fault.CallResult);
+
+        switch (fault.Kind)
+        {
+            case ConnectionFaultKind.PeerGone:
+                Log.PeerGone(_logger, _connection.Id, _connection.Peer, $"{fault.Reason} {where}");
+                return "peer gone: " + fault.Reason;
+            case ConnectionFaultKind.Aborted:
+                Log.Aborted(_logger, _connection.Id, _connection.Peer, where);
+                return "aborted";
+            case ConnectionFaultKind.TimedOut:
+                Log.TimedOut(_logger, _connection.Id, _connection.Peer, where, fault.Reason);
+                return "timed out: " + fault.Reason;
+            case ConnectionFaultKind.BadInput:
+                Log.BadInput(_logger, _connection.Id, _connection.Peer, _stack?.Protocol ?? _options.Protocol, _stack?.Transport ?? _options.Transport, fault.Reason);
+                _reporter.BadInput(_connection, error);
+                return "bad input: " + fault.Reason;
+            case ConnectionFaultKind.LimitExceeded:
+                Log.LimitExceeded(_logger, _connection.Id, _connection.Peer, fault.Reason);
+                _reporter.BadInput(_connection, error);
+                return "limit exceeded: " + fault.Reason;
+            default:
+                Log.Failed(_logger, _connection.Id, _connection.Peer, where, error);
+                return $"error: {fault.Reason}";
+        }
+    }
+
+    private void LogApplicationException(ThriftCall call)
+    {
+        switch (_tracker!.ApplicationExceptionType)
+        {
+            case null:
+                return;
+            case TApplicationException.ExceptionType.UnknownMethod:
+                Log.UnknownMethod(_logger, _connection.Id, _connection.Peer, call.Method);
+                if (_processors!.Names.Length > 0)
+                    Log.ServicesHere(_logger, _connection.Id, _processors.Names);
+                return;
+            case TApplicationException.ExceptionType.InternalError:
+                // The generated processor has logged the exception itself, without the method or the peer.
+                Log.HandlerFailed(_logger, _connection.Id, _connection.Peer, call.Method, _processors!.Resolve(call.Method, out _)?.GetType().FullName);
+                return;
+            case { } type:
+                Log.ApplicationException(_logger, _connection.Id, _connection.Peer, call.Method, type);
+                return;
+        }
     }
 
     /// <summary>
     /// The TLS handshake, bounded by <paramref name="timeout"/>: the authenticated stream, or null and the reason the
     /// connection closes (logged here with the peer).
     /// </summary>
-    private static async Task<(SslStream? Stream, string? Failure)> HandshakeAsync(Socket socket, ServerTls serverTls, TimeSpan timeout,
-        ConnectionInfo connection, ILogger logger, CancellationToken abort)
+    private async Task<(SslStream? Stream, string? Failure)> HandshakeAsync(ServerTls serverTls, TimeSpan timeout)
     {
         string? rejection = null;
-        var stream = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        var stream = new SslStream(new NetworkStream(_socket, ownsSocket: false), leaveInnerStreamOpen: false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_abort);
         deadline.CancelAfter(timeout);
         try
         {
@@ -324,9 +466,9 @@ internal static partial class ThriftConnection
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or SocketException)
         {
             await stream.DisposeAsync();
-            if (abort.IsCancellationRequested)
+            if (_abort.IsCancellationRequested)
             {
-                Log.Aborted(logger, connection.Id, connection.Peer, "in the TLS handshake");
+                Log.Aborted(_logger, _connection.Id, _connection.Peer, "in the TLS handshake");
                 return (null, "aborted");
             }
             string reason = e is OperationCanceledException
@@ -335,7 +477,7 @@ internal static partial class ThriftConnection
                     // SslStream's words for a first record that is no TLS handshake, e.g. a plain Thrift call.
                     ? $"{e.Message} (is the client using TLS?)"
                     : e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
-            Log.TlsHandshakeFailed(logger, connection.Id, connection.Peer, reason);
+            Log.TlsHandshakeFailed(_logger, _connection.Id, _connection.Peer, reason);
             return (null, "TLS handshake failed: " + reason);
         }
     }
@@ -355,94 +497,29 @@ internal static partial class ThriftConnection
         }
     }
 
-    private static void Complete(ThriftCall call, string result, IThriftCallListener listener)
+    /// <summary>What <see cref="OpenAsync"/> set up, in the reverse order: the socket engine lets go of the socket before it closes.</summary>
+    private async ValueTask ReleaseAsync()
     {
-        call.Result = result;
-        call.Duration = Stopwatch.GetElapsedTime(call.StartTimestamp);
-        call.Connection.CallsServed++;
-        listener.OnCallCompleted(call);
+        _messageMemory?.Dispose();
+        _waiter?.Dispose();
+        _endpoint?.Dispose();
+        _readiness?.Dispose();
+        if (_tls is not null)
+            await _tls.DisposeAsync();
     }
 
-    /// <summary>Logs and reports a failure at the level of whoever caused it; returns the reason the connection closes.</summary>
-    private static string Fail(
-        Exception error,
-        ThriftCall? call,
-        string where,
-        ConnectionInfo connection,
-        ThriftConnectionOptions options,
-        ThriftStack? stack,
-        IThriftCallListener listener,
-        ILogger logger,
-        CancellationToken abort)
+    /// <summary>Closes the socket, then reports the connection closed if it was reported opened.</summary>
+    private void Close(bool opened, string reason)
     {
-        ConnectionFault fault = ConnectionFault.Classify(error, options.Configuration, abort);
-        if (call is not null)
-            Complete(call, fault.CallResult, listener);
-
-        switch (fault.Kind)
-        {
-            case ConnectionFaultKind.PeerGone:
-                Log.PeerGone(logger, connection.Id, connection.Peer, $"{fault.Reason} {where}");
-                return "peer gone: " + fault.Reason;
-            case ConnectionFaultKind.Aborted:
-                Log.Aborted(logger, connection.Id, connection.Peer, where);
-                return "aborted";
-            case ConnectionFaultKind.TimedOut:
-                Log.TimedOut(logger, connection.Id, connection.Peer, where, fault.Reason);
-                return "timed out: " + fault.Reason;
-            case ConnectionFaultKind.BadInput:
-                Log.BadInput(logger, connection.Id, connection.Peer, stack?.Protocol ?? options.Protocol, stack?.Transport ?? options.Transport, fault.Reason);
-                listener.OnDecodeError(connection, error);
-                return "bad input: " + fault.Reason;
-            case ConnectionFaultKind.LimitExceeded:
-                Log.LimitExceeded(logger, connection.Id, connection.Peer, fault.Reason);
-                listener.OnDecodeError(connection, error);
-                return "limit exceeded: " + fault.Reason;
-            default:
-                Log.Failed(logger, connection.Id, connection.Peer, where, error);
-                return $"error: {fault.Reason}";
-        }
-    }
-
-    private static void LogApplicationException(CallTracker tracker, ThriftCall call, ILogger logger, ServiceProcessors processors)
-    {
-        switch (tracker.ApplicationExceptionType)
-        {
-            case null:
-                return;
-            case TApplicationException.ExceptionType.UnknownMethod:
-                Log.UnknownMethod(logger, call.Connection.Id, call.Connection.Peer, call.Method);
-                if (processors.Names.Length > 0)
-                    Log.ServicesHere(logger, call.Connection.Id, processors.Names);
-                return;
-            case TApplicationException.ExceptionType.InternalError:
-                // The generated processor has logged the exception itself, without the method or the peer.
-                Log.HandlerFailed(logger, call.Connection.Id, call.Connection.Peer, call.Method, processors.Resolve(call.Method, out _)?.GetType().FullName);
-                return;
-            case { } type:
-                Log.ApplicationException(logger, call.Connection.Id, call.Connection.Peer, call.Method, type);
-                return;
-        }
-    }
-
-    /// <summary>
-    /// A connection accepted just before a graceful stop has not sent its first call yet, but its client
-    /// already believes it is served (a connection-per-call client writes right after connecting). Closing
-    /// it now would fail that call, so it gets what is left of a short grace for its first call, counted from its
-    /// accept: a connection that has sent nothing for longer is a pool's idle one, and waiting for it only held up
-    /// the stop of an idle server (by a second a worker).
-    /// </summary>
-    private static async ValueTask<WaitOutcome> WaitForFirstCallAsync(SocketTransport endpoint, TimeSpan left, CancellationToken abort)
-    {
-        using var grace = CancellationTokenSource.CreateLinkedTokenSource(abort);
-        grace.CancelAfter(left);
+        _socket.Dispose();
         try
         {
-            return await endpoint.WaitForDataAsync(grace.Token) ? WaitOutcome.CallArrived : WaitOutcome.PeerClosed;
+            if (opened)
+                _reporter.Closed(_connection, reason);
         }
-        catch (OperationCanceledException)
+        catch (Exception e)
         {
-            return abort.IsCancellationRequested ? WaitOutcome.Aborted : WaitOutcome.Stopping;
+            Log.ReporterFailed(_logger, _connection.Id, _connection.Peer, nameof(IConnectionReporter.Closed), e);
         }
     }
 }

@@ -27,21 +27,19 @@ internal sealed class ThriftStack
     public TProtocol Output { get; }
 
     /// <summary>
-    /// The stack for <paramref name="endpoint"/>. When the options say <c>auto</c>, waits for the first bytes of the
-    /// connection and detects the protocol and transport from them (<see cref="WireFormat"/>), consuming nothing.
+    /// The stack for <paramref name="endpoint"/> in <paramref name="format"/>: the one the options name, or, when they
+    /// say <c>auto</c>, the one <see cref="WireFormat.DetectAsync"/> found in the connection's first bytes.
     /// </summary>
-    public static async ValueTask<ThriftStack> CreateAsync(SocketTransport endpoint, ThriftConnectionOptions options, CallTracker tracker,
-        MessageMemoryAccount memory, CancellationToken cancellationToken)
+    public static ThriftStack Create(SocketTransport endpoint, (ThriftProtocolKind Protocol, ThriftTransportKind Transport) format,
+        CallTracker tracker, MessageMemoryAccount memory)
     {
-        (ThriftProtocolKind protocol, ThriftTransportKind transportKind) =
-            await WireFormat.DetectAsync(endpoint, options.Protocol, options.Transport, cancellationToken);
-        TTransport transport = CreateTransport(endpoint, transportKind);
+        TTransport transport = CreateTransport(endpoint, format.Transport);
         // Two protocol instances: compact and JSON keep per-direction state (field ids, JSON contexts).
         return new ThriftStack(
-            protocol,
-            transportKind,
-            new CallInputProtocol(CreateProtocol(transport, protocol), tracker, memory, endpoint),
-            new CallOutputProtocol(CreateProtocol(transport, protocol), tracker));
+            format.Protocol,
+            format.Transport,
+            new CallInputProtocol(CreateProtocol(transport, format.Protocol), tracker, memory, endpoint),
+            new CallOutputProtocol(CreateProtocol(transport, format.Protocol), tracker));
     }
 
     /// <summary>"buffered" is the endpoint itself, which buffers: the bytes are the same as TBufferedTransport's.</summary>

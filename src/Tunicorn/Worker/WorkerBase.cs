@@ -22,7 +22,7 @@ namespace Tunicorn.Worker;
 /// Contract of the override points: the constructor only stores <see cref="WorkerOptions"/> and must not change
 /// the process; <see cref="InitProcess"/> runs once before the first accept.
 /// </remarks>
-internal abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
+internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
 {
     /// <summary>How many more connections than the least loaded worker a worker may hold and still accept.</summary>
     private const int AcceptSlack = 1;
@@ -75,6 +75,8 @@ internal abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
     private readonly LogInterval _allBusyLog = new(RepeatedLogInterval);
     private volatile string? _stopReason;
     private ReadinessLoop? _readinessLoop;
+    // What every connection of this worker shares; built once the readiness loop exists.
+    private ConnectionServices? _connectionServices;
     // The first failure after which the worker must be replaced (see IsFatal), and whether the master was told.
     private Exception? _fatal;
     private int _fatalReported;
@@ -132,6 +134,16 @@ internal abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         };
         var (initialThreads, maxThreads) = LoopThreads;
         _readinessLoop = new ReadinessLoop(initialThreads, maxThreads, LoopStallCheck, _options.LoggerFactory.CreateLogger<ReadinessLoop>());
+        _connectionServices = new ConnectionServices
+        {
+            App = _options.App,
+            Options = _options.Connection,
+            Reporter = this,
+            LoggerFactory = _options.LoggerFactory,
+            StopBetweenCalls = _stopAccepting.Token,
+            Abort = _abort.Token,
+            ReadinessLoop = _readinessLoop,
+        };
         RegisterSignals();
         _hooks.Run("post_worker_init", h => h.PostWorkerInit(this));
 
@@ -204,7 +216,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
             }
             if (client.AddressFamily != AddressFamily.Unix)
                 client.NoDelay = true;
-            Track(ServeAsync(client, slots));
+            Track(HandOverAsync(client, slots));
         }
     }
 
@@ -348,7 +360,8 @@ internal abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
             await Task.Delay(1, stop);
     }
 
-    private async Task ServeAsync(Socket client, SemaphoreSlim slots)
+    /// <summary>Serves an accepted socket as a <see cref="ThriftConnection"/> until it closes, then gives back its slot.</summary>
+    private async Task HandOverAsync(Socket client, SemaphoreSlim slots)
     {
         // Counted before the accept loop goes on, so its next look at the board sees this connection.
         _options.Board.ConnectionOpened(_options.BoardSlot);
@@ -357,8 +370,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         await Task.Yield();
         try
         {
-            await ThriftConnection.ServeAsync(client, _options.App, _options.Connection, this, _options.LoggerFactory,
-                _stopAccepting.Token, _abort.Token, _readinessLoop);
+            await new ThriftConnection(client, _connectionServices!).ServeAsync();
         }
         finally
         {
@@ -469,7 +481,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         int beatsSinceFatal = 0;
         while (!_heartbeatWake.Wait(interval))
         {
-            // The call that failed reports with its method when it completes (OnCallCompleted); a failure outside any
+            // The call that failed reports with its method when it completes (CallCompleted); a failure outside any
             // failed call (a oneway, a background task, a handler that caught it) is reported from here, a few beats on.
             if (Volatile.Read(ref _fatal) is not null && ++beatsSinceFatal >= FatalReportBeats)
                 ReportFatal(method: null);
@@ -551,16 +563,16 @@ internal abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
             BeginStop("the master closed the control socket");
     }
 
-    // ---- IThriftCallListener: on the call path, keep it cheap ----
+    // ---- IConnectionReporter: on the call path, keep it cheap ----
 
-    void IThriftCallListener.OnConnected(ConnectionInfo connection)
+    void IConnectionReporter.Opened(ConnectionInfo connection)
     {
         _open[connection.Id] = connection;
         if (_runCallHooks)
             _hooks.Run("on_connected", h => h.OnConnected(this, connection));
     }
 
-    void IThriftCallListener.OnCallStarted(ThriftCall call)
+    void IConnectionReporter.CallStarted(ThriftCall call)
     {
         if (!call.IsOneway)
             Interlocked.Increment(ref _callsRead);
@@ -569,7 +581,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
             _hooks.Run("pre_request", h => h.PreRequest(this, call));
     }
 
-    void IThriftCallListener.OnCallCompleted(ThriftCall call)
+    void IConnectionReporter.CallCompleted(ThriftCall call)
     {
         call.Connection.CallInFlight = null;
         if (!call.IsOneway && call.Result is not (ThriftCall.ResultTransportError or ThriftCall.ResultProtocolError or ThriftCall.ResultAborted))
@@ -588,13 +600,13 @@ internal abstract partial class WorkerBase : IWorkerContext, IThriftCallListener
         }
     }
 
-    void IThriftCallListener.OnDecodeError(ConnectionInfo connection, Exception error)
+    void IConnectionReporter.BadInput(ConnectionInfo connection, Exception error)
     {
         if (_runCallHooks)
             _hooks.Run("on_tdecode_exception", h => h.OnTDecodeException(this, connection, error));
     }
 
-    void IThriftCallListener.OnClosed(ConnectionInfo connection, string reason)
+    void IConnectionReporter.Closed(ConnectionInfo connection, string reason)
     {
         _open.TryRemove(connection.Id, out _);
         if (_runCallHooks)
