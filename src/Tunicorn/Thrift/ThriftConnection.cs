@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Thrift;
 using Thrift.Processor;
@@ -11,6 +9,7 @@ using Thrift.Protocol.Utilities;
 using Tunicorn.Config;
 using Tunicorn.IO;
 using Tunicorn.Thrift.ProxyProtocol;
+using Tunicorn.Tls;
 
 namespace Tunicorn.Thrift;
 
@@ -60,7 +59,7 @@ internal static partial class ThriftConnection
         try
         {
             Log.Opened(logger, connection.Id, connection.Peer, connection.LocalEndPoint);
-            SetNoDelay(socket);
+            SocketEngines.SetNoDelay(socket);
             if (options.ProxyProtocol is { } proxyPeers)
             {
                 // Before TLS and format detection; a refused header closes the connection unseen by the listener.
@@ -122,19 +121,18 @@ internal static partial class ThriftConnection
             return $"no processor: {e.Message}";
         }
 
-        SslStream? tls = null;
+        TlsEngine? tls = null;
         if (options.Tls is { } serverTls)
         {
-            (tls, string? failure) = await HandshakeAsync(socket, serverTls, options.HandshakeTimeout, connection, logger, abort);
+            (tls, string? failure) = await serverTls.AcceptAsync(socket, connection, logger, abort);
             if (tls is null)
                 return failure!;
         }
 
-        await using var tlsScope = tls;
-        // Unregistered before ServeAsync closes the socket.
-        using SocketReadiness? readiness = tls is null ? readinessLoop?.Register(socket) : null;
+        // Disposed before ServeAsync closes the socket (a readiness loop stops watching it first).
+        await using ISocketEngine engine = tls ?? SocketEngines.ForPlainSocket(socket, readinessLoop);
         var tracker = new CallTracker(connection, listener);
-        using var endpoint = new SocketTransport(socket, tls, options.Configuration, options.StallTimeout, abort, readiness);
+        using var endpoint = new SocketTransport(engine, options.Configuration, options.StallTimeout, abort);
         // Built when the first call arrives: with auto, its first bytes tell the protocol and the transport.
         ThriftStack? stack = null;
         using var waiter = new ConnectionWaiter(options.IdleTimeout, stopBetweenCalls, abort);
@@ -303,56 +301,6 @@ internal static partial class ThriftConnection
         await new TApplicationException(type, message).WriteAsync(output, abort);
         await output.WriteMessageEndAsync(abort);
         await output.Transport.FlushAsync(abort);
-    }
-
-    /// <summary>
-    /// The TLS handshake, bounded by <paramref name="timeout"/>: the authenticated stream, or null and the reason the
-    /// connection closes (logged here with the peer).
-    /// </summary>
-    private static async Task<(SslStream? Stream, string? Failure)> HandshakeAsync(Socket socket, ServerTls serverTls, TimeSpan timeout,
-        ConnectionInfo connection, ILogger logger, CancellationToken abort)
-    {
-        string? rejection = null;
-        var stream = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(abort);
-        deadline.CancelAfter(timeout);
-        try
-        {
-            await stream.AuthenticateAsServerAsync(serverTls.CreateOptions(reason => rejection = reason), deadline.Token);
-            return (stream, null);
-        }
-        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or SocketException)
-        {
-            await stream.DisposeAsync();
-            if (abort.IsCancellationRequested)
-            {
-                Log.Aborted(logger, connection.Id, connection.Peer, "in the TLS handshake");
-                return (null, "aborted");
-            }
-            string reason = e is OperationCanceledException
-                ? $"no TLS handshake within {timeout.TotalSeconds:0.###}s"
-                : rejection ?? (e is AuthenticationException && e.InnerException is null
-                    // SslStream's words for a first record that is no TLS handshake, e.g. a plain Thrift call.
-                    ? $"{e.Message} (is the client using TLS?)"
-                    : e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
-            Log.TlsHandshakeFailed(logger, connection.Id, connection.Peer, reason);
-            return (null, "TLS handshake failed: " + reason);
-        }
-    }
-
-    private static void SetNoDelay(Socket socket)
-    {
-        if (socket.ProtocolType != ProtocolType.Tcp)
-            return;
-        try
-        {
-            // Replies leave in one write per flush; Nagle would only hold back the tail of a large one.
-            socket.NoDelay = true;
-        }
-        catch (SocketException)
-        {
-            // The peer is already gone: the first read reports it at the right level.
-        }
     }
 
     private static void Complete(ThriftCall call, string result, IThriftCallListener listener)
