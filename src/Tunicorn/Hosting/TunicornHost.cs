@@ -9,6 +9,7 @@ using Tunicorn.Logging;
 using Tunicorn.Master;
 using Tunicorn.Registry;
 using Tunicorn.Thrift;
+using Tunicorn.Tls;
 using Tunicorn.Worker;
 
 namespace Tunicorn.Hosting;

@@ -11,7 +11,8 @@ namespace Tunicorn.Thrift;
 /// <summary>
 /// The endpoint of every server connection: reads and writes the accepted socket (TCP or Unix) through its own
 /// buffers, so it is also the "buffered" transport (Python's TBufferedTransport puts the same bytes on the wire),
-/// and counts each message's bytes against <see cref="TConfiguration.MaxMessageSize"/>.
+/// counts each message's bytes against <see cref="TConfiguration.MaxMessageSize"/>, and bounds each wait by the I/O
+/// timeout and the message deadline. How the bytes reach the socket is its <see cref="ISocketEngine"/>'s business.
 /// </summary>
 /// <remarks>
 /// Why not ApacheThrift's TStreamTransport over a NetworkStream: the connection loop must wait for the first byte
@@ -20,17 +21,14 @@ namespace Tunicorn.Thrift;
 /// buffered transport MaxMessageSize bounded single strings only; and its socket errors arrive as IOException,
 /// which the generated processor swallows, or, during a write, logs as a handler failure. Here every socket error
 /// is a <see cref="TTransportException"/>, which the generated code rethrows untouched.
-/// The transport does not own the socket: ThriftConnection closes it. Over TLS, the bytes go through the connection's
-/// SslStream instead of the socket; everything else is the same.
+/// The transport owns neither the engine nor the socket: ThriftConnection disposes both.
 /// </remarks>
 internal sealed class SocketTransport : TEndpointTransport
 {
     // One segment of a typical call fits; larger payloads bypass the buffers instead of growing them.
     private const int BufferSize = 8192;
 
-    private readonly Socket _socket;
-    private readonly Stream? _tls;
-    private readonly SocketReadiness? _readiness;
+    private readonly ISocketEngine _engine;
     private readonly TimeSpan? _ioTimeout;
     private readonly CancellationToken _abort;
     private readonly byte[] _readBuffer = new byte[BufferSize];
@@ -45,29 +43,17 @@ internal sealed class SocketTransport : TEndpointTransport
     // The current wait is bounded by the message deadline rather than by the I/O timeout.
     private bool _waitEndsAtDeadline;
     private bool _closed;
-    // With a readiness loop: the last read found the socket empty, and how many read events the loop had seen before it.
-    private bool _drained;
-    private long _drainedAtEvent;
 
-    /// <param name="tls">The authenticated TLS stream over <paramref name="socket"/>, or null for plain TCP or Unix sockets.</param>
-    /// <param name="readiness">
-    /// The socket's registration with the worker's <see cref="ReadinessLoop"/>: reads and writes are then non-blocking
-    /// system calls that wait on the loop only when they find nothing. Null: .NET's socket engine (and always with TLS).
-    /// </param>
+    /// <param name="engine">Reads and writes the connection's socket: a readiness loop, .NET's socket engine, or TLS.</param>
     /// <param name="ioTimeout">Bounds each socket read and write of a call; null for none.</param>
     /// <param name="abort">
     /// The token ThriftConnection passes to the processor, hence to every read and write of this transport. The
     /// I/O timeout source is linked to it once per connection instead of once per read.
     /// </param>
-    public SocketTransport(Socket socket, Stream? tls, TConfiguration configuration, TimeSpan? ioTimeout, CancellationToken abort,
-        SocketReadiness? readiness = null)
+    public SocketTransport(ISocketEngine engine, TConfiguration configuration, TimeSpan? ioTimeout, CancellationToken abort)
         : base(configuration)
     {
-        if (readiness is not null && tls is not null)
-            throw new ArgumentException("a TLS connection is read through its SslStream, not through a readiness loop", nameof(readiness));
-        _socket = socket;
-        _tls = tls;
-        _readiness = readiness;
+        _engine = engine;
         _ioTimeout = ioTimeout;
         _abort = abort;
     }
@@ -109,19 +95,13 @@ internal sealed class SocketTransport : TEndpointTransport
         int received;
         try
         {
-            received = await ReceiveRawAsync(_readBuffer, cancellationToken);
+            received = await _engine.ReceiveAsync(_readBuffer, cancellationToken);
         }
-        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is SocketException or IOException)
+        catch (Exception e) when (e is SocketException or IOException)
         {
-            throw new OperationCanceledException("waiting for the next call was cancelled", e, cancellationToken);
-        }
-        catch (SocketException e)
-        {
-            throw SocketFailure(e);
-        }
-        catch (IOException e)
-        {
-            throw StreamFailure(e);
+            if (cancellationToken.IsCancellationRequested)
+                throw new OperationCanceledException("waiting for the next call was cancelled", e, cancellationToken);
+            throw _engine.Failure(e);
         }
 
         _readPosition = 0;
@@ -290,7 +270,7 @@ internal sealed class SocketTransport : TEndpointTransport
     private ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         // Bytes already in the kernel need no timer.
-        if (_readiness is not null && TryReceiveNow(buffer.Span, out int received))
+        if (_engine.TryReceive(buffer.Span, out int received))
             return new ValueTask<int>(received);
         return ReceiveWaitingAsync(buffer, cancellationToken);
     }
@@ -304,7 +284,7 @@ internal sealed class SocketTransport : TEndpointTransport
         CancellationToken token = BeginIo(cancellationToken, _messageDeadline);
         try
         {
-            return await ReceiveRawAsync(buffer, token);
+            return await _engine.ReceiveAsync(buffer, token);
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
         {
@@ -321,7 +301,7 @@ internal sealed class SocketTransport : TEndpointTransport
     private ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         // A reply that fits the socket's send buffer leaves in one system call, with no timer armed.
-        if (_readiness is not null && TrySendNow(ref data))
+        if (_engine.TrySend(ref data))
             return ValueTask.CompletedTask;
         return SendWaitingAsync(data, cancellationToken);
     }
@@ -331,26 +311,7 @@ internal sealed class SocketTransport : TEndpointTransport
         CancellationToken token = BeginIo(cancellationToken);
         try
         {
-            if (_tls is { } tls)
-            {
-                await tls.WriteAsync(data, token);
-                return;
-            }
-            if (_readiness is { } readiness)
-            {
-                while (true)
-                {
-                    long seen = readiness.Write.Events;
-                    if (TrySendNow(ref data))
-                        return;
-                    if (!readiness.ArmWrite())
-                        throw new TTransportException(TTransportException.ExceptionType.NotOpen, "the connection is closed");
-                    await readiness.Write.WaitAsync(seen, token);
-                }
-            }
-            // Socket.SendAsync sends everything on a stream socket today; the loop keeps that an assumption-free fact.
-            while (!data.IsEmpty)
-                data = data[await _socket.SendAsync(data, SocketFlags.None, token)..];
+            await _engine.SendAsync(data, token);
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
         {
@@ -360,73 +321,6 @@ internal sealed class SocketTransport : TEndpointTransport
         {
             EndIo();
         }
-    }
-
-    private ValueTask<int> ReceiveRawAsync(Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        if (_tls is { } tls)
-            return tls.ReadAsync(buffer, cancellationToken);
-        if (_readiness is null)
-            return _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
-        return TryReceiveNow(buffer.Span, out int received) ? new ValueTask<int>(received) : ReceiveOnReadinessAsync(buffer, cancellationToken);
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<int> ReceiveOnReadinessAsync(Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        ReadinessSignal read = _readiness!.Read;
-        while (true)
-        {
-            // Only a read that found nothing gets here (after a hang-up or an error a read always finds something).
-            await read.WaitAsync(_drainedAtEvent, cancellationToken);
-            if (TryReceiveNow(buffer.Span, out int received))
-                return received;
-        }
-    }
-
-    /// <summary>
-    /// One non-blocking read, skipped when the last one found the socket empty and no read event came since: false
-    /// then, or when the read found nothing. A read that returns less than asked also leaves the socket empty (a
-    /// stream socket hands over all it has), so between calls a connection waits without a read that finds nothing.
-    /// </summary>
-    private bool TryReceiveNow(Span<byte> buffer, out int received)
-    {
-        ReadinessSignal read = _readiness!.Read;
-        long seen = read.Events;
-        if (_drained && seen == _drainedAtEvent && !read.IsFinal)
-        {
-            received = 0;
-            return false;
-        }
-        received = _socket.Receive(buffer, SocketFlags.None, out SocketError error);
-        if (error == SocketError.Success)
-        {
-            _drained = received < buffer.Length && received > 0;
-            _drainedAtEvent = seen;
-            return true;
-        }
-        if (error != SocketError.WouldBlock)
-            throw SocketFailure(new SocketException((int)error));
-        _drained = true;
-        _drainedAtEvent = seen;
-        received = 0;
-        return false;
-    }
-
-    /// <summary>Non-blocking writes until all of <paramref name="data"/> is sent (true) or the send buffer is full.</summary>
-    private bool TrySendNow(ref ReadOnlyMemory<byte> data)
-    {
-        while (!data.IsEmpty)
-        {
-            // A partial write is Success with its count; WouldBlock means the kernel took nothing (sent is 0).
-            int sent = _socket.Send(data.Span, SocketFlags.None, out SocketError error);
-            data = data[sent..];
-            if (error == SocketError.WouldBlock)
-                return false;
-            if (error != SocketError.Success)
-                throw SocketFailure(new SocketException((int)error));
-        }
-        return true;
     }
 
     /// <param name="deadline">A message deadline (Stopwatch ticks) that ends the wait sooner than the I/O timeout; 0 for none.</param>
@@ -477,22 +371,8 @@ internal sealed class SocketTransport : TEndpointTransport
         if (token.IsCancellationRequested && _ioTimeout is { } timeout)
             return new TTransportException(TTransportException.ExceptionType.TimedOut,
                 $"{timeoutWhat} for {timeout.TotalSeconds:0.###}s (thrift_client_timeout)", e);
-        if (e is SocketException socketError)
-            return SocketFailure(socketError);
-        if (e is IOException ioError)
-            return StreamFailure(ioError);
-        return new TTransportException(TTransportException.ExceptionType.NotOpen, "the connection is closed", e);
+        if (e is SocketException or IOException)
+            return _engine.Failure(e);
+        return SocketFailures.Closed(e);
     }
-
-    /// <summary>What the TLS stream reports: a socket error inside, or a broken or truncated TLS record.</summary>
-    private static TTransportException StreamFailure(IOException e) => e.InnerException is SocketException socketError
-        ? SocketFailure(socketError)
-        : new TTransportException(TTransportException.ExceptionType.EndOfFile, $"TLS stream failed: {e.Message}", e);
-
-    private static TTransportException SocketFailure(SocketException e) => e.SocketErrorCode switch
-    {
-        SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown or SocketError.NotConnected =>
-            new TTransportException(TTransportException.ExceptionType.EndOfFile, $"connection reset by the peer ({e.SocketErrorCode})", e),
-        _ => new TTransportException(TTransportException.ExceptionType.Unknown, $"socket error {e.SocketErrorCode}: {e.Message}", e),
-    };
 }

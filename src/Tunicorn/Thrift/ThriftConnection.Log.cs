@@ -78,9 +78,7 @@ internal sealed partial class ThriftConnection
             Message = "Connection reporter {ReporterMethod} threw on connection {ConnectionId} from {Peer}")]
         public static partial void ReporterFailed(ILogger logger, long connectionId, string peer, string reporterMethod, Exception exception);
 
-        [LoggerMessage(EventId = EventIds.Thrift + 17, Level = LogLevel.Warning,
-            Message = "Connection {ConnectionId} from {Peer}: TLS handshake failed: {Reason}; closing it")]
-        public static partial void TlsHandshakeFailed(ILogger logger, long connectionId, string peer, string reason);
+        // Thrift + 17: the TLS handshake failed (Tls/ServerTls.Log.cs).
 
         [LoggerMessage(EventId = EventIds.Thrift + 18, Level = LogLevel.Debug,
             Message = "Connection {ConnectionId} from {Peer} speaks the {Protocol} protocol over the {Transport} transport (detected)")]

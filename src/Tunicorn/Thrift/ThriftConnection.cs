@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Thrift;
 using Thrift.Processor;
@@ -11,6 +9,7 @@ using Thrift.Protocol.Utilities;
 using Tunicorn.Config;
 using Tunicorn.IO;
 using Tunicorn.Thrift.ProxyProtocol;
+using Tunicorn.Tls;
 
 namespace Tunicorn.Thrift;
 
@@ -46,8 +45,7 @@ internal sealed partial class ThriftConnection
 
     // Set by OpenAsync, in this order, and released by ReleaseAsync in the reverse order.
     private ServiceProcessors? _processors;
-    private SslStream? _tls;
-    private SocketReadiness? _readiness;
+    private ISocketEngine? _engine;
     private SocketTransport? _endpoint;
     private CallTracker? _tracker;
     private ConnectionWaiter? _waiter;
@@ -75,7 +73,7 @@ internal sealed partial class ThriftConnection
         try
         {
             Log.Opened(_logger, _connection.Id, _connection.Peer, _connection.LocalEndPoint);
-            SetNoDelay(_socket);
+            SocketEngines.SetNoDelay(_socket);
             if (await AcceptProxyHeaderAsync() is { } refused)
             {
                 reason = refused;
@@ -153,15 +151,16 @@ internal sealed partial class ThriftConnection
     /// <summary>The TLS handshake when TLS is on, then the socket engine: null when open, else the reason the connection closes.</summary>
     private async Task<string?> OpenTransportAsync()
     {
+        TlsEngine? tls = null;
         if (_options.Tls is { } serverTls)
         {
-            (_tls, string? failure) = await HandshakeAsync(serverTls, _options.HandshakeTimeout);
-            if (_tls is null)
+            (tls, string? failure) = await serverTls.AcceptAsync(_socket, _connection, _logger, _abort);
+            if (tls is null)
                 return failure!;
         }
-        // Unregistered (ReleaseAsync) before the socket closes.
-        _readiness = _tls is null ? _services.ReadinessLoop?.Register(_socket) : null;
-        _endpoint = new SocketTransport(_socket, _tls, _options.Configuration, _options.StallTimeout, _abort, _readiness);
+        // Disposed (ReleaseAsync) before the socket closes: a readiness loop stops watching it first.
+        _engine = tls ?? SocketEngines.ForPlainSocket(_socket, _services.ReadinessLoop);
+        _endpoint = new SocketTransport(_engine, _options.Configuration, _options.StallTimeout, _abort);
         return null;
     }
 
@@ -448,64 +447,14 @@ internal sealed partial class ThriftConnection
         }
     }
 
-    /// <summary>
-    /// The TLS handshake, bounded by <paramref name="timeout"/>: the authenticated stream, or null and the reason the
-    /// connection closes (logged here with the peer).
-    /// </summary>
-    private async Task<(SslStream? Stream, string? Failure)> HandshakeAsync(ServerTls serverTls, TimeSpan timeout)
-    {
-        string? rejection = null;
-        var stream = new SslStream(new NetworkStream(_socket, ownsSocket: false), leaveInnerStreamOpen: false);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_abort);
-        deadline.CancelAfter(timeout);
-        try
-        {
-            await stream.AuthenticateAsServerAsync(serverTls.CreateOptions(reason => rejection = reason), deadline.Token);
-            return (stream, null);
-        }
-        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or SocketException)
-        {
-            await stream.DisposeAsync();
-            if (_abort.IsCancellationRequested)
-            {
-                Log.Aborted(_logger, _connection.Id, _connection.Peer, "in the TLS handshake");
-                return (null, "aborted");
-            }
-            string reason = e is OperationCanceledException
-                ? $"no TLS handshake within {timeout.TotalSeconds:0.###}s"
-                : rejection ?? (e is AuthenticationException && e.InnerException is null
-                    // SslStream's words for a first record that is no TLS handshake, e.g. a plain Thrift call.
-                    ? $"{e.Message} (is the client using TLS?)"
-                    : e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
-            Log.TlsHandshakeFailed(_logger, _connection.Id, _connection.Peer, reason);
-            return (null, "TLS handshake failed: " + reason);
-        }
-    }
-
-    private static void SetNoDelay(Socket socket)
-    {
-        if (socket.ProtocolType != ProtocolType.Tcp)
-            return;
-        try
-        {
-            // Replies leave in one write per flush; Nagle would only hold back the tail of a large one.
-            socket.NoDelay = true;
-        }
-        catch (SocketException)
-        {
-            // The peer is already gone: the first read reports it at the right level.
-        }
-    }
-
     /// <summary>What <see cref="OpenAsync"/> set up, in the reverse order: the socket engine lets go of the socket before it closes.</summary>
     private async ValueTask ReleaseAsync()
     {
         _messageMemory?.Dispose();
         _waiter?.Dispose();
         _endpoint?.Dispose();
-        _readiness?.Dispose();
-        if (_tls is not null)
-            await _tls.DisposeAsync();
+        if (_engine is not null)
+            await _engine.DisposeAsync();
     }
 
     /// <summary>Closes the socket, then reports the connection closed if it was reported opened.</summary>

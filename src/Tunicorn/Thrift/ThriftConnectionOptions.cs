@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Thrift;
 using Tunicorn.Config;
 using Tunicorn.Thrift.ProxyProtocol;
+using Tunicorn.Tls;
 
 namespace Tunicorn.Thrift;
 
@@ -76,7 +77,10 @@ internal sealed class ThriftConnectionOptions
     /// </summary>
     public ProxyAllowList? ProxyProtocol { get; init; }
 
-    /// <summary>How long a TLS client may take to finish its handshake: the idle timeout, else <see cref="ServerTls.DefaultHandshakeTimeout"/>.</summary>
+    /// <summary>
+    /// How long a client may take to send its PROXY header: the idle timeout, else <see cref="ServerTls.DefaultHandshakeTimeout"/>
+    /// (the same as <see cref="ServerTls.HandshakeTimeout"/>, which bounds the TLS handshake).
+    /// </summary>
     public TimeSpan HandshakeTimeout => IdleTimeout ?? ServerTls.DefaultHandshakeTimeout;
 
     /// <exception cref="ArgumentException">The TLS settings name files that cannot be used; the message names the setting.</exception>

@@ -3,6 +3,7 @@ using System.Security.Authentication;
 using Tunicorn.Config;
 using Tunicorn.Interop;
 using Tunicorn.Thrift;
+using Tunicorn.Tls;
 
 namespace Tunicorn.Tests.Config;
 

@@ -135,7 +135,7 @@ public sealed class ReadinessLoopTests : IDisposable
     }
 
     private static SocketTransport Transport(Socket socket, SocketReadiness readiness) =>
-        new(socket, tls: null, new TConfiguration { MaxMessageSize = 64 << 20 }, ioTimeout: TimeSpan.FromSeconds(30), CancellationToken.None, readiness);
+        new(new ReadinessLoopEngine(readiness), new TConfiguration { MaxMessageSize = 64 << 20 }, ioTimeout: TimeSpan.FromSeconds(30), CancellationToken.None);
 
     private static async Task Eventually(Func<bool> condition)
     {

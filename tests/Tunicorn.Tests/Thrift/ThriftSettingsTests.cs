@@ -1,6 +1,7 @@
 using Thrift;
 using Tunicorn.Config;
 using Tunicorn.Thrift;
+using Tunicorn.Tls;
 
 namespace Tunicorn.Tests.Thrift;
 

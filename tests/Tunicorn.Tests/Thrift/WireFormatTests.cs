@@ -2,6 +2,7 @@ using Thrift;
 using Thrift.Protocol;
 using Thrift.Transport;
 using Tunicorn.Config;
+using Tunicorn.IO;
 using Tunicorn.Thrift;
 
 namespace Tunicorn.Tests.Thrift;
@@ -61,7 +62,7 @@ public sealed class WireFormatTests
     {
         using var pair = await SocketPair.CreateAsync();
         await pair.Client.SendAsync(Convert.FromHexString("8001000100000004706F6E6700000007"));
-        using var endpoint = new SocketTransport(pair.Server, null, new TConfiguration(), null, CancellationToken.None);
+        using var endpoint = new SocketTransport(new DotNetSocketEngine(pair.Server), new TConfiguration(), null, CancellationToken.None);
         var (protocol, transport) = await WireFormat.DetectAsync(endpoint, ThriftProtocolKind.Auto, ThriftTransportKind.Auto, CancellationToken.None);
 
         var message = await new TBinaryProtocol(endpoint, strictRead: true, strictWrite: true).ReadMessageBeginAsync(CancellationToken.None);
@@ -76,7 +77,7 @@ public sealed class WireFormatTests
         await pair.Client.SendAsync(Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal)));
         if (close)
             pair.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
-        using var endpoint = new SocketTransport(pair.Server, null, new TConfiguration(), TimeSpan.FromSeconds(10), CancellationToken.None);
+        using var endpoint = new SocketTransport(new DotNetSocketEngine(pair.Server), new TConfiguration(), TimeSpan.FromSeconds(10), CancellationToken.None);
         return await WireFormat.DetectAsync(endpoint, protocol, transport, CancellationToken.None);
     }
 }

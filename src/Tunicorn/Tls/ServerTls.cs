@@ -1,17 +1,21 @@
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
 using Tunicorn.Config;
+using Tunicorn.Thrift;
 
-namespace Tunicorn.Thrift;
+namespace Tunicorn.Tls;
 
 /// <summary>
 /// TLS for every connection of a worker (certfile, keyfile, ca_certs, cert_reqs): the server certificate, loaded once,
-/// and the client-certificate rule. Client certificates are checked against ca_certs only, not the system's CAs, so
-/// that a certificate from any public CA does not open a service meant for its own clients.
+/// the client-certificate rule, and the handshake that gives a connection its <see cref="TlsEngine"/>. Client
+/// certificates are checked against ca_certs only, not the system's CAs, so that a certificate from any public CA does
+/// not open a service meant for its own clients.
 /// </summary>
-internal sealed class ServerTls
+internal sealed partial class ServerTls
 {
     /// <summary>A client that has not finished its handshake in this time is closed, when thrift_client_timeout is unset. Kestrel's default handshake timeout.</summary>
     public static readonly TimeSpan DefaultHandshakeTimeout = TimeSpan.FromSeconds(10);
@@ -33,6 +37,9 @@ internal sealed class ServerTls
     }
 
     public CertRequirement ClientCertificates { get; }
+
+    /// <summary>How long a client may take to finish its handshake: thrift_client_timeout, else <see cref="DefaultHandshakeTimeout"/>.</summary>
+    public TimeSpan HandshakeTimeout { get; private init; } = DefaultHandshakeTimeout;
 
     /// <summary>The TLS settings, or null when certfile is unset (plain TCP).</summary>
     /// <exception cref="ArgumentException">A file is missing or unreadable, or the settings contradict each other; the message names the setting.</exception>
@@ -64,7 +71,11 @@ internal sealed class ServerTls
             // The validator already read the cipher string in the master; read again here, in the worker that serves.
             CipherSuitesPolicy? cipherSuites = settings.Ciphers is { } ciphers ? CipherPolicy(ciphers) : null;
             return new ServerTls(SslStreamCertificateContext.Create(leaf, intermediates, offline: true), trusted, settings.CertReqs,
-                ProtocolsFrom(settings.SslVersion), cipherSuites);
+                ProtocolsFrom(settings.SslVersion), cipherSuites)
+            {
+                // As ThriftConnectionOptions.HandshakeTimeout, which bounds the PROXY header the same way.
+                HandshakeTimeout = settings.ThriftClientTimeout is double s && s > 0 ? TimeSpan.FromSeconds(s) : DefaultHandshakeTimeout,
+            };
         }
         catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
         {
@@ -103,10 +114,46 @@ internal sealed class ServerTls
     }
 
     /// <summary>
+    /// The TLS handshake of an accepted connection, bounded by <see cref="HandshakeTimeout"/>: the engine that reads and
+    /// writes through the authenticated stream, or null and the reason the connection closes (logged here with the peer,
+    /// on the connection's <paramref name="logger"/>).
+    /// </summary>
+    public async Task<(TlsEngine? Engine, string? Failure)> AcceptAsync(Socket socket, ConnectionInfo connection, ILogger logger,
+        CancellationToken abort)
+    {
+        string? rejection = null;
+        var stream = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        deadline.CancelAfter(HandshakeTimeout);
+        try
+        {
+            await stream.AuthenticateAsServerAsync(CreateOptions(reason => rejection = reason), deadline.Token);
+            return (new TlsEngine(stream), null);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or SocketException)
+        {
+            await stream.DisposeAsync();
+            if (abort.IsCancellationRequested)
+            {
+                Log.Aborted(logger, connection.Id, connection.Peer, "in the TLS handshake");
+                return (null, "aborted");
+            }
+            string reason = e is OperationCanceledException
+                ? $"no TLS handshake within {HandshakeTimeout.TotalSeconds:0.###}s"
+                : rejection ?? (e is AuthenticationException && e.InnerException is null
+                    // SslStream's words for a first record that is no TLS handshake, e.g. a plain Thrift call.
+                    ? $"{e.Message} (is the client using TLS?)"
+                    : e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
+            Log.HandshakeFailed(logger, connection.Id, connection.Peer, reason);
+            return (null, "TLS handshake failed: " + reason);
+        }
+    }
+
+    /// <summary>
     /// The options of one handshake. <paramref name="rejection"/> is set to why a client certificate was refused, for
     /// the log line (the handshake itself only reports that the remote certificate was invalid).
     /// </summary>
-    internal SslServerAuthenticationOptions CreateOptions(Action<string> rejection) => new()
+    private SslServerAuthenticationOptions CreateOptions(Action<string> rejection) => new()
     {
         ServerCertificateContext = _certificate,
         ClientCertificateRequired = ClientCertificates != CertRequirement.None,
