@@ -42,6 +42,7 @@ internal static class RegistrySettings
         },
         value => value);
 
+    /// <summary>zookeeper, etcd, none, or the name of a type implementing IServiceRegistry.</summary>
     public static readonly Setting<string> ServiceRegisterCls = new("service_register_cls", SettingSection.Registry)
     {
         Flags = ["--service-register-cls"],
@@ -60,6 +61,7 @@ internal static class RegistrySettings
             """,
     };
 
+    /// <summary>The registry's options as a compact JSON object (Registry.RegistryOptions reads it); null for every default.</summary>
     public static readonly Setting<string> ServiceRegisterConf = new("service_register_conf", SettingSection.Registry)
     {
         Flags = ["--service-register-conf"],
@@ -77,6 +79,7 @@ internal static class RegistrySettings
             """,
     };
 
+    /// <summary>The host announced for wildcard binds; null announces the machine's host name.</summary>
     public static readonly Setting<string> AdvertiseHost = new("advertise_host", SettingSection.Registry)
     {
         Flags = ["--advertise-host"],
