@@ -33,6 +33,9 @@ internal abstract class Setting
     /// <summary>False for settings that are commands to the loader, not part of <see cref="Config.Settings"/>.</summary>
     public bool Stored { get; init; } = true;
 
+    /// <summary>The keys of a setting whose value is a table (service_register_conf); empty for the others.</summary>
+    public IReadOnlyList<TableKey> TableKeys { get; init; } = [];
+
     /// <summary>True for the positional APP argument.</summary>
     public bool Positional { get; init; }
 
