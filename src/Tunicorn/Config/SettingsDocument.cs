@@ -70,9 +70,9 @@ internal static class SettingsDocument
         text.Append("- Type: ").Append(setting.TypeDescription).Append('\n');
         var defaultToml = setting.FormatToml(setting.DefaultValue);
         text.Append("- Default: ").Append(defaultToml is null ? "not set" : $"`{defaultToml}`").Append('\n');
-        if (setting.TableKeys.Count > 0)
+        if (setting.TableKeys is { } keys)
         {
-            text.Append("- Keys: ").Append(string.Join(", ", setting.TableKeys.Select(TableKeysDocument.KeyNames))).Append('\n');
+            text.Append("- Keys: ").Append(string.Join(", ", keys().Select(TableKeysDocument.KeyNames))).Append('\n');
         }
         text.Append('\n');
         text.Append(Unwrap(setting.Description)).Append('\n');

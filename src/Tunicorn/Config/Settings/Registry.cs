@@ -66,7 +66,7 @@ internal static class RegistrySettings
         MetaVar = "TABLE",
         Default = null,
         Validator = RegistryConf,
-        TableKeys = RegistryConfKeys.All,
+        TableKeys = () => RegistryConfKeys.All,
         Description = """
             The registry's options: a TOML table in the config file, JSON or inline TOML on the command line.
             Every key is optional; unset uses every default. What each key takes and its default: the table in
