@@ -33,6 +33,13 @@ internal abstract class Setting
     /// <summary>False for settings that are commands to the loader, not part of <see cref="Config.Settings"/>.</summary>
     public bool Stored { get; init; } = true;
 
+    /// <summary>The keys of a setting whose value is a table (service_register_conf); null for the others.</summary>
+    /// <remarks>
+    /// A function, called only by the docs: building the keys loads System.Text.Json, which a worker never loads
+    /// (it would cost each worker 15-20 ms of boot), and every process builds the settings table.
+    /// </remarks>
+    public Func<IReadOnlyList<TableKey>>? TableKeys { get; init; }
+
     /// <summary>True for the positional APP argument.</summary>
     public bool Positional { get; init; }
 

@@ -2,80 +2,12 @@ namespace Tunicorn.Config;
 
 /// <summary>
 /// Every setting, in section order. The one list the command line, the config file, --help, --print-config,
-/// serialization and docs/settings.md are built from: a new setting is declared in its section file and added here.
+/// serialization and docs/settings.md are built from. A new setting is only declared in its section file
+/// (Config/Settings/&lt;Section&gt;.cs): Tunicorn.Generators lists it here and gives <see cref="Settings"/> its property.
 /// </summary>
-internal static class SettingRegistry
+internal static partial class SettingRegistry
 {
-    public static IReadOnlyList<Setting> All { get; } =
-    [
-        ConfigSettings.Config,
-        ConfigSettings.App,
-        ConfigSettings.AppProbePaths,
-        ConfigSettings.PrintConfig,
-        ConfigSettings.CheckConfig,
-
-        ServerSettings.Bind,
-        ServerSettings.Backlog,
-        ServerSettings.ReusePort,
-        ServerSettings.ProxyProtocol,
-        ServerSettings.ProxyAllowIps,
-
-        WorkerSettings.Workers,
-        WorkerSettings.WorkerClass,
-        WorkerSettings.Threads,
-        WorkerSettings.WorkerConnections,
-        WorkerSettings.MaxRequests,
-        WorkerSettings.MaxRequestsJitter,
-        WorkerSettings.Timeout,
-        WorkerSettings.GracefulTimeout,
-        WorkerSettings.WorkerGen0Budget,
-
-        ProcessSettings.Chdir,
-        ProcessSettings.RawEnv,
-        ProcessSettings.Pidfile,
-        ProcessSettings.User,
-        ProcessSettings.Group,
-        ProcessSettings.Umask,
-        ProcessSettings.ProcName,
-        ProcessSettings.Initgroups,
-        ProcessSettings.Daemon,
-
-        LoggingSettings.AccessLog,
-        LoggingSettings.AccessLogFormat,
-        LoggingSettings.ErrorLog,
-        LoggingSettings.LogLevel,
-        LoggingSettings.CaptureOutput,
-        LoggingSettings.Syslog,
-        LoggingSettings.SyslogAddr,
-        LoggingSettings.SyslogFacility,
-        LoggingSettings.SyslogPrefix,
-        LoggingSettings.LogConfigJson,
-
-        ThriftSettings.ProtocolFactory,
-        ThriftSettings.TransportFactory,
-        ThriftSettings.ClientTimeout,
-        ThriftSettings.MessageTimeout,
-        ThriftSettings.ProcessorAsFactory,
-        ThriftSettings.MaxFrameSize,
-        ThriftSettings.MaxMessageSize,
-        ThriftSettings.RecursionLimit,
-        ThriftSettings.MaxCollectionSize,
-        ThriftSettings.MessageMemoryBudget,
-        ThriftSettings.Services,
-
-        TlsSettings.CertFile,
-        TlsSettings.KeyFile,
-        TlsSettings.CaCerts,
-        TlsSettings.CertReqs,
-        TlsSettings.SslVersion,
-        TlsSettings.Ciphers,
-
-        RegistrySettings.ServiceRegisterCls,
-        RegistrySettings.ServiceRegisterConf,
-        RegistrySettings.AdvertiseHost,
-
-        HooksSettings.Hooks,
-    ];
+    public static IReadOnlyList<Setting> All { get; } = Declared();
 
     private static readonly Dictionary<string, Setting> ByName = All.ToDictionary(s => s.Name, StringComparer.Ordinal);
 
@@ -84,4 +16,7 @@ internal static class SettingRegistry
 
     /// <summary>The settings a <see cref="Settings"/> instance holds (all but the loader's commands).</summary>
     public static IEnumerable<Setting> Stored => All.Where(s => s.Stored);
+
+    /// <summary>Every <c>Setting&lt;T&gt;</c> field of the section classes, in section order, then in the order of their file (generated).</summary>
+    private static partial IReadOnlyList<Setting> Declared();
 }

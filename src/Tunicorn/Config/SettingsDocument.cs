@@ -69,7 +69,12 @@ internal static class SettingsDocument
         text.Append("- Config file: ").Append(setting.TomlKey is null ? "no (command line and TUNICORN_CMD_ARGS only)" : $"`{setting.TomlKey}`").Append('\n');
         text.Append("- Type: ").Append(setting.TypeDescription).Append('\n');
         var defaultToml = setting.FormatToml(setting.DefaultValue);
-        text.Append("- Default: ").Append(defaultToml is null ? "not set" : $"`{defaultToml}`").Append("\n\n");
+        text.Append("- Default: ").Append(defaultToml is null ? "not set" : $"`{defaultToml}`").Append('\n');
+        if (setting.TableKeys is { } keys)
+        {
+            text.Append("- Keys: ").Append(string.Join(", ", keys().Select(TableKeysDocument.KeyNames))).Append('\n');
+        }
+        text.Append('\n');
         text.Append(Unwrap(setting.Description)).Append('\n');
     }
 

@@ -66,7 +66,7 @@ internal static class SettingsLoader
         Apply(values, fromEnvironment.Values, CommandArgsVariable);
         Apply(values, commandLine.Values, source: null);
         // The file actually read, absolute, so a reload after a chdir still finds it.
-        values[ConfigSettings.Config] = configFile?.Path;
+        values[ConfigSettings.ConfigFile] = configFile?.Path;
 
         var settings = new Settings(values);
         var checkConfig = (bool)values[ConfigSettings.CheckConfig]!;
@@ -103,9 +103,9 @@ internal static class SettingsLoader
     /// <summary>-c from the command line, else from TUNICORN_CMD_ARGS, else ./tunicorn.toml when it exists.</summary>
     private static (string Path, string DisplayName)? FindConfigFile(CommandLineArguments commandLine, CommandLineArguments fromEnvironment, string currentDirectory)
     {
-        var (given, source) = commandLine.Last(ConfigSettings.Config) is { } fromCommandLine
+        var (given, source) = commandLine.Last(ConfigSettings.ConfigFile) is { } fromCommandLine
             ? (fromCommandLine, (string?)null)
-            : (fromEnvironment.Last(ConfigSettings.Config), CommandArgsVariable);
+            : (fromEnvironment.Last(ConfigSettings.ConfigFile), CommandArgsVariable);
         if (given is null)
         {
             var implicitPath = Path.Combine(currentDirectory, DefaultConfigFile);
@@ -113,11 +113,11 @@ internal static class SettingsLoader
         }
         try
         {
-            ConfigSettings.Config.Validator.Parse(given);
+            ConfigSettings.ConfigFile.Validator.Parse(given);
         }
         catch (SettingValueException e)
         {
-            throw SettingsLoadException.ForValue(ConfigSettings.Config, e, source);
+            throw SettingsLoadException.ForValue(ConfigSettings.ConfigFile, e, source);
         }
         var path = Path.GetFullPath(given, currentDirectory);
         if (Directory.Exists(path))

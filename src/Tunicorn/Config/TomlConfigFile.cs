@@ -72,7 +72,7 @@ internal static class TomlConfigFile
     {
         string s => s,
         // The one setting whose value is a table: its validator reads the table as JSON.
-        TomlTable table when setting == RegistrySettings.ServiceRegisterConf => Registry.RegistryConfText.FromToml(table),
+        TomlTable table when setting == RegistrySettings.ServiceRegisterConf => RegistryConfText.FromToml(table),
         bool b => b ? "true" : "false",
         long l => l.ToString(CultureInfo.InvariantCulture),
         double d => d.ToString("R", CultureInfo.InvariantCulture),

@@ -1,29 +1,28 @@
-using System.Globalization;
 using System.Text.Json;
+using Tunicorn.Config;
 
 namespace Tunicorn.Registry;
 
 /// <summary>
-/// service_register_conf, typed: where and how the master announces itself. Every key is optional; docs/registry.md
-/// lists them with their defaults.
+/// service_register_conf, typed: where and how the master announces itself. Every key is optional; its declaration
+/// (name, value, default, validator, description) is in Config/Settings/RegistryConf.cs, from which docs/registry.md lists them.
 /// </summary>
 public sealed class RegistryOptions
 {
-    /// <summary>The keys service_register_conf accepts, in the order the docs list them.</summary>
-    public static readonly IReadOnlyList<string> Keys =
-        ["hosts", "path", "prefix", "service", "timeout", "auth", "format", "weight", "version", "metadata", "deregister_delay", "options"];
+    /// <summary>The keys service_register_conf accepts, in the order the docs list them (aliases after their key).</summary>
+    public static readonly IReadOnlyList<string> Keys = [.. RegistryConfKeys.All.SelectMany(key => key.Names)];
 
     /// <summary>The root under which <c>/SERVICE</c> is the default path.</summary>
     public const string DefaultRoot = RegistryPaths.DefaultRoot;
 
     /// <summary>Seconds: kazoo's default ZooKeeper session timeout, used for the etcd lease TTL too.</summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan DefaultTimeout = RegistryConfKeys.Timeout.Default;
 
     /// <summary>
     /// How long deregistration waits after removing the entries before the workers start draining, so that watching
     /// clients (a few ms away) stop sending first.
     /// </summary>
-    public static readonly TimeSpan DefaultDeregisterDelay = TimeSpan.FromMilliseconds(500);
+    public static readonly TimeSpan DefaultDeregisterDelay = RegistryConfKeys.DeregisterDelay.Default;
 
     /// <summary>ZooKeeper connect string parts ("host:port[/chroot]") or etcd endpoints ("http://host:port"); empty: the backend's default.</summary>
     public IReadOnlyList<string> Hosts { get; init; } = [];
@@ -65,116 +64,21 @@ public sealed class RegistryOptions
     /// </summary>
     public static RegistryOptions Parse(string? json)
     {
-        if (string.IsNullOrWhiteSpace(json))
-            return new RegistryOptions();
-        using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
-            throw new FormatException("is not a table");
-
-        IReadOnlyList<string> hosts = [];
-        string? path = null, service = null, auth = null, version = null;
-        var timeout = DefaultTimeout;
-        var deregisterDelay = DefaultDeregisterDelay;
-        var format = RegistryEntryFormat.Tunicorn;
-        var weight = 1;
-        JsonElement? metadata = null, options = null;
-        foreach (var property in root.EnumerateObject())
-        {
-            var value = property.Value;
-            switch (property.Name)
-            {
-                case "hosts":
-                    hosts = value.ValueKind switch
-                    {
-                        JsonValueKind.Array when value.EnumerateArray().All(item => item.ValueKind == JsonValueKind.String && item.GetString()!.Length > 0) =>
-                            [.. value.EnumerateArray().Select(item => item.GetString()!)],
-                        JsonValueKind.String => [.. value.GetString()!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)],
-                        _ => throw new FormatException("has hosts that are neither a string nor an array of strings"),
-                    };
-                    if (hosts.Count == 0)
-                        throw new FormatException("has empty hosts");
-                    break;
-                case "path" or "prefix":
-                    if (path is not null)
-                        throw new FormatException("has both path and prefix (they are the same key: give one)");
-                    path = NonEmptyString(property.Name, value);
-                    if (!path.StartsWith('/'))
-                        throw new FormatException($"has {property.Name} '{path}', which does not start with '/'");
-                    break;
-                case "service":
-                    service = NonEmptyString("service", value);
-                    if (service.Contains('/'))
-                        throw new FormatException($"has service '{service}', which contains '/'");
-                    break;
-                case "timeout":
-                    timeout = TimeSpan.FromSeconds(Seconds("timeout", value, minimum: 1));
-                    break;
-                case "deregister_delay":
-                    deregisterDelay = TimeSpan.FromSeconds(Seconds("deregister_delay", value, minimum: 0));
-                    break;
-                case "auth":
-                    auth = NonEmptyString("auth", value);
-                    if (auth.IndexOf(':') <= 0)
-                        throw new FormatException("has an auth that is not user:password");
-                    break;
-                case "format":
-                    format = NonEmptyString("format", value).ToLowerInvariant() switch
-                    {
-                        "tunicorn" => RegistryEntryFormat.Tunicorn,
-                        "serverset" => RegistryEntryFormat.Serverset,
-                        var other => throw new FormatException($"has format '{other}' (allowed: tunicorn, serverset)"),
-                    };
-                    break;
-                case "weight":
-                    weight = value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var w) && w >= 0
-                        ? w
-                        : throw new FormatException("has a weight that is not an integer 0 or more");
-                    break;
-                case "version":
-                    version = NonEmptyString("version", value);
-                    break;
-                case "metadata":
-                    metadata = value.ValueKind == JsonValueKind.Object ? value.Clone() : throw new FormatException("has metadata that is not a table");
-                    break;
-                case "options":
-                    options = value.ValueKind == JsonValueKind.Object ? value.Clone() : throw new FormatException("has options that is not a table");
-                    break;
-                default:
-                    throw new FormatException($"has the unknown key '{property.Name}' (allowed: {string.Join(", ", Keys)})");
-            }
-        }
+        var table = RegistryConfKeys.Parse(json);
         return new RegistryOptions
         {
-            Hosts = hosts,
-            Path = path,
-            Service = service,
-            Timeout = timeout,
-            Auth = auth,
-            Format = format,
-            Weight = weight,
-            Version = version,
-            Metadata = metadata,
-            DeregisterDelay = deregisterDelay,
-            Options = options,
+            Hosts = table.Get(RegistryConfKeys.Hosts)!,
+            Path = table.Get(RegistryConfKeys.Path),
+            Service = table.Get(RegistryConfKeys.Service),
+            Timeout = table.Get(RegistryConfKeys.Timeout),
+            Auth = table.Get(RegistryConfKeys.Auth),
+            // The key's validator admits only the members' names, in lower case.
+            Format = Enum.Parse<RegistryEntryFormat>(table.Get(RegistryConfKeys.Format)!, ignoreCase: true),
+            Weight = table.Get(RegistryConfKeys.Weight),
+            Version = table.Get(RegistryConfKeys.Version),
+            Metadata = table.Get(RegistryConfKeys.Metadata),
+            DeregisterDelay = table.Get(RegistryConfKeys.DeregisterDelay),
+            Options = table.Get(RegistryConfKeys.Options),
         };
-    }
-
-    private static string NonEmptyString(string key, JsonElement value) =>
-        value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
-            ? text
-            : throw new FormatException($"has a {key} that is not a non-empty string");
-
-    private static double Seconds(string key, JsonElement value, double minimum)
-    {
-        double seconds = value.ValueKind switch
-        {
-            JsonValueKind.Number => value.GetDouble(),
-            JsonValueKind.String when double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
-            _ => double.NaN,
-        };
-        return double.IsFinite(seconds) && seconds >= minimum && seconds <= 3600
-            ? seconds
-            : throw new FormatException($"has a {key} that is not a number of seconds from {minimum.ToString(CultureInfo.InvariantCulture)} to 3600");
     }
 }

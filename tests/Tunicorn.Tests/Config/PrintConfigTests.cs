@@ -78,7 +78,7 @@ public sealed class PrintConfigTests
     private static Dictionary<Setting, object?> WithoutConfigFile(Settings settings)
     {
         var values = SettingRegistry.Stored.ToDictionary(s => s, settings.GetValue);
-        values[ConfigSettings.Config] = null;
+        values[ConfigSettings.ConfigFile] = null;
         return values;
     }
 }

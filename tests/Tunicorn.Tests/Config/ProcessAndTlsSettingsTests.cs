@@ -24,7 +24,7 @@ public sealed class ProcessAndTlsSettingsTests
     [InlineData("thriftpy2.protocol:TJSONProtocolFactory", ThriftProtocolKind.Json)]
     [InlineData("compact", ThriftProtocolKind.Compact)]
     public void ThriftProtocolFactory_AcceptsGunicornThriftFactoryNames(string text, ThriftProtocolKind expected) =>
-        Assert.Equal(expected, ThriftSettings.ProtocolFactory.Validator.Parse(text));
+        Assert.Equal(expected, ThriftSettings.ThriftProtocol.Validator.Parse(text));
 
     [Theory]
     [InlineData("thrift.transport.TTransport:TBufferedTransportFactory", ThriftTransportKind.Buffered)]
@@ -34,7 +34,7 @@ public sealed class ProcessAndTlsSettingsTests
     [InlineData("thriftpy2.transport:TFramedTransportFactory", ThriftTransportKind.Framed)]
     [InlineData("thriftpy2.transport:TCyFramedTransportFactory", ThriftTransportKind.Framed)]
     public void ThriftTransportFactory_AcceptsGunicornThriftFactoryNames(string text, ThriftTransportKind expected) =>
-        Assert.Equal(expected, ThriftSettings.TransportFactory.Validator.Parse(text));
+        Assert.Equal(expected, ThriftSettings.ThriftTransport.Validator.Parse(text));
 
     [Theory]
     [InlineData("thrift.protocol.TMultiplexedProtocol:TMultiplexedProtocolFactory")]
@@ -42,9 +42,9 @@ public sealed class ProcessAndTlsSettingsTests
     [InlineData("TCompactProtocolFactory")]
     public void ThriftFactories_RejectPythonNamesThatAreNoWireFormatOfOurs(string text)
     {
-        var protocol = Assert.Throws<SettingValueException>(() => ThriftSettings.ProtocolFactory.Validator.Parse(text));
+        var protocol = Assert.Throws<SettingValueException>(() => ThriftSettings.ThriftProtocol.Validator.Parse(text));
         Assert.StartsWith($"'{text}' is not one of binary, compact, json, auto", protocol.Message);
-        Assert.Throws<SettingValueException>(() => ThriftSettings.TransportFactory.Validator.Parse(text));
+        Assert.Throws<SettingValueException>(() => ThriftSettings.ThriftTransport.Validator.Parse(text));
     }
 
     [Fact]

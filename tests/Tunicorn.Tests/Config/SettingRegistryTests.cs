@@ -64,6 +64,47 @@ public sealed class SettingRegistryTests
         Assert.Equal(SettingRegistry.Stored.Count(), typeof(Settings).GetProperties(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance).Length);
 
     [Fact]
+    public void Settings_GeneratedPropertyOfEachStoredSetting_IsNamedAsItsFieldAndHoldsItsValue()
+    {
+        var defaults = new Settings();
+        foreach (var field in SectionClasses.SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static)).Where(f => typeof(Setting).IsAssignableFrom(f.FieldType)))
+        {
+            var setting = (Setting)field.GetValue(null)!;
+            var property = typeof(Settings).GetProperty(field.Name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance);
+            if (!setting.Stored)
+            {
+                Assert.Null(property);
+                continue;
+            }
+            Assert.NotNull(property);
+            Assert.Equal(setting.ValueType, Nullable.GetUnderlyingType(property.PropertyType) is { } underlying && !setting.ValueType.IsValueType ? underlying : property.PropertyType);
+            Assert.Equal(setting.DefaultValue, property.GetValue(defaults));
+            Assert.Equal(setting.DefaultValue, defaults.GetValue(setting));
+        }
+    }
+
+    [Fact]
+    public void Settings_GeneratedInitAccessors_StoreUnderTheirSetting_AndCopyLists()
+    {
+        var bind = new List<string> { "127.0.0.1:1" };
+        var settings = new Settings { Workers = 3, ThriftMaxFrameSize = 77, ConfigFile = "/x.toml", Bind = bind };
+        bind.Add("127.0.0.1:2");
+
+        Assert.Equal(3, settings.GetValue(WorkerSettings.Workers));
+        Assert.Equal(77, settings.GetValue(ThriftSettings.ThriftMaxFrameSize));
+        Assert.Equal("/x.toml", settings.GetValue(ConfigSettings.ConfigFile));
+        Assert.Equal(["127.0.0.1:1"], settings.Bind);
+    }
+
+    [Fact]
+    public void Settings_PropertyOfAnInternalType_IsInternal()
+    {
+        Assert.Null(typeof(Settings).GetProperty(nameof(LoggingSettings.LogConfigJson), BindingFlags.Public | BindingFlags.Instance));
+        Assert.NotNull(typeof(Settings).GetProperty(nameof(LoggingSettings.LogConfigJson), BindingFlags.NonPublic | BindingFlags.Instance));
+        Assert.NotNull(typeof(Settings).GetProperty(nameof(Settings.Workers), BindingFlags.Public | BindingFlags.Instance));
+    }
+
+    [Fact]
     public void Descriptions_HaveAShortFirstLine() =>
         Assert.All(SettingRegistry.All, s => Assert.InRange(s.Summary.Length, 10, 100));
 }

@@ -27,6 +27,48 @@ public sealed class SettingsDocumentTests
     }
 
     [Fact]
+    public void RegistryMarkdown_KeysTable_IsUpToDateWithTheDeclarations()
+    {
+        var path = Path.Combine(RepositoryRoot(), TableKeysDocument.RegistryPath);
+        var current = File.ReadAllText(path);
+        var rendered = TableKeysDocument.Splice(current, RegistryConfKeys.All);
+        if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
+        {
+            File.WriteAllText(path, rendered);
+            current = rendered;
+        }
+
+        Assert.True(
+            current == rendered,
+            $"The service_register_conf keys in {TableKeysDocument.RegistryPath} are stale. Regenerate them with scripts/gen-settings-doc.sh.");
+    }
+
+    [Fact]
+    public void RenderKeys_DescribesEveryKeyWithItsAliasesAndDefault()
+    {
+        var text = TableKeysDocument.Render(RegistryConfKeys.All);
+
+        Assert.StartsWith(TableKeysDocument.BeginMarker + "\n", text);
+        Assert.EndsWith(TableKeysDocument.EndMarker + "\n", text);
+        Assert.Equal(RegistryConfKeys.All.Count + 4, text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("| `path` (or `prefix`) | string starting with `/` | `/tunicorn/services/SERVICE` |", text);
+        Assert.Contains("| `timeout` | seconds, 1 to 3600 | `10` |", text);
+        Assert.Contains("| `deregister_delay` | seconds, 0 to 3600 | `0.5` |", text);
+        Assert.Contains("| `auth` | `user:password` | none |", text);
+    }
+
+    [Fact]
+    public void Splice_KeepsTheHandWrittenTextAroundTheMarkers()
+    {
+        var page = $"before\n{TableKeysDocument.BeginMarker}\nold table\n{TableKeysDocument.EndMarker}\nafter\n";
+
+        var spliced = TableKeysDocument.Splice(page, RegistryConfKeys.All);
+
+        Assert.Equal("before\n" + TableKeysDocument.Render(RegistryConfKeys.All) + "after\n", spliced);
+        Assert.Throws<FormatException>(() => TableKeysDocument.Splice("no markers\n", RegistryConfKeys.All));
+    }
+
+    [Fact]
     public void Render_DescribesEverySetting()
     {
         var text = SettingsDocument.Render();
@@ -38,6 +80,7 @@ public sealed class SettingsDocumentTests
         }
         Assert.Contains("- Default: `[\"127.0.0.1:9090\"]`", text);
         Assert.Contains("`-w INT`, `--workers INT`", text);
+        Assert.Contains("- Keys: `hosts`, `path` (or `prefix`), `service`,", text);
     }
 
     // The test binary lives under the artifacts path, which may be outside the checkout; the source path is not.

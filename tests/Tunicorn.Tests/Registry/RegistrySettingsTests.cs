@@ -75,12 +75,66 @@ public sealed class RegistrySettingsTests
     [InlineData("""{"auth": "nopassword"}""", "auth that is not user:password")]
     [InlineData("hosts=a", "is not a table")]
     [InlineData("{hosts = }", "is neither a JSON object nor an inline TOML table")]
+    [InlineData("""{"hostz": "a"}""", "has the unknown key 'hostz' (allowed: hosts, path, prefix, service, timeout, auth, format, weight, version, metadata, deregister_delay, options)")]
+    [InlineData("""{"hosts": 5}""", "has hosts that are neither a string nor an array of strings")]
+    [InlineData("""{"hosts": [""]}""", "has hosts that are neither a string nor an array of strings")]
+    [InlineData("""{"hosts": " , "}""", "has empty hosts")]
+    [InlineData("""{"prefix": 3}""", "has a prefix that is not a non-empty string")]
+    [InlineData("""{"prefix": "x"}""", "has prefix 'x', which does not start with '/'")]
+    [InlineData("""{"prefix": "/a", "path": "/b"}""", "has both prefix and path (they are the same key: give one)")]
+    [InlineData("""{"service": "a/b"}""", "has service 'a/b', which contains '/'")]
+    [InlineData("""{"service": ""}""", "has a service that is not a non-empty string")]
+    [InlineData("""{"timeout": "soon"}""", "has a timeout that is not a number of seconds from 1 to 3600")]
+    [InlineData("""{"deregister_delay": 3601}""", "has a deregister_delay that is not a number of seconds from 0 to 3600")]
+    [InlineData("""{"format": 1}""", "has a format that is not a non-empty string")]
+    [InlineData("""{"format": "Thrift"}""", "has format 'thrift' (allowed: tunicorn, serverset)")]
+    [InlineData("""{"weight": -1}""", "has a weight that is not an integer 0 or more")]
+    [InlineData("""{"weight": 1.5}""", "has a weight that is not an integer 0 or more")]
+    [InlineData("""{"version": 2}""", "has a version that is not a non-empty string")]
+    [InlineData("""{"metadata": 1}""", "has metadata that is not a table")]
+    [InlineData("""{"options": "x"}""", "has options that is not a table")]
     public void Conf_Invalid_IsOneLineNamingSettingAndReason(string conf, string reason)
     {
         var line = LoadRun.Of("--service-register-conf", conf).ErrorLine;
 
         Assert.StartsWith("tunicorn: error: service_register_conf: ", line);
         Assert.Contains(reason, line);
+    }
+
+    [Fact]
+    public void Options_Unset_HoldEveryDeclaredDefault()
+    {
+        var options = RegistryOptions.Parse(null);
+
+        Assert.Empty(options.Hosts);
+        Assert.Null(options.Path);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.Timeout);
+        Assert.Equal(RegistryEntryFormat.Tunicorn, options.Format);
+        Assert.Equal(1, options.Weight);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.DeregisterDelay);
+        Assert.Null(options.Metadata);
+        Assert.Equal(["hosts", "path", "prefix", "service", "timeout", "auth", "format", "weight", "version", "metadata", "deregister_delay", "options"], RegistryOptions.Keys);
+    }
+
+    [Fact]
+    public void Options_EveryKey_IsTyped()
+    {
+        var options = RegistryOptions.Parse("""
+            {"hosts":"a:1, b:2","prefix":"/p/","service":"Calc","timeout":"2.5","auth":"u:p","format":"SERVERSET","weight":0,
+             "version":"1.2","metadata":{"zone":"z"},"deregister_delay":0,"options":{"x":1}}
+            """);
+
+        Assert.Equal(["a:1", "b:2"], options.Hosts);
+        Assert.Equal("/p", options.ResolvePath("ignored"));
+        Assert.Equal("Calc", options.Service);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), options.Timeout);
+        Assert.Equal("u:p", options.Auth);
+        Assert.Equal(RegistryEntryFormat.Serverset, options.Format);
+        Assert.Equal(0, options.Weight);
+        Assert.Equal("1.2", options.Version);
+        Assert.Equal("""{"zone":"z"}""", options.Metadata!.Value.GetRawText());
+        Assert.Equal(TimeSpan.Zero, options.DeregisterDelay);
+        Assert.Equal("""{"x":1}""", options.Options!.Value.GetRawText());
     }
 
     [Theory]

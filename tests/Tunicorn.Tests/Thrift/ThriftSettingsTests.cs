@@ -10,9 +10,9 @@ public sealed class ThriftSettingsTests
     [Fact]
     public void LimitDefaults_AreApacheThriftDefaults()
     {
-        Assert.Equal(TConfiguration.DEFAULT_MAX_FRAME_SIZE, ThriftSettings.MaxFrameSize.Default);
-        Assert.Equal(TConfiguration.DEFAULT_MAX_MESSAGE_SIZE, ThriftSettings.MaxMessageSize.Default);
-        Assert.Equal(TConfiguration.DEFAULT_RECURSION_DEPTH, ThriftSettings.RecursionLimit.Default);
+        Assert.Equal(TConfiguration.DEFAULT_MAX_FRAME_SIZE, ThriftSettings.ThriftMaxFrameSize.Default);
+        Assert.Equal(TConfiguration.DEFAULT_MAX_MESSAGE_SIZE, ThriftSettings.ThriftMaxMessageSize.Default);
+        Assert.Equal(TConfiguration.DEFAULT_RECURSION_DEPTH, ThriftSettings.ThriftRecursionLimit.Default);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class ThriftSettingsTests
     [InlineData("auto", ThriftProtocolKind.Auto)]
     [InlineData("compact", ThriftProtocolKind.Compact)]
     public void ProtocolFactory_AcceptsAuto(string text, ThriftProtocolKind expected) =>
-        Assert.Equal(expected, ThriftSettings.ProtocolFactory.Parse([text]));
+        Assert.Equal(expected, ThriftSettings.ThriftProtocol.Parse([text]));
 
     [Theory]
     [InlineData("none", CertRequirement.None)]

@@ -3,7 +3,8 @@ namespace Tunicorn.Config;
 /// <summary>Settings about where settings and the app come from, and what the command line asks for.</summary>
 internal static class ConfigSettings
 {
-    public static readonly Setting<string> Config = new("config", SettingSection.Config)
+    /// <summary>The absolute path of the config file that was read, or null when none was.</summary>
+    public static readonly Setting<string> ConfigFile = new("config", SettingSection.Config)
     {
         Flags = ["-c", "--config"],
         MetaVar = "PATH",
@@ -19,6 +20,7 @@ internal static class ConfigSettings
             """,
     };
 
+    /// <summary>APP: <c>path/to/Assembly.dll[:Namespace.Type]</c>; null in embedded mode when handlers are registered in code.</summary>
     public static readonly Setting<string> App = new("app", SettingSection.Config)
     {
         MetaVar = "APP",
@@ -33,6 +35,7 @@ internal static class ConfigSettings
             """,
     };
 
+    /// <summary>Folders where the app's load context looks for dependencies not beside the app dll, in order.</summary>
     public static readonly Setting<IReadOnlyList<string>> AppProbePaths = new("app_probe_paths", SettingSection.Config)
     {
         Flags = ["--app-probe-path"],

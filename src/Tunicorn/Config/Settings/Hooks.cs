@@ -3,6 +3,7 @@ namespace Tunicorn.Config;
 /// <summary>Settings of the server hooks.</summary>
 internal static class HooksSettings
 {
+    /// <summary>A type name deriving from ServerHooks, looked up in the app assembly and loaded assemblies.</summary>
     public static readonly Setting<string> Hooks = new("hooks", SettingSection.Hooks)
     {
         Flags = ["--hooks"],

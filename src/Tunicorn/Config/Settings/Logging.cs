@@ -5,6 +5,7 @@ namespace Tunicorn.Config;
 /// <summary>Settings of the error log and the access log.</summary>
 internal static class LoggingSettings
 {
+    /// <summary>"-" is stderr; null disables the access log.</summary>
     public static readonly Setting<string> AccessLog = new("accesslog", SettingSection.Logging)
     {
         Flags = ["--access-logfile"],
@@ -40,6 +41,7 @@ internal static class LoggingSettings
             """,
     };
 
+    /// <summary>"-" is stderr.</summary>
     public static readonly Setting<string> ErrorLog = new("errorlog", SettingSection.Logging)
     {
         Flags = ["--error-logfile", "--log-file"],
@@ -72,6 +74,7 @@ internal static class LoggingSettings
             """,
     };
 
+    /// <summary>Whether the app's stdout and stderr go to the errorlog file.</summary>
     public static readonly Setting<bool> CaptureOutput = new("capture_output", SettingSection.Logging)
     {
         Flags = ["--capture-output"],
@@ -86,6 +89,7 @@ internal static class LoggingSettings
             """,
     };
 
+    /// <summary>Whether the error log goes to syslog too.</summary>
     public static readonly Setting<bool> Syslog = new("syslog", SettingSection.Logging)
     {
         Flags = ["--log-syslog"],
@@ -101,6 +105,7 @@ internal static class LoggingSettings
             """,
     };
 
+    /// <summary>unix://PATH, udp://HOST[:PORT] or tcp://HOST[:PORT] (Logging.SyslogAddress parses it).</summary>
     public static readonly Setting<string> SyslogAddr = new("syslog_addr", SettingSection.Logging)
     {
         Flags = ["--log-syslog-to"],
@@ -160,6 +165,8 @@ internal static class LoggingSettings
             """,
     };
 
+    /// <summary>Per-category minimum levels read from the logconfig_json file; null when unset.</summary>
+    // Settings.LogConfigJson comes out internal, as LogLevelRules is: the parsed rules are for the server's logging setup, not for hooks.
     public static readonly Setting<Logging.LogLevelRules> LogConfigJson = new("logconfig_json", SettingSection.Logging)
     {
         Flags = ["--log-config-json"],

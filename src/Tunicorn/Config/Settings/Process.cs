@@ -30,6 +30,7 @@ internal static class ProcessSettings
             """,
     };
 
+    /// <summary>KEY=VALUE entries, validated: the key is non-empty.</summary>
     public static readonly Setting<IReadOnlyList<string>> RawEnv = new("raw_env", SettingSection.Process)
     {
         Flags = ["-e", "--env"],
@@ -80,6 +81,7 @@ internal static class ProcessSettings
             """,
     };
 
+    /// <summary>The umask to set; null keeps the inherited one.</summary>
     public static readonly Setting<int?> Umask = new("umask", SettingSection.Process)
     {
         Flags = ["-m", "--umask"],
@@ -108,6 +110,7 @@ internal static class ProcessSettings
             """,
     };
 
+    /// <summary>With <see cref="User"/> set, workers get that user's supplementary groups (initgroups(3)); otherwise none.</summary>
     public static readonly Setting<bool> Initgroups = new("initgroups", SettingSection.Process)
     {
         Flags = ["--initgroups"],
@@ -121,6 +124,7 @@ internal static class ProcessSettings
             """,
     };
 
+    /// <summary>Detach the master into the background (a new session, stdio on /dev/null).</summary>
     public static readonly Setting<bool> Daemon = new("daemon", SettingSection.Process)
     {
         Flags = ["-D", "--daemon"],

@@ -1,5 +1,3 @@
-using Tunicorn.Registry;
-
 namespace Tunicorn.Config;
 
 /// <summary>Settings of the service registry the master announces itself in, with gunicorn_thrift's names.</summary>
@@ -22,7 +20,7 @@ internal static class RegistrySettings
             try
             {
                 var json = RegistryConfText.Normalize(text);
-                RegistryOptions.Parse(json);
+                RegistryConfKeys.Parse(json);
                 return json;
             }
             catch (FormatException e)
@@ -42,6 +40,7 @@ internal static class RegistrySettings
         },
         value => value);
 
+    /// <summary>zookeeper, etcd, none, or the name of a type implementing IServiceRegistry.</summary>
     public static readonly Setting<string> ServiceRegisterCls = new("service_register_cls", SettingSection.Registry)
     {
         Flags = ["--service-register-cls"],
@@ -60,23 +59,22 @@ internal static class RegistrySettings
             """,
     };
 
+    /// <summary>The registry's options as a compact JSON object (Registry.RegistryOptions types it); null for every default.</summary>
     public static readonly Setting<string> ServiceRegisterConf = new("service_register_conf", SettingSection.Registry)
     {
         Flags = ["--service-register-conf"],
         MetaVar = "TABLE",
         Default = null,
         Validator = RegistryConf,
+        TableKeys = () => RegistryConfKeys.All,
         Description = """
             The registry's options: a TOML table in the config file, JSON or inline TOML on the command line.
-            Keys: hosts (ZooKeeper "h1:2181,h2:2181/chroot", etcd "http://h:2379"; default the local server),
-            path or prefix (default /tunicorn/services/SERVICE), service (default the Thrift service name),
-            timeout (ZooKeeper session timeout or etcd lease TTL, seconds, default 10), auth ("user:password"),
-            format (tunicorn or serverset, the Finagle member JSON), weight (default 1), version, metadata (a
-            table copied into the entry), deregister_delay (seconds between removing the entry and draining the
-            workers, default 0.5), options (a table for a custom registry). Unset uses every default.
+            Every key is optional; unset uses every default. What each key takes and its default: the table in
+            docs/registry.md, generated from the keys' declarations (Config/Settings/RegistryConf.cs).
             """,
     };
 
+    /// <summary>The host announced for wildcard binds; null announces the machine's host name.</summary>
     public static readonly Setting<string> AdvertiseHost = new("advertise_host", SettingSection.Registry)
     {
         Flags = ["--advertise-host"],

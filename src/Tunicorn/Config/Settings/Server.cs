@@ -88,6 +88,7 @@ internal static class ServerSettings
         values => string.Join(",", values),
         isList: true);
 
+    /// <summary>IP addresses, CIDR networks or "*": the peers whose connections start with a PROXY header.</summary>
     public static readonly Setting<IReadOnlyList<string>> ProxyAllowIps = new("proxy_allow_ips", SettingSection.Server)
     {
         // gunicorn's flag, name and default: the proxy runs on the same machine.

@@ -36,7 +36,7 @@ internal static partial class ThriftSettings
         new("thriftpy2.transport.framed:TFramedTransportFactory", "framed"),
     ];
 
-    public static readonly Setting<ThriftProtocolKind> ProtocolFactory = new("thrift_protocol_factory", SettingSection.Thrift)
+    public static readonly Setting<ThriftProtocolKind> ThriftProtocol = new("thrift_protocol_factory", SettingSection.Thrift)
     {
         Flags = ["--thrift-protocol-factory"],
         MetaVar = "PROTOCOL",
@@ -56,7 +56,7 @@ internal static partial class ThriftSettings
             """,
     };
 
-    public static readonly Setting<ThriftTransportKind> TransportFactory = new("thrift_transport_factory", SettingSection.Thrift)
+    public static readonly Setting<ThriftTransportKind> ThriftTransport = new("thrift_transport_factory", SettingSection.Thrift)
     {
         Flags = ["--thrift-transport-factory"],
         MetaVar = "TRANSPORT",
@@ -74,7 +74,8 @@ internal static partial class ThriftSettings
             """,
     };
 
-    public static readonly Setting<double?> ClientTimeout = new("thrift_client_timeout", SettingSection.Thrift)
+    /// <summary>Seconds a connection may stay idle between calls before it is closed; null (or 0) waits forever.</summary>
+    public static readonly Setting<double?> ThriftClientTimeout = new("thrift_client_timeout", SettingSection.Thrift)
     {
         Flags = ["--thrift-client-timeout"],
         MetaVar = "SECONDS",
@@ -89,7 +90,8 @@ internal static partial class ThriftSettings
             """,
     };
 
-    public static readonly Setting<double> MessageTimeout = new("thrift_message_timeout", SettingSection.Thrift)
+    /// <summary>Seconds a client may take to send one whole call, from its first byte; 0 disables the limit.</summary>
+    public static readonly Setting<double> ThriftMessageTimeout = new("thrift_message_timeout", SettingSection.Thrift)
     {
         Flags = ["--thrift-message-timeout"],
         MetaVar = "SECONDS",
@@ -105,7 +107,7 @@ internal static partial class ThriftSettings
             """,
     };
 
-    public static readonly Setting<bool> ProcessorAsFactory = new("thrift_processor_as_factory", SettingSection.Thrift)
+    public static readonly Setting<bool> ThriftProcessorAsFactory = new("thrift_processor_as_factory", SettingSection.Thrift)
     {
         Flags = ["--thrift-processor-as-factory"],
         Default = false,
@@ -116,7 +118,7 @@ internal static partial class ThriftSettings
             """,
     };
 
-    public static readonly Setting<int> MaxFrameSize = new("thrift_max_frame_size", SettingSection.Thrift)
+    public static readonly Setting<int> ThriftMaxFrameSize = new("thrift_max_frame_size", SettingSection.Thrift)
     {
         Flags = ["--thrift-max-frame-size"],
         MetaVar = "BYTES",
@@ -129,7 +131,7 @@ internal static partial class ThriftSettings
             """,
     };
 
-    public static readonly Setting<int> MaxMessageSize = new("thrift_max_message_size", SettingSection.Thrift)
+    public static readonly Setting<int> ThriftMaxMessageSize = new("thrift_max_message_size", SettingSection.Thrift)
     {
         Flags = ["--thrift-max-message-size"],
         MetaVar = "BYTES",
@@ -143,7 +145,20 @@ internal static partial class ThriftSettings
             """,
     };
 
-    public static readonly Setting<int> MaxCollectionSize = new("thrift_max_collection_size", SettingSection.Thrift)
+    public static readonly Setting<int> ThriftRecursionLimit = new("thrift_recursion_limit", SettingSection.Thrift)
+    {
+        Flags = ["--thrift-recursion-limit"],
+        MetaVar = "INT",
+        // Apache Thrift's default (TConfiguration.DEFAULT_RECURSION_DEPTH).
+        Default = 64,
+        Validator = Validators.PositiveInt,
+        Description = """
+            The deepest nesting of structs, lists, sets and maps a message may have.
+            A deeper message closes the connection, so that hostile input cannot exhaust the stack.
+            """,
+    };
+
+    public static readonly Setting<int> ThriftMaxCollectionSize = new("thrift_max_collection_size", SettingSection.Thrift)
     {
         Flags = ["--thrift-max-collection-size"],
         MetaVar = "INT",
@@ -161,7 +176,8 @@ internal static partial class ThriftSettings
             """,
     };
 
-    public static readonly Setting<int> MessageMemoryBudget = new("thrift_message_memory_budget", SettingSection.Thrift)
+    /// <summary>Bytes of estimated message memory a worker's calls may hold at once; 0 for no budget.</summary>
+    public static readonly Setting<int> ThriftMessageMemoryBudget = new("thrift_message_memory_budget", SettingSection.Thrift)
     {
         Flags = ["--thrift-message-memory-budget"],
         MetaVar = "BYTES",
@@ -174,19 +190,6 @@ internal static partial class ThriftSettings
             Estimated from the collections the messages announce (the collection, plus the objects of its
             elements). A message that would go past it closes its connection. 0: no budget. After a message of
             16 MiB or more, the worker compacts its heap once it is idle, giving the memory back.
-            """,
-    };
-
-    public static readonly Setting<int> RecursionLimit = new("thrift_recursion_limit", SettingSection.Thrift)
-    {
-        Flags = ["--thrift-recursion-limit"],
-        MetaVar = "INT",
-        // Apache Thrift's default (TConfiguration.DEFAULT_RECURSION_DEPTH).
-        Default = 64,
-        Validator = Validators.PositiveInt,
-        Description = """
-            The deepest nesting of structs, lists, sets and maps a message may have.
-            A deeper message closes the connection, so that hostile input cannot exhaust the stack.
             """,
     };
 
@@ -204,6 +207,7 @@ internal static partial class ThriftSettings
         },
         value => value);
 
+    /// <summary>NAME=path/to/Assembly.dll[:Namespace.Type] entries, served multiplexed; empty serves APP alone.</summary>
     public static readonly Setting<IReadOnlyList<string>> Services = new("service", SettingSection.Thrift)
     {
         Flags = ["--service"],

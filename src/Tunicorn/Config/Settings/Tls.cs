@@ -3,6 +3,7 @@ namespace Tunicorn.Config;
 /// <summary>TLS on every listening socket, with gunicorn's setting names (its "SSL" section).</summary>
 internal static class TlsSettings
 {
+    /// <summary>The server certificate (PEM); null serves plain TCP.</summary>
     public static readonly Setting<string> CertFile = new("certfile", SettingSection.Tls)
     {
         Flags = ["--certfile"],
@@ -58,6 +59,7 @@ internal static class TlsSettings
             """,
     };
 
+    /// <summary>The oldest TLS version clients may use.</summary>
     public static readonly Setting<TlsMinimumVersion> SslVersion = new("ssl_version", SettingSection.Tls)
     {
         Flags = ["--ssl-version"],
@@ -83,6 +85,7 @@ internal static class TlsSettings
             """,
     };
 
+    /// <summary>An OpenSSL cipher string for TLS 1.2 and older; null keeps the system's default.</summary>
     public static readonly Setting<string> Ciphers = new("ciphers", SettingSection.Tls)
     {
         Flags = ["--ciphers"],

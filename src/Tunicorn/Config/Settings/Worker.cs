@@ -59,6 +59,7 @@ internal static class WorkerSettings
             """,
     };
 
+    /// <summary>Calls after which a worker restarts gracefully; 0 never.</summary>
     public static readonly Setting<int> MaxRequests = new("max_requests", SettingSection.Worker)
     {
         Flags = ["--max-requests"],
@@ -84,6 +85,7 @@ internal static class WorkerSettings
             """,
     };
 
+    /// <summary>Seconds without a heartbeat (or in one call) before a worker is killed; 0 disables.</summary>
     public static readonly Setting<double> Timeout = new("timeout", SettingSection.Worker)
     {
         Flags = ["-t", "--timeout"],
@@ -110,6 +112,7 @@ internal static class WorkerSettings
             """,
     };
 
+    /// <summary>Bytes of gen0 budget for each worker's GC (DOTNET_GCgen0size); 0 the runtime's default.</summary>
     public static readonly Setting<int> WorkerGen0Budget = new("worker_gen0_budget", SettingSection.Worker)
     {
         Flags = ["--worker-gen0-budget"],

@@ -4,9 +4,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Tomlyn;
 using Tomlyn.Model;
-using Tunicorn.Config;
 
-namespace Tunicorn.Registry;
+namespace Tunicorn.Config;
 
 /// <summary>
 /// The text forms of service_register_conf, all turned into one canonical compact JSON object: a TOML table in the
