@@ -26,6 +26,7 @@ public sealed class EtcdDiscovery : IServiceDiscovery
     private readonly HashSet<string> _invalid = new(StringComparer.Ordinal);
     private Action<IReadOnlyList<ServiceInstance>>? _onChange;
     private Task? _loop;
+    private int _disposed;
 
     public EtcdDiscovery(EtcdDiscoveryOptions options)
     {
@@ -49,6 +50,9 @@ public sealed class EtcdDiscovery : IServiceDiscovery
 
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: a client that shares this discovery may dispose it, and its creator too.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
         await _stop.CancelAsync();
         if (_loop is { } loop)
         {

@@ -23,6 +23,7 @@ public sealed class ZooKeeperDiscovery : IServiceDiscovery
     private readonly Dictionary<string, ServiceInstance?> _members = new(StringComparer.Ordinal);
     private Action<IReadOnlyList<ServiceInstance>>? _onChange;
     private Task? _loop;
+    private int _disposed;
 
     public ZooKeeperDiscovery(ZooKeeperDiscoveryOptions options)
     {
@@ -46,6 +47,9 @@ public sealed class ZooKeeperDiscovery : IServiceDiscovery
 
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: a client that shares this discovery may dispose it, and its creator too.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
         await _stop.CancelAsync();
         if (_loop is { } loop)
         {
