@@ -28,8 +28,8 @@ internal static class CallFailures
         string why = reason switch
         {
             CallFailureReason.ConnectionClosed or CallFailureReason.ConnectionReset when freshConnection =>
-                $"the server dropped a new connection on its first request without answering: it most likely does not speak {wireFormat}, " +
-                "which this client sent, or its worker died",
+                "the server dropped a new connection on its first request without answering: its worker died under the call, " +
+                $"or it does not speak {wireFormat}, which this client sent (check its thrift_protocol_factory and thrift_transport_factory)",
             CallFailureReason.ConnectionClosed => "the server closed the connection without answering (its worker stopped, or it refused the request)",
             CallFailureReason.ConnectionReset => "the connection broke (the server's process most likely died)",
             _ => $"the answer is not Thrift {wireFormat} as this client reads it, or is out of step",
