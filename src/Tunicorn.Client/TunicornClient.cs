@@ -58,6 +58,8 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
             throw new ArgumentException("EjectAfterFailures must be 1 or more, MaxIdleConnectionsPerServer 0 or more and ConnectTimeout positive", nameof(options));
         if (options.WaitForServers < TimeSpan.Zero || options.RetryBudgetRatio < 0 || options.MinRetriesPerSecond < 0)
             throw new ArgumentException("WaitForServers, RetryBudgetRatio and MinRetriesPerSecond must not be negative", nameof(options));
+        if (options.SlowCallTime <= TimeSpan.Zero)
+            throw new ArgumentException("SlowCallTime must be positive (or null)", nameof(options));
         _options = options;
         _createClient = createClient ?? DefaultFactory();
         _log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("tunicorn.client");
@@ -103,6 +105,7 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
             var (server, connection) = await AcquireAsync(options?.HashKey, timeout, deadline.Token, cancellationToken, failedOn).ConfigureAwait(false);
             server.CallStarted();
             bool fresh = connection.Fresh;
+            long started = Stopwatch.GetTimestamp();
             Task<TResult> task;
             try
             {
@@ -116,14 +119,14 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
             {
                 // Waits for the call or the deadline, whichever comes first: a call that ignores its token does not hold the caller.
                 var result = await task.WaitAsync(deadline.Token).ConfigureAwait(false);
-                server.RecordSuccess();
+                RecordAnswer(server, started);
                 server.Pool.Return(connection);
                 return result;
             }
             catch (Exception e) when (task.IsCompleted && ServerAnswered(e))
             {
                 // A declared exception or the server's TApplicationException: the reply was read whole, the connection is clean.
-                server.RecordSuccess();
+                RecordAnswer(server, started);
                 server.Pool.Return(connection);
                 throw;
             }
@@ -270,6 +273,15 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
         server.RecordFailure(failed.Message);
         server.Pool.DrainIdle();
         return failed;
+    }
+
+    /// <summary>An answer counts as a success, unless it came slower than SlowCallTime: then as a failure toward ejection.</summary>
+    private void RecordAnswer(ServerState server, long started)
+    {
+        if (_options.SlowCallTime is { } slow && Stopwatch.GetElapsedTime(started) is var took && took > slow)
+            server.RecordFailure($"answered after {took.TotalMilliseconds:0} ms, more than SlowCallTime ({slow.TotalMilliseconds:0} ms)");
+        else
+            server.RecordSuccess();
     }
 
     /// <summary>A call given up on may still end later: its outcome is observed, so that it is not an unobserved task exception.</summary>

@@ -63,6 +63,13 @@ public sealed class TunicornClientOptions
     /// <summary>Failures in a row (connection errors, broken connections, calls past their deadline) after which a server is ejected.</summary>
     public int EjectAfterFailures { get; init; } = 3;
 
+    /// <summary>
+    /// A call answered after this long counts as a failure toward ejection (the answer still reaches the caller): a
+    /// server that answers, but too slowly to be of use, is left out like one that fails. Null (the default) counts
+    /// every answer as a success; calls past their deadline count as failures either way.
+    /// </summary>
+    public TimeSpan? SlowCallTime { get; init; }
+
     /// <summary>How long the first ejection lasts; each ejection in a row doubles it, up to <see cref="MaxEjectionTime"/>.</summary>
     public TimeSpan EjectionTime { get; init; } = TimeSpan.FromSeconds(1);
 

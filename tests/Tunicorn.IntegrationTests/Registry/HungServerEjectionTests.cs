@@ -75,6 +75,28 @@ public sealed class HungServerEjectionTests(ITestOutputHelper output) : IDisposa
         Assert.True(failed.Count <= 3 * Concurrency, $"{failed.Count} calls timed out");
     }
 
+    [Fact]
+    public async Task SlowCallTime_AnswersSlowerThanIt_CountTowardEjection_AndStillReachTheCaller()
+    {
+        int port = FreePort.Next();
+        await using var server = await TunicornServer.StartAsync(TestServiceApp.Spec, port, 1, ["-k", "threaded", "--threads", "4"], output);
+        await using var client = new TunicornClient<testapp.TestService.Client>(new TunicornClientOptions
+        {
+            Servers = [$"127.0.0.1:{port}"],
+            SlowCallTime = TimeSpan.FromMilliseconds(100),
+            LoggerFactory = _clientLog,
+        });
+        Assert.Equal(3, await client.CallAsync((c, ct) => c.add(1, 2, ct)));
+
+        for (int i = 0; i < 3; i++)
+            await client.CallAsync((c, ct) => c.sleep(300, ct), new CallOptions { Timeout = TimeSpan.FromSeconds(20) });
+
+        Assert.Contains(_clientLog.Lines, l => l.Contains($"Server 127.0.0.1:{port} ejected", StringComparison.Ordinal)
+            && l.Contains("more than SlowCallTime (100 ms)", StringComparison.Ordinal));
+        // The only server, ejected, is still used: better a slow server than none.
+        Assert.Equal(5, await client.CallAsync((c, ct) => c.add(2, 3, ct)));
+    }
+
     public void Dispose()
     {
         foreach (string line in _clientLog.Lines.Where(l => !l.Contains("] [Debug] ", StringComparison.Ordinal)).TakeLast(100))
