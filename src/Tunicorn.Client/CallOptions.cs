@@ -6,7 +6,18 @@ public sealed record CallOptions
     /// <summary>The key the consistent_hash policy routes on (a user id, a shard key); other policies ignore it.</summary>
     public string? HashKey { get; init; }
 
-    /// <summary>The call's deadline from now, replacing <see cref="TunicornClientOptions.CallTimeout"/>; it covers
-    /// waiting for servers, connecting, failing over and the call itself.</summary>
+    /// <summary>
+    /// The call's deadline from now, replacing <see cref="TunicornClientOptions.CallTimeout"/>; it covers waiting for
+    /// servers, connecting, failing over and the call itself, and the client enforces it whatever the call's code does
+    /// with its token. For a lease, it is the lease's deadline.
+    /// </summary>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>
+    /// The method may run twice without harm (a read, a put of the same value): when the call fails after it was sent,
+    /// because the server closed or reset the connection (it died, or stopped), it is sent again to another server
+    /// within the deadline, as long as the client's retry budget allows (<see cref="TunicornClientOptions.RetryBudgetRatio"/>).
+    /// Off by default: a call that fails after it was sent may have run.
+    /// </summary>
+    public bool Idempotent { get; init; }
 }

@@ -1,16 +1,17 @@
+using Tunicorn.Client.Discovery;
+
 namespace Tunicorn.Client;
 
 /// <summary>
-/// The call's deadline passed. <see cref="RequestSent"/> tells whether the server may have received the call (and
-/// may still run it): false when the time ran out waiting for a server or a connection.
+/// The call's deadline passed (<see cref="CallFailureReason.DeadlinePassed"/>). The client enforces it whatever the
+/// caller's code does with the token it gets: at the deadline the call's connection is closed and never reused.
+/// <see cref="CallFailedException.RequestSent"/> tells whether the server may have received the call (and may still
+/// run it): false when the time ran out connecting.
 /// </summary>
-public sealed class CallTimeoutException : TimeoutException
+public sealed class CallTimeoutException : CallFailedException
 {
-    public CallTimeoutException(string message, bool requestSent, Exception? inner = null)
-        : base(message, inner)
+    public CallTimeoutException(string message, ServiceInstance? server, bool requestSent, Exception? innerException = null)
+        : base(message, CallFailureReason.DeadlinePassed, server, requestSent, innerException)
     {
-        RequestSent = requestSent;
     }
-
-    public bool RequestSent { get; }
 }

@@ -28,4 +28,7 @@ internal static partial class ClientLog
 
     [LoggerMessage(EventId = 5008, Level = LogLevel.Debug, Message = "Call to {Server} failed on the connection: {Reason}")]
     public static partial void CallFailed(ILogger logger, string server, string reason);
+
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Debug, Message = "Call to {Server} failed after it was sent ({Reason}); retrying the idempotent call on another server")]
+    public static partial void Retrying(ILogger logger, string server, string reason);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Linq.Expressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,12 +14,20 @@ namespace Tunicorn.Client;
 /// <summary>
 /// Calls a Thrift service on whichever of its servers is live: a view of the servers kept by the discovery (a watch
 /// on the registry, or a static list), a pool of connections per server, a balancing policy per call, fail-over when
-/// a server cannot be connected to, ejection of a server that keeps failing, and a deadline per call.
+/// a server cannot be connected to, ejection of a server that keeps failing or timing out, and a deadline per call
+/// that holds whatever the call's code does.
 /// </summary>
 /// <remarks>
-/// A call is retried on another server only when it was never sent: the connection could not be opened, or an idle
-/// one was found closed before use. A call that failed after it was written is not retried (the server may have run
-/// it); it fails with the transport's exception. Thread-safe: one instance serves any number of concurrent calls.
+/// <para>A call is tried on another server when it was never sent: the connection could not be opened, or an idle one
+/// was found closed before use. A call that failed after it was written is tried again only when
+/// <see cref="CallOptions.Idempotent"/> says that is safe, and the retry budget allows it.</para>
+/// <para>Errors: every failure that is not the service's own answer is a <see cref="CallFailedException"/> (its
+/// subclasses <see cref="CallTimeoutException"/> and <see cref="NoServerAvailableException"/> included) with the
+/// server, whether the request was sent, the reason, and the cause as its inner exception. Cancelling the caller's
+/// token gives an <see cref="OperationCanceledException"/>; a call on a disposed client an
+/// <see cref="ObjectDisposedException"/> naming the client.</para>
+/// <para>Thread-safe: one instance serves any number of concurrent calls. Dispose it once done (a second dispose does
+/// nothing); calls in flight then fail with <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
 /// <typeparam name="TClient">The generated client, e.g. <c>tutorial.Calculator.Client</c>.</typeparam>
 public sealed class TunicornClient<TClient> : IAsyncDisposable
@@ -27,24 +36,38 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
     private readonly TunicornClientOptions _options;
     private readonly Func<TProtocol, TBaseClient> _createClient;
     private readonly ILogger _log;
+    private readonly SharedDiscovery _discovery;
+    private readonly Action<IReadOnlyList<ServiceInstance>> _onServers;
+    private readonly Lazy<Task> _started;
+    private readonly RetryBudget _retryBudget;
     private readonly Lock _gate = new();
-    private readonly CancellationTokenSource _disposed = new();
+    // Never disposed: the deadlines of calls in flight are linked to it, and a call's code may outlive the call.
+    private readonly CancellationTokenSource _closing = new();
     private Dictionary<string, ServerState> _byId = new(StringComparer.Ordinal);
     private ServerState[] _view = [];
     private TaskCompletionSource _serversAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task? _started;
+    private Task? _disposal;
+    private volatile bool _disposed;
 
     /// <param name="options">Where the servers come from and how to talk to them.</param>
     /// <param name="createClient">Builds the generated client on a connection's protocol; by default its (TProtocol) constructor.</param>
     public TunicornClient(TunicornClientOptions options, Func<TProtocol, TClient>? createClient = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(options.Discovery);
         if (options.EjectAfterFailures < 1 || options.MaxIdleConnectionsPerServer < 0 || options.ConnectTimeout <= TimeSpan.Zero)
             throw new ArgumentException("EjectAfterFailures must be 1 or more, MaxIdleConnectionsPerServer 0 or more and ConnectTimeout positive", nameof(options));
+        if (options.WaitForServers < TimeSpan.Zero || options.RetryBudgetRatio < 0 || options.MinRetriesPerSecond < 0)
+            throw new ArgumentException("WaitForServers, RetryBudgetRatio and MinRetriesPerSecond must not be negative", nameof(options));
+        if (options.SlowCallTime <= TimeSpan.Zero)
+            throw new ArgumentException("SlowCallTime must be positive (or null)", nameof(options));
         _options = options;
         _createClient = createClient ?? DefaultFactory();
         _log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("tunicorn.client");
+        _retryBudget = new RetryBudget(options.RetryBudgetRatio, options.MinRetriesPerSecond, options.TimeProvider);
+        _onServers = OnServers;
+        var discovery = DiscoveryOf(options, out bool created);
+        _discovery = SharedDiscovery.Join(discovery, disposeWithLastUser: created || options.DisposeDiscovery);
+        _started = new Lazy<Task>(() => _discovery.SubscribeAsync(_onServers), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The servers the client knows now, in a stable order.</summary>
@@ -53,54 +76,82 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
     /// <summary>Starts the discovery; the first call does it when this was not called.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
-            return _started ??= _options.Discovery.StartAsync(OnServers, _disposed.Token);
-        }
+        ThrowIfDisposed();
+        return _started.Value;
     }
 
     /// <summary>Runs <paramref name="call"/> with a pooled client on a server the policy picks.</summary>
-    /// <exception cref="NoServerAvailableException">No server is known, or none accepted a connection: nothing was sent.</exception>
+    /// <remarks>
+    /// The deadline holds whatever <paramref name="call"/> does with the token it gets: when it passes, the call's
+    /// connection is closed (a read or write waiting on it fails at once), it goes back to no pool, and this method
+    /// throws <see cref="CallTimeoutException"/> without waiting for <paramref name="call"/> to end.
+    /// </remarks>
+    /// <exception cref="NoServerAvailableException">No server is known (the registry is unreachable, or has none registered), or none accepted a connection: nothing was sent.</exception>
     /// <exception cref="CallTimeoutException">The deadline passed.</exception>
+    /// <exception cref="CallFailedException">The call failed on its connection: closed or reset by the server, or a protocol mismatch (see <see cref="CallFailedException.Reason"/>).</exception>
+    /// <exception cref="ObjectDisposedException">The client is disposed, or was while the call was in flight.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<TResult> CallAsync<TResult>(Func<TClient, CancellationToken, Task<TResult>> call, CallOptions? options = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(call);
+        ThrowIfDisposed();
         var timeout = options?.Timeout ?? _options.CallTimeout;
         using var deadline = Deadline(timeout, cancellationToken);
-        var (server, connection) = await AcquireAsync(options?.HashKey, timeout, deadline.Token, cancellationToken).ConfigureAwait(false);
-        server.CallStarted();
-        try
+        _retryBudget.Deposit();
+        HashSet<ServerState>? failedOn = null;
+        while (true)
         {
-            var result = await call((TClient)connection.Client, deadline.Token).ConfigureAwait(false);
-            server.RecordSuccess();
-            server.Pool.Return(connection);
-            return result;
-        }
-        catch (Exception e) when (ServerAnswered(e))
-        {
-            // A declared exception or the server's TApplicationException: the reply was read whole, the connection is clean.
-            server.RecordSuccess();
-            server.Pool.Return(connection);
-            throw;
-        }
-        catch (Exception e)
-        {
-            connection.Dispose();
-            if (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                throw new CallTimeoutException($"call to {server.Instance.Address} passed its deadline of {timeout.TotalMilliseconds:0} ms", requestSent: true, e);
-            if (!cancellationToken.IsCancellationRequested)
+            var (server, connection) = await AcquireAsync(options?.HashKey, timeout, deadline.Token, cancellationToken, failedOn).ConfigureAwait(false);
+            server.CallStarted();
+            bool fresh = connection.Fresh;
+            long started = Stopwatch.GetTimestamp();
+            Task<TResult> task;
+            try
             {
-                ClientLog.CallFailed(_log, server.Instance.Address, e.Message);
-                server.RecordFailure(e.Message);
-                server.Pool.DrainIdle();
+                task = call((TClient)connection.Client, deadline.Token);
             }
-            throw;
-        }
-        finally
-        {
-            server.CallEnded();
+            catch (Exception e)
+            {
+                task = Task.FromException<TResult>(e);
+            }
+            try
+            {
+                // Waits for the call or the deadline, whichever comes first: a call that ignores its token does not hold the caller.
+                var result = await task.WaitAsync(deadline.Token).ConfigureAwait(false);
+                RecordAnswer(server, started);
+                server.Pool.Return(connection);
+                return result;
+            }
+            catch (Exception e) when (task.IsCompleted && ServerAnswered(e))
+            {
+                // A declared exception or the server's TApplicationException: the reply was read whole, the connection is clean.
+                RecordAnswer(server, started);
+                server.Pool.Return(connection);
+                throw;
+            }
+            catch (Exception e)
+            {
+                // The connection is in an unknown state, or the call still runs on it: close it, which also ends any
+                // read or write the call's code still waits on, and give it to nobody.
+                connection.Dispose();
+                Abandon(task);
+                var failure = CallFailure(e, server, fresh, timeout, deadline, cancellationToken);
+                if (failure is CallFailedException { Reason: CallFailureReason.ConnectionClosed or CallFailureReason.ConnectionReset } failed
+                    && options?.Idempotent == true && !deadline.IsCancellationRequested && _retryBudget.TryWithdraw())
+                {
+                    ClientLog.Retrying(_log, server.Instance.Address, failed.Reason.ToString());
+                    (failedOn ??= []).Add(server);
+                    continue;
+                }
+                if (failure is not null)
+                    throw failure;
+                throw;
+            }
+            finally
+            {
+                server.CallEnded();
+            }
         }
     }
 
@@ -115,62 +166,157 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
         }, options, cancellationToken);
     }
 
-    /// <summary>Lends a pooled connection on one server for several calls; the deadline covers getting it.</summary>
+    /// <summary>
+    /// Lends a pooled connection on one server for several calls. The deadline (<see cref="CallOptions.Timeout"/>, else
+    /// <see cref="TunicornClientOptions.CallTimeout"/>) covers getting it and using it: when it passes, the lent
+    /// connection is closed (see <see cref="ClientLease{TClient}"/>).
+    /// </summary>
     public async Task<ClientLease<TClient>> LeaseAsync(CallOptions? options = null, CancellationToken cancellationToken = default)
     {
+        ThrowIfDisposed();
         var timeout = options?.Timeout ?? _options.CallTimeout;
-        using var deadline = Deadline(timeout, cancellationToken);
-        var (server, connection) = await AcquireAsync(options?.HashKey, timeout, deadline.Token, cancellationToken).ConfigureAwait(false);
-        server.CallStarted();
-        return new ClientLease<TClient>(server, connection);
+        // The lease's own deadline outlives this method: it is not linked to the caller's token, which is for getting it.
+        var leaseDeadline = Deadline(timeout, CancellationToken.None);
+        try
+        {
+            using var acquiring = CancellationTokenSource.CreateLinkedTokenSource(leaseDeadline.Token, cancellationToken);
+            var (server, connection) = await AcquireAsync(options?.HashKey, timeout, acquiring.Token, cancellationToken, avoid: null).ConfigureAwait(false);
+            server.CallStarted();
+            return new ClientLease<TClient>(server, connection, leaseDeadline);
+        }
+        catch
+        {
+            leaseDeadline.Dispose();
+            throw;
+        }
     }
 
+    /// <summary>Stops the discovery (or leaves it to the other clients sharing it) and closes every connection. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
+        TaskCompletionSource? mine = null;
+        Task disposal;
         lock (_gate)
         {
-            if (_disposed.IsCancellationRequested)
-                return;
-            _disposed.Cancel();
+            if (_disposal is null)
+            {
+                _disposed = true;
+                mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _disposal = mine.Task;
+            }
+            disposal = _disposal;
         }
-        await _options.Discovery.DisposeAsync().ConfigureAwait(false);
-        lock (_gate)
+        if (mine is not null)
         {
-            foreach (var server in _view)
-                server.Dispose();
-            _view = [];
-            _byId = new(StringComparer.Ordinal);
+            try
+            {
+                await _closing.CancelAsync().ConfigureAwait(false);
+                await _discovery.LeaveAsync(_onServers).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    foreach (var server in _view)
+                        server.Dispose();
+                    _view = [];
+                    _byId = new(StringComparer.Ordinal);
+                }
+                mine.SetResult();
+            }
+            catch (Exception e)
+            {
+                mine.SetException(e);
+            }
         }
-        _disposed.Dispose();
+        await disposal.ConfigureAwait(false);
+    }
+
+    /// <summary>"TunicornClient&lt;testapp.TestService.Client&gt; of etcd http://… /tunicorn/services/TestService/": what errors name.</summary>
+    private string Name => $"TunicornClient<{typeof(TClient).FullName?.Replace('+', '.')}> of {_discovery.Description}";
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+            throw new ObjectDisposedException(Name, "The client is disposed: create a new one.");
     }
 
     private CancellationTokenSource Deadline(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
         if (timeout != Timeout.InfiniteTimeSpan)
             deadline.CancelAfter(timeout);
         return deadline;
     }
 
-    /// <summary>Picks a server and gets a connection to it, trying the next server while connections fail.</summary>
-    private async Task<(ServerState Server, PooledConnection Connection)> AcquireAsync(string? key, TimeSpan timeout, CancellationToken deadline,
+    /// <summary>
+    /// What a call that failed on its connection throws: null to rethrow <paramref name="error"/> as it is (the
+    /// caller's own code threw). Timeouts and connection failures count against the server.
+    /// </summary>
+    private Exception? CallFailure(Exception error, ServerState server, bool fresh, TimeSpan timeout, CancellationTokenSource deadline,
         CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+            return new OperationCanceledException("the caller cancelled the call", error, cancellationToken);
+        if (_closing.IsCancellationRequested)
+            return new ObjectDisposedException(Name, "The client was disposed while the call was in flight.");
+        if (deadline.IsCancellationRequested)
+        {
+            // A hung server accepts connections and answers nothing: its timeouts are all that shows it.
+            string reason = $"no answer within the deadline of {timeout.TotalMilliseconds:0} ms";
+            ClientLog.CallFailed(_log, server.Instance.Address, reason);
+            server.RecordFailure(reason);
+            return new CallTimeoutException($"call to {server.Instance.Address} passed its deadline of {timeout.TotalMilliseconds:0} ms without an answer; " +
+                "its connection was closed", server.Instance, requestSent: true, error);
+        }
+        var failed = CallFailures.Wrap(error, server.Instance, server.Pool.WireFormat, fresh);
+        if (failed is null)
+            return null;
+        ClientLog.CallFailed(_log, server.Instance.Address, failed.Message);
+        server.RecordFailure(failed.Message);
+        server.Pool.DrainIdle();
+        return failed;
+    }
+
+    /// <summary>An answer counts as a success, unless it came slower than SlowCallTime: then as a failure toward ejection.</summary>
+    private void RecordAnswer(ServerState server, long started)
+    {
+        if (_options.SlowCallTime is { } slow && Stopwatch.GetElapsedTime(started) is var took && took > slow)
+            server.RecordFailure($"answered after {took.TotalMilliseconds:0} ms, more than SlowCallTime ({slow.TotalMilliseconds:0} ms)");
+        else
+            server.RecordSuccess();
+    }
+
+    /// <summary>A call given up on may still end later: its outcome is observed, so that it is not an unobserved task exception.</summary>
+    private static void Abandon(Task task)
+    {
+        if (!task.IsCompleted)
+        {
+            task.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>
+    /// Picks a server and gets a connection to it, trying the next server while connections fail. Servers in
+    /// <paramref name="avoid"/> (a retry's failed ones) are picked only when no other server is left.
+    /// </summary>
+    private async Task<(ServerState Server, PooledConnection Connection)> AcquireAsync(string? key, TimeSpan timeout, CancellationToken deadline,
+        CancellationToken cancellationToken, HashSet<ServerState>? avoid)
     {
         HashSet<ServerState>? tried = null;
         Exception? lastError = null;
+        long start = Stopwatch.GetTimestamp();
         try
         {
             await StartAsync(deadline).ConfigureAwait(false);
             while (true)
             {
                 if (Volatile.Read(ref _view).Length == 0)
-                    await WaitForServersAsync(deadline).ConfigureAwait(false);
-                var server = Pick(tried, key);
+                    await WaitForServersAsync(start, deadline).ConfigureAwait(false);
+                var server = (avoid is null ? null : Pick([.. avoid, .. tried ?? []], key)) ?? Pick(tried, key);
                 if (server is null)
                 {
                     throw new NoServerAvailableException(
-                        $"none of the {Volatile.Read(ref _view).Length} servers from {_options.Discovery.Description} accepted a connection" +
-                        (lastError is null ? "" : ": " + lastError.Message), lastError);
+                        $"none of the {Volatile.Read(ref _view).Length} servers from {_discovery.Description} accepted a connection" +
+                        (lastError is null ? "" : ": " + lastError.Message), CallFailureReason.ConnectFailed, lastError);
                 }
                 try
                 {
@@ -186,20 +332,59 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
                 }
             }
         }
-        catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested
-                                                   && !_disposed.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException && deadline.IsCancellationRequested)
         {
-            string waiting = Volatile.Read(ref _view).Length == 0 ? $"no server from {_options.Discovery.Description} yet" : "connecting";
-            throw new CallTimeoutException($"the call's deadline of {timeout.TotalMilliseconds:0} ms passed ({waiting})", requestSent: false, lastError ?? e);
+            if (cancellationToken.IsCancellationRequested)
+                throw new OperationCanceledException("the caller cancelled the call", e, cancellationToken);
+            if (_closing.IsCancellationRequested)
+                throw new ObjectDisposedException(Name, "The client was disposed while the call waited for a server.");
+            if (Volatile.Read(ref _view).Length == 0)
+                throw NoServers(Stopwatch.GetElapsedTime(start), e);
+            throw new CallTimeoutException($"the call's deadline of {timeout.TotalMilliseconds:0} ms passed while connecting", null, requestSent: false, lastError ?? e);
         }
     }
 
-    private async Task WaitForServersAsync(CancellationToken cancellationToken)
+    /// <summary>Waits until the discovery reports a server, up to WaitForServers when set (else up to the deadline).</summary>
+    private async Task WaitForServersAsync(long start, CancellationToken deadline)
     {
         Task available;
         lock (_gate)
             available = _serversAvailable.Task;
-        await available.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.WaitForServers is not { } wait)
+        {
+            await available.WaitAsync(deadline).ConfigureAwait(false);
+            return;
+        }
+        var left = wait - Stopwatch.GetElapsedTime(start);
+        try
+        {
+            await available.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, deadline).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw NoServers(Stopwatch.GetElapsedTime(start), e);
+        }
+    }
+
+    /// <summary>No server known: the registry has not answered yet, or it answered with none.</summary>
+    private NoServerAvailableException NoServers(TimeSpan waited, Exception cause) =>
+        _discovery.HasAnswered
+            ? new NoServerAvailableException($"no servers registered: {_discovery.Description} answered with no server " +
+                $"(waited {waited.TotalMilliseconds:0} ms for one)", CallFailureReason.NoServerRegistered, cause)
+            : new NoServerAvailableException($"registry unreachable: {_discovery.Description} has not answered in " +
+                $"{waited.TotalMilliseconds:0} ms, so no server is known", CallFailureReason.RegistryUnreachable, cause);
+
+    /// <summary>The discovery the options describe; <paramref name="created"/> when the client built it (and so owns it).</summary>
+    private static IServiceDiscovery DiscoveryOf(TunicornClientOptions options, out bool created)
+    {
+        int count = (options.Discovery is null ? 0 : 1) + (options.ZooKeeper is null ? 0 : 1) + (options.Etcd is null ? 0 : 1) + (options.Servers is null ? 0 : 1);
+        if (count != 1)
+            throw new ArgumentException($"set exactly one of Discovery, ZooKeeper, Etcd and Servers in TunicornClientOptions ({count} set)", nameof(options));
+        created = options.Discovery is null;
+        return options.Discovery
+            ?? (options.ZooKeeper is { } zooKeeper ? new ZooKeeperDiscovery(zooKeeper)
+                : options.Etcd is { } etcd ? new EtcdDiscovery(etcd)
+                : new StaticDiscovery([.. options.Servers!]));
     }
 
     /// <summary>
@@ -234,7 +419,7 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
         int joined = 0, left = 0, count;
         lock (_gate)
         {
-            if (_disposed.IsCancellationRequested)
+            if (_disposed)
                 return;
             var next = new Dictionary<string, ServerState>(StringComparer.Ordinal);
             var addresses = new HashSet<string>(StringComparer.Ordinal);
@@ -272,7 +457,7 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
                 _serversAvailable = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         if (joined > 0 || left > 0)
-            ClientLog.ServersChanged(_log, _options.Discovery.Description, count, joined, left);
+            ClientLog.ServersChanged(_log, _discovery.Description, count, joined, left);
     }
 
     private static bool SameConnection(ServiceInstance a, ServiceInstance b) =>

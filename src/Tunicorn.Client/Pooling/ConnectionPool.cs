@@ -26,6 +26,10 @@ internal sealed class ConnectionPool(
 
     public int IdleCount => _idle.Count;
 
+    /// <summary>What this pool's connections speak, "binary/buffered": for error messages.</summary>
+    public string WireFormat { get; } = $"{(options.Protocol ?? ProtocolOf(server.Protocol)).ToString().ToLowerInvariant()}/" +
+        (options.Transport ?? TransportOf(server.Transport)).ToString().ToLowerInvariant();
+
     /// <summary>An idle connection that still looks usable, or a new one.</summary>
     /// <exception cref="SocketException">The server refused or could not be reached.</exception>
     /// <exception cref="TimeoutException">Connecting took longer than ConnectTimeout.</exception>

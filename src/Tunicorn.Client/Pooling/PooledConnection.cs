@@ -6,7 +6,7 @@ namespace Tunicorn.Client.Pooling;
 /// <summary>One open connection to a server with the generated Thrift client bound to it; used by one call at a time.</summary>
 internal sealed class PooledConnection(Socket socket, TBaseClient client, bool fresh) : IDisposable
 {
-    private bool _disposed;
+    private int _disposed;
 
     public TBaseClient Client { get; } = client;
 
@@ -19,7 +19,7 @@ internal sealed class PooledConnection(Socket socket, TBaseClient client, bool f
     /// </summary>
     public bool LooksUsable()
     {
-        if (_disposed)
+        if (Volatile.Read(ref _disposed) != 0)
             return false;
         try
         {
@@ -33,11 +33,11 @@ internal sealed class PooledConnection(Socket socket, TBaseClient client, bool f
 
     public void MarkReused() => Fresh = false;
 
+    /// <summary>Closes the connection; safe from any thread, and while a call on it is in flight (which then fails at once).</summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        _disposed = true;
         Client.Dispose();
         socket.Dispose();
     }

@@ -7,7 +7,10 @@ namespace Tunicorn.Client.Pooling;
 /// <summary>
 /// One server in the client's view: its pool, its calls in flight, and its failure record. A server that fails
 /// EjectAfterFailures times in a row is ejected for EjectionTime, doubled for each ejection in a row (up to
-/// MaxEjectionTime); one success clears the record.
+/// MaxEjectionTime); one success clears the record. A call whose deadline passed counts as a failure: a hung server
+/// (stopped, swapping, deadlocked) accepts connections and answers nothing, and only its timeouts show it. Back from an
+/// ejection a server is on probation: it takes one call at a time from this client until one succeeds, so that a
+/// server still hung holds one caller until the deadline, not every caller.
 /// </summary>
 internal sealed class ServerState : IBalancedServer, IDisposable
 {
@@ -19,6 +22,7 @@ internal sealed class ServerState : IBalancedServer, IDisposable
     private int _ejectionsInARow;
     private long _ejectedUntil;
     private volatile bool _troubled;
+    private volatile bool _onProbation;
 
     public ServerState(ServiceInstance instance, ConnectionPool pool, TunicornClientOptions options, ILogger log)
     {
@@ -39,7 +43,9 @@ internal sealed class ServerState : IBalancedServer, IDisposable
 
     public void CallEnded() => Interlocked.Decrement(ref _outstanding);
 
-    public bool IsEjected(long now) => _troubled && Volatile.Read(ref _ejectedUntil) > now;
+    /// <summary>Ejected now, or on probation with its one call in flight.</summary>
+    public bool IsEjected(long now) =>
+        _troubled && (Volatile.Read(ref _ejectedUntil) > now || (_onProbation && Volatile.Read(ref _outstanding) > 0));
 
     public void RecordSuccess()
     {
@@ -52,6 +58,7 @@ internal sealed class ServerState : IBalancedServer, IDisposable
             _failuresInARow = 0;
             _ejectionsInARow = 0;
             _ejectedUntil = 0;
+            _onProbation = false;
             _troubled = false;
         }
         if (wasEjected)
@@ -73,6 +80,7 @@ internal sealed class ServerState : IBalancedServer, IDisposable
                 var time = TimeSpan.FromSeconds(Math.Min(seconds, _options.MaxEjectionTime.TotalSeconds));
                 _ejectedUntil = now + (long)(time.TotalSeconds * _options.TimeProvider.TimestampFrequency);
                 _ejectionsInARow++;
+                _onProbation = true;
                 // Back from an ejection, one more failure ejects again (for longer).
                 _failuresInARow = _options.EjectAfterFailures - 1;
                 ejectedFor = time;

@@ -17,17 +17,20 @@ internal sealed class CallLoad : IAsyncDisposable
     private readonly Task[] _tasks;
     private int _remaining;
 
-    private CallLoad(TunicornClient<testapp.TestService.Client> client, int concurrency, int calls)
+    private readonly CallOptions _options;
+
+    private CallLoad(TunicornClient<testapp.TestService.Client> client, int concurrency, int calls, CallOptions? options)
     {
         _remaining = calls;
+        _options = options ?? new CallOptions { Timeout = TimeSpan.FromSeconds(5) };
         _tasks = [.. Enumerable.Range(0, concurrency).Select(_ => Task.Run(() => RunAsync(client)))];
     }
 
     public IReadOnlyList<CallRecord> Records => [.. _records];
 
-    /// <summary>Starts calling until <see cref="StopAsync"/> (or <paramref name="calls"/> calls in all).</summary>
-    public static CallLoad Start(TunicornClient<testapp.TestService.Client> client, int concurrency, int calls = int.MaxValue) =>
-        new(client, concurrency, calls);
+    /// <summary>Starts calling until <see cref="StopAsync"/> (or <paramref name="calls"/> calls in all); each call with <paramref name="options"/> (by default a 5 s deadline).</summary>
+    public static CallLoad Start(TunicornClient<testapp.TestService.Client> client, int concurrency, int calls = int.MaxValue, CallOptions? options = null) =>
+        new(client, concurrency, calls, options);
 
     /// <summary>Waits until every call of a counted load is done.</summary>
     public Task CompletionAsync() => Task.WhenAll(_tasks).WaitAsync(MaxDuration);
@@ -54,7 +57,7 @@ internal sealed class CallLoad : IAsyncDisposable
             long start = Stopwatch.GetTimestamp();
             try
             {
-                int pid = await client.CallAsync((c, ct) => c.pid(ct), new CallOptions { Timeout = TimeSpan.FromSeconds(5) });
+                int pid = await client.CallAsync((c, ct) => c.pid(ct), _options);
                 _records.Enqueue(new CallRecord(start, Stopwatch.GetTimestamp(), pid, null));
             }
             catch (Exception e)

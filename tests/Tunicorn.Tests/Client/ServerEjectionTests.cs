@@ -64,6 +64,23 @@ public sealed class ServerEjectionTests
         Assert.False(server.IsEjected(_clock.GetTimestamp()));
     }
 
+    [Fact]
+    public void BackFromAnEjection_OnProbation_TakesOneCallAtATime_UntilOneSucceeds()
+    {
+        using var server = Server();
+        for (int i = 0; i < 3; i++)
+            server.RecordFailure("no answer within the deadline");
+        _clock.Advance(TimeSpan.FromSeconds(1.5));
+        Assert.False(server.IsEjected(_clock.GetTimestamp()));
+
+        server.CallStarted();
+        Assert.True(server.IsEjected(_clock.GetTimestamp()));
+        server.RecordSuccess();
+        Assert.False(server.IsEjected(_clock.GetTimestamp()));
+        server.CallStarted();
+        Assert.False(server.IsEjected(_clock.GetTimestamp()));
+    }
+
     private ServerState Server()
     {
         var options = new TunicornClientOptions
