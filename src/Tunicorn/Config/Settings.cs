@@ -1,4 +1,5 @@
 using System.Text;
+using Tunicorn.WorkerContract;
 
 namespace Tunicorn.Config;
 

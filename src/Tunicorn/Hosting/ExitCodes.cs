@@ -1,4 +1,5 @@
 using Tunicorn.Worker;
+using Tunicorn.WorkerContract;
 
 namespace Tunicorn.Hosting;
 

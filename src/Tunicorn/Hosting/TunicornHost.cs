@@ -11,6 +11,7 @@ using Tunicorn.Registry;
 using Tunicorn.Thrift;
 using Tunicorn.Tls;
 using Tunicorn.Worker;
+using Tunicorn.WorkerContract;
 
 namespace Tunicorn.Hosting;
 

@@ -19,6 +19,17 @@ internal sealed unsafe class SharedMemory
     public int Length { get; }
     public byte* Address { get; }
 
+    /// <summary>
+    /// The <paramref name="index"/>-th 32-bit integer of the region, for Volatile and Interlocked access: the only way
+    /// into the region outside this file, so that no other type needs unsafe code.
+    /// </summary>
+    public ref int Int32At(int index)
+    {
+        if ((uint)index >= (uint)(Length / sizeof(int)))
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"the region holds {Length / sizeof(int)} integers");
+        return ref ((int*)Address)[index];
+    }
+
     public static SharedMemory Create(string name, int length)
     {
         int fd = Libc.memfd_create(name, Libc.MFD_CLOEXEC);

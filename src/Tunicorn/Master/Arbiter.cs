@@ -5,6 +5,7 @@ using Tunicorn.Hooks;
 using Tunicorn.Interop;
 using Tunicorn.Registry;
 using Tunicorn.Worker;
+using Tunicorn.WorkerContract;
 
 namespace Tunicorn.Master;
 

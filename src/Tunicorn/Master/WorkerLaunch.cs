@@ -1,5 +1,6 @@
 using Tunicorn.Config;
 using Tunicorn.Worker;
+using Tunicorn.WorkerContract;
 
 namespace Tunicorn.Master;
 

@@ -1,4 +1,5 @@
 using Tunicorn.Hooks;
+using Tunicorn.WorkerContract;
 
 namespace Tunicorn.Master;
 
@@ -12,7 +13,7 @@ internal sealed class WorkerProcess(IWorkerLink link, int slot, int age, int gen
     /// <summary>Captured at spawn: the link is disposed when the worker is reaped.</summary>
     public int Pid { get; } = link.Pid;
     public int Age { get; } = age;
-    /// <summary>Its slot on the <see cref="Tunicorn.Worker.ConnectionBoard"/>.</summary>
+    /// <summary>Its slot on the <see cref="Tunicorn.WorkerContract.ConnectionBoard"/>.</summary>
     public int Slot { get; } = slot;
     /// <summary>Which reload generation started it: a HUP starts a new generation and retires the older ones.</summary>
     public int Generation { get; } = generation;

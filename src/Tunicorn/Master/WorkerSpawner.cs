@@ -6,6 +6,7 @@ using Tunicorn.Config;
 using Tunicorn.Hosting;
 using Tunicorn.Interop;
 using Tunicorn.Worker;
+using Tunicorn.WorkerContract;
 
 namespace Tunicorn.Master;
 

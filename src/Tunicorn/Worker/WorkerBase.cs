@@ -9,6 +9,7 @@ using Tunicorn.Hooks;
 using Tunicorn.Interop;
 using Tunicorn.IO;
 using Tunicorn.Thrift;
+using Tunicorn.WorkerContract;
 
 namespace Tunicorn.Worker;
 

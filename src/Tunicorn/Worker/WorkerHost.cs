@@ -7,6 +7,7 @@ using Tunicorn.Hooks;
 using Tunicorn.Interop;
 using Tunicorn.Logging;
 using Tunicorn.Thrift;
+using Tunicorn.WorkerContract;
 
 namespace Tunicorn.Worker;
 

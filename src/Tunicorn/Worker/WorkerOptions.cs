@@ -4,6 +4,7 @@ using Tunicorn.Config;
 using Tunicorn.Hooks;
 using Tunicorn.Logging;
 using Tunicorn.Thrift;
+using Tunicorn.WorkerContract;
 
 namespace Tunicorn.Worker;
 

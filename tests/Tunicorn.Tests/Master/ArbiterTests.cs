@@ -1,6 +1,7 @@
 using Tunicorn.Interop;
 using Tunicorn.Master;
 using Tunicorn.Worker;
+using Tunicorn.WorkerContract;
 
 namespace Tunicorn.Tests.Master;
 

@@ -1,5 +1,6 @@
 using Tunicorn.Master;
 using Tunicorn.Worker;
+using Tunicorn.WorkerContract;
 
 namespace Tunicorn.Tests.Master;
 

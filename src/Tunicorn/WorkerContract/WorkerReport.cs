@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 
-namespace Tunicorn.Worker;
+namespace Tunicorn.WorkerContract;
 
 /// <summary>
 /// One line a worker sends its master over their socket pair. Text lines, so that a stuck worker can be

@@ -1,4 +1,4 @@
-namespace Tunicorn.Worker;
+namespace Tunicorn.WorkerContract;
 
 /// <summary>The kinds of <see cref="WorkerReport"/>.</summary>
 internal enum WorkerReportKind

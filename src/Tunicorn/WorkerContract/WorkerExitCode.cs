@@ -1,4 +1,4 @@
-namespace Tunicorn.Worker;
+namespace Tunicorn.WorkerContract;
 
 /// <summary>
 /// Exit statuses of a worker process. Gunicorn's numbers where gunicorn has them. None is 128 or above:

@@ -1,7 +1,8 @@
 using System.Text;
 using Tunicorn.Worker;
+using Tunicorn.WorkerContract;
 
-namespace Tunicorn.Tests.Worker;
+namespace Tunicorn.Tests.WorkerContract;
 
 /// <summary>The lines a worker sends its master, parsed as the master reads them: from the bytes received.</summary>
 public sealed class WorkerReportTests

@@ -1,6 +1,6 @@
 using Tunicorn.Interop;
 
-namespace Tunicorn.Worker;
+namespace Tunicorn.WorkerContract;
 
 /// <summary>
 /// Open connections per worker, in memory shared by the master and every worker. A worker that holds more
@@ -9,9 +9,9 @@ namespace Tunicorn.Worker;
 /// <remarks>
 /// Why: PLATFORM-NOTES measured that with async accept loops one worker can take every connection of a burst
 /// (.NET tries accept eagerly before waiting), which with persistent Thrift connections leaves cores idle.
-/// One slot a worker, assigned by the master: [pid, open connections, accepting], three ints.
+/// One slot a worker, assigned by the master: [pid, open connections, accepting], three ints of four.
 /// </remarks>
-internal sealed unsafe class ConnectionBoard
+internal sealed class ConnectionBoard
 {
     public const int Slots = 256;
     private const int SlotInts = 4;
@@ -27,44 +27,45 @@ internal sealed unsafe class ConnectionBoard
 
     public static ConnectionBoard Open(int fd) => new(SharedMemory.Open(fd, Size));
 
-    private int* Slot(int index) => (int*)_memory.Address + index * SlotInts;
+    private const int Pid = 0;
+    private const int Connections = 1;
+    private const int Accepting = 2;
+
+    private ref int Field(int slot, int field) => ref _memory.Int32At(slot * SlotInts + field);
 
     /// <summary>Master: gives slot <paramref name="index"/> to a new worker (not accepting yet).</summary>
     public void Assign(int index, int pid)
     {
-        int* slot = Slot(index);
-        Volatile.Write(ref slot[2], 0);
-        Volatile.Write(ref slot[1], 0);
-        Volatile.Write(ref slot[0], pid);
+        Volatile.Write(ref Field(index, Accepting), 0);
+        Volatile.Write(ref Field(index, Connections), 0);
+        Volatile.Write(ref Field(index, Pid), pid);
     }
 
-    public void SetPid(int index, int pid) => Volatile.Write(ref Slot(index)[0], pid);
+    public void SetPid(int index, int pid) => Volatile.Write(ref Field(index, Pid), pid);
 
     /// <summary>Master: frees the slot of a worker that exited, whatever it last wrote there.</summary>
     public void Release(int index)
     {
-        int* slot = Slot(index);
-        Volatile.Write(ref slot[0], 0);
-        Volatile.Write(ref slot[2], 0);
-        Volatile.Write(ref slot[1], 0);
+        Volatile.Write(ref Field(index, Pid), 0);
+        Volatile.Write(ref Field(index, Accepting), 0);
+        Volatile.Write(ref Field(index, Connections), 0);
     }
 
-    public void SetAccepting(int index, bool accepting) => Volatile.Write(ref Slot(index)[2], accepting ? 1 : 0);
+    public void SetAccepting(int index, bool accepting) => Volatile.Write(ref Field(index, Accepting), accepting ? 1 : 0);
 
-    public void ConnectionOpened(int index) => Interlocked.Increment(ref Slot(index)[1]);
+    public void ConnectionOpened(int index) => Interlocked.Increment(ref Field(index, Connections));
 
-    public void ConnectionClosed(int index) => Interlocked.Decrement(ref Slot(index)[1]);
+    public void ConnectionClosed(int index) => Interlocked.Decrement(ref Field(index, Connections));
 
     /// <summary>True when another accepting worker holds fewer connections than this one by more than <paramref name="slack"/>.</summary>
     public bool OthersLessLoaded(int index, int slack)
     {
-        int mine = Volatile.Read(ref Slot(index)[1]);
+        int mine = Volatile.Read(ref Field(index, Connections));
         for (int i = 0; i < Slots; i++)
         {
             if (i == index)
                 continue;
-            int* slot = Slot(i);
-            if (Volatile.Read(ref slot[0]) != 0 && Volatile.Read(ref slot[2]) != 0 && Volatile.Read(ref slot[1]) + slack < mine)
+            if (IsAccepting(i) && Volatile.Read(ref Field(i, Connections)) + slack < mine)
                 return true;
         }
         return false;
@@ -77,10 +78,11 @@ internal sealed unsafe class ConnectionBoard
         {
             if (i == index)
                 continue;
-            int* slot = Slot(i);
-            if (Volatile.Read(ref slot[0]) != 0 && Volatile.Read(ref slot[2]) != 0 && Volatile.Read(ref slot[1]) < limit)
+            if (IsAccepting(i) && Volatile.Read(ref Field(i, Connections)) < limit)
                 return true;
         }
         return false;
     }
+
+    private bool IsAccepting(int slot) => Volatile.Read(ref Field(slot, Pid)) != 0 && Volatile.Read(ref Field(slot, Accepting)) != 0;
 }

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Tunicorn.Config;
 
-namespace Tunicorn.Config;
+namespace Tunicorn.WorkerContract;
 
 /// <summary>
 /// The text in which a master hands its settings to the workers it starts (in an environment variable): one line per

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Tunicorn.Worker;
+namespace Tunicorn.WorkerContract;
 
 /// <summary>
 /// What a master tells a worker process it starts, through environment variables: the inherited descriptors
