@@ -103,8 +103,7 @@ internal sealed partial class ThriftConnection
     {
         if (_options.ProxyProtocol is not { } proxyPeers)
             return null;
-        (ConnectionInfo? proxied, string? failure) = await ProxyProtocolHandshake.AcceptAsync(_socket, _connection, proxyPeers,
-            _options.Tls is null ? _services.ReadinessLoop : null, _options.HandshakeTimeout, _logger, _abort);
+        (ConnectionInfo? proxied, string? failure) = await ProxyProtocolHandshake.AcceptAsync(_socket, _connection, proxyPeers, _services);
         if (proxied is null)
             return failure!;
         _connection = proxied;

@@ -22,17 +22,17 @@ namespace Tunicorn.Thrift.ProxyProtocol;
 internal static partial class ProxyProtocolHandshake
 {
     /// <summary>The connection as the header describes it, or null and the reason it closes (logged here).</summary>
-    /// <param name="readinessLoop">The worker's socket engine for plain connections; null for TLS and for .NET's engine.</param>
-    /// <param name="timeout">How long the whole header may take to arrive (the handshake timeout).</param>
+    /// <remarks>
+    /// The allow list is the options' proxy_protocol peers; the whole header must arrive within the handshake timeout;
+    /// a plain connection waits on the worker's readiness loop, when it has one.
+    /// </remarks>
     public static async Task<(ConnectionInfo? Connection, string? Failure)> AcceptAsync(
-        Socket socket,
-        ConnectionInfo connection,
-        ProxyAllowList allowList,
-        ReadinessLoop? readinessLoop,
-        TimeSpan timeout,
-        ILogger logger,
-        CancellationToken abort)
+        Socket socket, ConnectionInfo connection, ProxyAllowList allowList, ConnectionServices services)
     {
+        ReadinessLoop? readinessLoop = services.Options.Tls is null ? services.ReadinessLoop : null;
+        TimeSpan timeout = services.Options.HandshakeTimeout;
+        ILogger logger = services.Logger;
+        CancellationToken abort = services.Abort;
         if (!allowList.Allows(socket))
         {
             Log.NotFromProxy(logger, connection.Id, connection.Peer);
