@@ -31,6 +31,7 @@ public sealed class PackageContentsTests
     [InlineData("Tunicorn")]
     [InlineData("Tunicorn.Client")]
     [InlineData("Tunicorn.ZooKeeper")]
+    [InlineData("Tunicorn.Registry.Core")]
     public async Task LibraryPackage_CarriesReadmeLicenseRepositoryDocsAndSymbols(string id)
     {
         string feed = await PackageFeed.DirectoryAsync();
@@ -78,7 +79,8 @@ public sealed class PackageContentsTests
         string feed = await PackageFeed.DirectoryAsync();
         using var package = ZipFile.OpenRead(PackageFeed.PackagePath(feed, "Tunicorn.Cli.linux-x64"));
         string settings = await ReadEntryAsync(package, "tools/net10.0/linux-x64/DotnetToolSettings.xml");
-        Assert.Contains("CommandName=\"tunicorn\"", settings);
+        var command = XDocument.Parse(settings).Descendants().Single(e => e.Name.LocalName == "Command");
+        Assert.Equal("tunicorn", command.Attribute("Name")?.Value);
 
         // ReadyToRun code lives in a managed PE's ManagedNativeHeader; IL-only assemblies have none.
         var entry = package.GetEntry("tools/net10.0/linux-x64/Tunicorn.dll");

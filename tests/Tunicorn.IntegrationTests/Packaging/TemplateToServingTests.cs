@@ -55,7 +55,7 @@ public sealed class TemplateToServingTests(ITestOutputHelper output)
         int port = FreePort.Next();
         await using (var server = StartContainerCommand(cli, cliPaths, port))
         {
-            await server.WaitForReadyAsync(2, TimeSpan.FromSeconds(60));
+            await server.WaitForReadyAsync(WorkersOf(cli), TimeSpan.FromSeconds(60));
             await AssertPythonClientPassesAsync(Path.Combine(project, "Acme.Orders.thrift"), port);
 
             await Dotnet(["new", "tunicorn-client", "-n", "Acme.Orders.Client", "--debug:custom-hive", hive], work, env);
@@ -79,7 +79,7 @@ public sealed class TemplateToServingTests(ITestOutputHelper output)
         port = FreePort.Next();
         await using (var server = StartContainerCommand(aot, aotPaths, port))
         {
-            var workers = await server.WaitForReadyAsync(2, TimeSpan.FromSeconds(60));
+            var workers = await server.WaitForReadyAsync(WorkersOf(aot), TimeSpan.FromSeconds(60));
             foreach (int pid in workers.Prepend(server.MasterPid))
             {
                 Assert.Equal(native, new FileInfo($"/proc/{pid}/exe").LinkTarget);
@@ -149,6 +149,14 @@ public sealed class TemplateToServingTests(ITestOutputHelper output)
     }
 
     /// <summary>ENTRYPOINT plus CMD of the final stage, on a loopback port of the test instead of 0.0.0.0:9090.</summary>
+    /// <summary>The worker count the image's CMD asks for (-w N), else the template's tunicorn.toml's 2.</summary>
+    private static int WorkersOf(DockerfileSteps dockerfile)
+    {
+        string[] cmd = dockerfile.Final.ExecForm("CMD") ?? [];
+        int at = Array.FindIndex(cmd, a => a is "-w" or "--workers");
+        return at >= 0 && at + 1 < cmd.Length ? int.Parse(cmd[at + 1], System.Globalization.CultureInfo.InvariantCulture) : 2;
+    }
+
     private TunicornServer StartContainerCommand(DockerfileSteps dockerfile, IReadOnlyDictionary<string, string> paths, int port)
     {
         string[] command = [.. dockerfile.Final.ExecForm("ENTRYPOINT")!, .. dockerfile.Final.ExecForm("CMD") ?? []];
