@@ -93,6 +93,53 @@ public sealed partial class SystemdTests(ITestOutputHelper output)
         Assert.DoesNotContain(server.Log.Snapshot(), l => l.Contains("Connection in use", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task DocsUnitFiles_PassSystemdAnalyzeVerify()
+    {
+        var units = IniBlocks(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "docs", "systemd.md")))
+            .Select(block => (Name: UnitHeader().Match(block) is { Success: true } m ? m.Groups[1].Value : null, Text: block))
+            .Where(u => u.Name is not null).ToList();
+        var socket = Assert.Single(units, u => u.Name!.EndsWith(".socket", StringComparison.Ordinal));
+        var services = units.Where(u => u.Name!.EndsWith(".service", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, services.Count); // notify-reload, notify (older systemd), socket-activated
+        Assert.Contains(services, s => s.Text.Contains("Type=notify-reload", StringComparison.Ordinal));
+
+        string cli = RepoPaths.PublishedCli;
+        Assert.True(File.Exists(cli), $"{cli} is missing: scripts/test.sh publishes it");
+        int systemdVersion = await SystemdVersionAsync();
+        foreach (var service in services)
+        {
+            using var folder = new TestDirectory("units");
+            // The /opt paths of the page, pointed at what exists here (verify checks that ExecStart is executable).
+            string Install(string text) => text.Replace("/opt/Acme.Orders/Acme.Orders ", cli + " ", StringComparison.Ordinal)
+                .Replace("/opt/Acme.Orders", folder.Path, StringComparison.Ordinal);
+            await File.WriteAllTextAsync(folder.File(service.Name!), Install(service.Text));
+            await File.WriteAllTextAsync(folder.File(socket.Name!), Install(socket.Text));
+            await using var verify = ManagedProcess.Start("systemd-analyze", ["verify", folder.File(socket.Name!), folder.File(service.Name!)],
+                workingDirectory: folder.Path);
+            int code = await verify.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            // systemd before 253 does not know notify-reload: the one complaint allowed, and only there.
+            var complaints = verify.Stderr.Snapshot().Concat(verify.Stdout.Snapshot())
+                .Where(l => !(systemdVersion < 253 && l.EndsWith("Failed to parse service type, ignoring: notify-reload", StringComparison.Ordinal)))
+                .ToList();
+            Assert.True(code == 0 && complaints.Count == 0, $"systemd-analyze verify of {service.Name} ({FirstServiceType(service.Text)}): {verify.DescribeOutput()}");
+        }
+    }
+
+    private static IEnumerable<string> IniBlocks(string markdown) =>
+        IniBlock().Matches(markdown).Select(m => m.Groups[1].Value);
+
+    private static string FirstServiceType(string unit) => unit.Split('\n').FirstOrDefault(l => l.StartsWith("Type=", StringComparison.Ordinal)) ?? "?";
+
+    private static async Task<int> SystemdVersionAsync()
+    {
+        await using var version = ManagedProcess.Start("systemd-analyze", ["--version"]);
+        await version.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        var match = Regex.Match(version.Stdout.Snapshot().FirstOrDefault() ?? "", @"^systemd (\d+)");
+        Assert.True(match.Success, $"systemd-analyze --version: {version.DescribeOutput()}");
+        return int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
     /// <summary>systemd-socket-activate listens, waits for the first connection, then execs the published CLI in its own pid.</summary>
     private TunicornServer StartActivated(int port, string[] tunicornArguments)
     {
@@ -179,6 +226,12 @@ public sealed partial class SystemdTests(ITestOutputHelper output)
 
     /// <summary>CLOCK_MONOTONIC in microseconds: Stopwatch's clock on Linux.</summary>
     private static long MonotonicMicroseconds() => (long)(Stopwatch.GetTimestamp() * (1_000_000.0 / Stopwatch.Frequency));
+
+    [GeneratedRegex(@"```ini\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex IniBlock();
+
+    [GeneratedRegex(@"^# /etc/systemd/system/(\S+)")]
+    private static partial Regex UnitHeader();
 
     [GeneratedRegex(@"^socket:\[(\d+)\]$")]
     private static partial Regex SocketLink();

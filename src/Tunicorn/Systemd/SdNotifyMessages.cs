@@ -29,6 +29,13 @@ internal static class SdNotifyMessages
     public static string Serving(int workers, int generation) =>
         string.Create(CultureInfo.InvariantCulture, $"{workers} {(workers == 1 ? "worker" : "workers")}, generation {generation}");
 
-    /// <summary>A newline would start another assignment: a reason quoted from an exception must stay one value.</summary>
-    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+    /// <summary>Enough for `systemctl status`, and far below the notifier's buffer.</summary>
+    private const int MaxStatusLength = 1024;
+
+    /// <summary>A newline would start another assignment: a reason quoted from an exception must stay one value, and short.</summary>
+    private static string OneLine(string text)
+    {
+        string line = text.ReplaceLineEndings(" ");
+        return line.Length <= MaxStatusLength ? line : line[..(MaxStatusLength - 1)] + "…";
+    }
 }

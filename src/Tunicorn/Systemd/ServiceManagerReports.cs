@@ -65,7 +65,9 @@ internal sealed class ServiceManagerReports(IServiceNotifier notifier, int mainP
         if (_stopping)
             return;
         _reloading = false;
-        notifier.Notify(SdNotifyMessages.Ready(mainPid, $"reload failed ({reason}); generation {generation} serves on"));
+        string status = $"reload failed ({reason}); generation {generation} serves on";
+        // Before the first READY=1 the start job is still waiting for the workers: READY=1 comes when they accept.
+        notifier.Notify(_ready ? SdNotifyMessages.Ready(mainPid, status) : SdNotifyMessages.Status(status));
     }
 
     public void Stopping(string how)

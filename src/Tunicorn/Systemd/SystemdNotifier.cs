@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -12,16 +13,20 @@ namespace Tunicorn.Systemd;
 /// </summary>
 internal sealed partial class SystemdNotifier : IServiceNotifier, IDisposable
 {
+    /// <summary>Far above what the master sends (a STATUS= line with a reason); the kernel's datagram limit is higher still.</summary>
+    private const int MaxMessageBytes = 4096;
+
     private readonly Socket _socket;
-    private readonly UnixDomainSocketEndPoint _target;
+    private readonly SocketAddress _target;
     private readonly string _address;
     private readonly ILogger _log;
+    private readonly byte[] _buffer = new byte[MaxMessageBytes];
     private bool _failedOnce;
 
     private SystemdNotifier(string address, UnixDomainSocketEndPoint target, TimeSpan? watchdogInterval, ILogger log)
     {
         _address = address;
-        _target = target;
+        _target = target.Serialize(); // serialized once: SendTo to a SocketAddress allocates nothing
         _log = log;
         WatchdogInterval = watchdogInterval;
         _socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified) { Blocking = false };
@@ -71,9 +76,13 @@ internal sealed partial class SystemdNotifier : IServiceNotifier, IDisposable
     {
         try
         {
-            _socket.SendTo(Encoding.UTF8.GetBytes(message), SocketFlags.None, _target);
+            // Encoded into one buffer kept for the master's life: the watchdog pings of an idle master allocate nothing.
+            int length = Encoding.UTF8.GetByteCount(message) <= _buffer.Length
+                ? Encoding.UTF8.GetBytes(message, _buffer)
+                : throw new ArgumentException($"an sd_notify message longer than {_buffer.Length} bytes", nameof(message));
+            _socket.SendTo(_buffer.AsSpan(0, length), SocketFlags.None, _target);
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or ArgumentException)
         {
             if (_failedOnce)
                 return;

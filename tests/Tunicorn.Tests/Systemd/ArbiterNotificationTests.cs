@@ -104,6 +104,24 @@ public sealed class ArbiterNotificationTests
             notifier.Messages[^1]);
     }
 
+    [Fact]
+    public async Task ReloadFailingBeforeTheFirstReady_OnlySetsStatus_AndReadyWaitsForTheWorkers()
+    {
+        var notifier = new RecordingNotifier();
+        await using var rig = new ArbiterRig(workers: 1, notifier: notifier);
+        await rig.StartAsync(boot: false);
+        rig.NextGeneration = () => throw new InvalidOperationException("settings: bad");
+
+        rig.Processes.Raise(Signals.SIGHUP);
+        rig.Pass();
+        Assert.Empty(notifier.Starting("READY=1"));
+        Assert.Equal("STATUS=reload failed (settings: bad); generation 0 serves on", notifier.Messages[^1]);
+
+        rig.Processes.Spawned[0].Boot();
+        rig.Pass();
+        Assert.Equal($"READY=1\nMAINPID={Environment.ProcessId}\nSTATUS=1 worker, generation 0", notifier.Messages[^1]);
+    }
+
     [Theory]
     [InlineData(Signals.SIGTERM, "STOPPING=1\nSTATUS=stopping gracefully (TERM)")]
     [InlineData(Signals.SIGINT, "STOPPING=1\nSTATUS=stopping quickly (INT)")]
