@@ -8,10 +8,13 @@
 #   python3-kazoo    an independent ZooKeeper client the registry tests check registrations with
 #   haproxy          the load balancer the PROXY protocol tests put in front of a server (started by the
 #                    test itself on free loopback ports, in the foreground, and stopped by its pid)
+#   systemd          systemd-socket-activate (passes a listening socket to the server, as a .socket unit does)
+#                    and systemd-analyze (verifies the unit files of the docs); nothing is started as a daemon
+#   iproute2         ss, with which the socket activation tests see which socket listens on a port
 # Idempotent: with everything present it changes nothing and needs no network. Uses sudo only when not root.
 set -euo pipefail
 
-packages=(thrift-compiler python3-thrift zookeeper etcd-server etcd-client python3-kazoo haproxy)
+packages=(thrift-compiler python3-thrift zookeeper etcd-server etcd-client python3-kazoo haproxy systemd iproute2)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -8,6 +8,7 @@ using Tunicorn.Interop;
 using Tunicorn.Logging;
 using Tunicorn.Master;
 using Tunicorn.Registry;
+using Tunicorn.Systemd;
 using Tunicorn.Thrift;
 using Tunicorn.Tls;
 using Tunicorn.Worker;
@@ -184,6 +185,18 @@ public static partial class TunicornHost
             return Load(again.Settings);
         }
 
+        IReadOnlyList<ActivatedSocket> activated;
+        try
+        {
+            activated = SocketActivation.FromEnvironment(Environment.GetEnvironmentVariable, Environment.ProcessId, logging.Factory);
+        }
+        catch (InvalidOperationException e)
+        {
+            CannotServe(log, e.Message);
+            return 1;
+        }
+        using var notifier = SystemdNotifier.FromEnvironment(Environment.GetEnvironmentVariable, Environment.ProcessId, logging.Factory);
+
         if (!source.CreateRegistry(settings, logging.Factory, out var registry, out string? error))
         {
             RegistryNotStarted(log, error ?? "unknown reason");
@@ -192,6 +205,8 @@ public static partial class TunicornHost
         var arbiter = new Arbiter(initial, Reload, new OsProcessControl(new WorkerSpawner(args)), logging.Factory, () => logging.Reopen(), registry, settings.AdvertiseHost)
         {
             Listening = daemon is null ? null : () => daemon.ReportListening(captured: settings.CaptureOutput && settings.ErrorLog != "-"),
+            ServiceNotifier = notifier,
+            ActivatedSockets = activated,
         };
         return await arbiter.RunAsync();
     }

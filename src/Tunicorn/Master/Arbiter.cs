@@ -4,6 +4,7 @@ using Tunicorn.Config;
 using Tunicorn.Hooks;
 using Tunicorn.Interop;
 using Tunicorn.Registry;
+using Tunicorn.Systemd;
 using Tunicorn.Worker;
 using Tunicorn.WorkerContract;
 
@@ -75,6 +76,8 @@ internal sealed partial class Arbiter : IArbiterContext
     private TimeSpan _respawnPause;
     private long _respawnPausedAt;
     private ITimer? _passTimer;
+    private ServiceManagerReports? _serviceManager;
+    private ITimer? _watchdogTimer;
 
     public Arbiter(ServerGeneration initial, GenerationLoader reload, IProcessControl processes, ILoggerFactory loggerFactory, Action reopenLogs,
         IServiceRegistry? registry = null, string? advertiseHost = null, TimeProvider? time = null)
@@ -97,6 +100,12 @@ internal sealed partial class Arbiter : IArbiterContext
 
     /// <summary>Called once the listeners are bound and the pidfile written, before any worker starts (the daemon setting reports then).</summary>
     public Action? Listening { get; init; }
+
+    /// <summary>systemd's notification socket (NOTIFY_SOCKET), when the master runs under systemd with Type=notify or notify-reload.</summary>
+    public IServiceNotifier? ServiceNotifier { get; init; }
+
+    /// <summary>The listening sockets systemd passed (socket activation): listeners without a bind of their own.</summary>
+    public IReadOnlyList<ActivatedSocket> ActivatedSockets { get; init; } = [];
 
     public int Pid => Environment.ProcessId;
     public Settings Settings => _current.Settings;
@@ -149,7 +158,7 @@ internal sealed partial class Arbiter : IArbiterContext
         try
         {
             _listeners = await ListenerSet.BindAsync(settings.Bind, settings.Backlog, settings.ReusePort, BindTries, BindPause,
-                (e, attempt) => ConnectionInUse(_log, e.Bind, attempt, BindTries, BindPause.TotalSeconds));
+                (e, attempt) => ConnectionInUse(_log, e.Bind, attempt, BindTries, BindPause.TotalSeconds), activated: ActivatedSockets);
         }
         catch (Exception e) when (e is IOException or FormatException or System.Net.Sockets.SocketException)
         {
@@ -180,6 +189,13 @@ internal sealed partial class Arbiter : IArbiterContext
         _hooks.Run("when_ready", h => h.WhenReady(this));
         _hooks.Run("nworkers_changed", h => h.NWorkersChanged(this, _target, null));
         _passTimer = _time.CreateTimer(_ => Post(ArbiterEvent.PassDue.Instance), null, PassInterval, PassInterval);
+        if (ServiceNotifier is not null)
+        {
+            _serviceManager = new ServiceManagerReports(ServiceNotifier, Pid);
+            // Pinged from the loop, not from the timer's thread: a stuck loop must stop the pings so that systemd acts.
+            if (_serviceManager.WatchdogInterval is { } every)
+                _watchdogTimer = _time.CreateTimer(_ => Post(ArbiterEvent.WatchdogDue.Instance), null, every, every);
+        }
     }
 
     /// <summary>One pass of the loop over what has arrived. Throws <see cref="HaltServerException"/> when the master must stop.</summary>
@@ -192,12 +208,27 @@ internal sealed partial class Arbiter : IArbiterContext
         MurderSilentWorkers();
         AdvanceReload();
         ManageWorkers();
+        if (_serviceManager is not null)
+            ReportServing(_serviceManager);
+    }
+
+    /// <summary>Tells systemd how many workers of the serving generation accept; counted without a list, as every pass does.</summary>
+    private void ReportServing(ServiceManagerReports serviceManager)
+    {
+        int booted = 0;
+        foreach (var w in _workers.Values)
+        {
+            if (w.Generation == _reloads.Serving && w.Booted && !w.Retiring && !w.Exited)
+                booted++;
+        }
+        serviceManager.Serving(booted, _target, _reloads.Serving);
     }
 
     /// <summary>The master cannot go on (gunicorn's HaltServer): stops the workers quickly and returns the exit code.</summary>
     internal async Task<int> HaltAsync(HaltServerException halt)
     {
         Halting(_log, halt.Message);
+        _serviceManager?.Stopping($"halting: {halt.Message}");
         _stop = StopKind.Quick; // workers that fail while we stop must not halt us a second time
         await DeregisterAsync();
         await StopWorkersAsync(Signals.SIGQUIT, TimeSpan.FromSeconds(5));
@@ -240,6 +271,9 @@ internal sealed partial class Arbiter : IArbiterContext
             case ArbiterEvent.WorkerExited e:
                 Reap(e);
                 break;
+            case ArbiterEvent.WatchdogDue:
+                _serviceManager?.Watchdog();
+                break;
             case ArbiterEvent.WorkerReported { Report.Kind: WorkerReportKind.Booted } r:
                 r.Worker.Booted = true;
                 if (!_everBooted && _listeners is not null)
@@ -271,8 +305,14 @@ internal sealed partial class Arbiter : IArbiterContext
         HandlingSignal(_log, Signals.Name(signal));
         switch (signal)
         {
-            case Signals.SIGTERM: _stop ??= StopKind.Graceful; break;
-            case Signals.SIGINT or Signals.SIGQUIT: _stop = StopKind.Quick; break;
+            case Signals.SIGTERM:
+                _stop ??= StopKind.Graceful;
+                _serviceManager?.Stopping("stopping gracefully (TERM)");
+                break;
+            case Signals.SIGINT or Signals.SIGQUIT:
+                _stop = StopKind.Quick;
+                _serviceManager?.Stopping($"stopping quickly ({Signals.Name(signal).ToUpperInvariant()})");
+                break;
             case Signals.SIGHUP: HandleHup(); break;
             case Signals.SIGTTIN: ChangeTarget(_target + 1); break;
             case Signals.SIGTTOU: ChangeTarget(Math.Max(1, _target - 1)); break;
@@ -305,6 +345,7 @@ internal sealed partial class Arbiter : IArbiterContext
             ReloadInProgress(_log, inProgress.Generation);
             return;
         }
+        _serviceManager?.Reloading();
         ServerGeneration? next = null;
         ListenerSet listeners;
         try
@@ -317,6 +358,7 @@ internal sealed partial class Arbiter : IArbiterContext
             if (next is not null)
                 Release(next);
             ReloadFailed(_log, _workers.Count, e.Message);
+            _serviceManager?.ReloadFailed(_reloads.Serving, e.Message);
             return;
         }
         var hooks = new HookRunner(next.Hooks, _log);
@@ -355,6 +397,7 @@ internal sealed partial class Arbiter : IArbiterContext
         foreach (var w in old)
             Retire(w);
         ReloadCompleted(_log, pending.Generation, string.Join(", ", fresh.Select(w => w.Pid)), old.Count);
+        _serviceManager?.Reloaded(fresh.Count, pending.Generation);
         Release(replaced);
     }
 
@@ -366,6 +409,7 @@ internal sealed partial class Arbiter : IArbiterContext
             Retire(w);
         pending.Listeners.CloseExcept(_listeners);
         ReloadFailed(_log, _workers.Values.Count(w => w.Generation != pending.Generation), reason);
+        _serviceManager?.ReloadFailed(_reloads.Serving, reason);
         Release(pending.Next);
     }
 
@@ -653,6 +697,7 @@ internal sealed partial class Arbiter : IArbiterContext
     private async Task<int> StopAsync(StopKind kind)
     {
         ShuttingDown(_log, kind == StopKind.Graceful ? "graceful" : "quick");
+        _serviceManager?.Stopping(kind == StopKind.Graceful ? "stopping gracefully" : "stopping quickly");
         await DeregisterAsync();
         // Stop accepting in the master first; workers drop their copies as they stop.
         _listeners?.Dispose();
@@ -693,6 +738,8 @@ internal sealed partial class Arbiter : IArbiterContext
             {
                 if (ev is ArbiterEvent.WorkerExited e)
                     Reap(e);
+                else if (ev is ArbiterEvent.WatchdogDue)
+                    _serviceManager?.Watchdog(); // a long graceful stop must not look like a hang to systemd
                 else if (ev is ArbiterEvent.SignalReceived { Signal: Signals.SIGINT or Signals.SIGQUIT } && signal == Signals.SIGTERM)
                 {
                     signal = Signals.SIGQUIT;
@@ -720,6 +767,7 @@ internal sealed partial class Arbiter : IArbiterContext
     private async Task CleanupAsync()
     {
         _passTimer?.Dispose();
+        _watchdogTimer?.Dispose();
         _shutdown.Cancel();
         _listeners?.Dispose();
         _pidfile?.Remove(Pid);

@@ -14,6 +14,12 @@ internal abstract record ArbiterEvent
         public static readonly PassDue Instance = new();
     }
 
+    /// <summary>Written by the watchdog timer every half of systemd's WATCHDOG_USEC: the loop answers WATCHDOG=1 when it runs.</summary>
+    public sealed record WatchdogDue : ArbiterEvent
+    {
+        public static readonly WatchdogDue Instance = new();
+    }
+
     /// <param name="ExitCode">The exit status; 128 + N for a death by signal N (PLATFORM-NOTES).</param>
     /// <param name="ReportsRead">Set once the worker's last reports were read, so that its exit is judged with them.</param>
     public sealed record WorkerExited(int Pid, int ExitCode, bool ReportsRead = false) : ArbiterEvent;

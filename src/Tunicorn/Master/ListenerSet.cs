@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Tunicorn.Config;
 using Tunicorn.Interop;
+using Tunicorn.Systemd;
 
 namespace Tunicorn.Master;
 
@@ -25,9 +27,12 @@ internal sealed class ListenerSet : IDisposable
 
     public IReadOnlyList<string> Binds => _listeners.Select(l => l.Bind).ToArray();
 
-    /// <summary>Binds every address; on any failure closes what was opened and throws a <see cref="BindException"/>.</summary>
-    public static ListenerSet Bind(IReadOnlyList<string> binds, int backlog, bool reusePort) =>
-        Reconcile(null, binds, backlog, reusePort);
+    /// <summary>
+    /// Binds every address; on any failure closes what was opened and throws a <see cref="BindException"/>. The sockets
+    /// systemd passed (<paramref name="activated"/>) are listeners too, and an address one of them serves is not bound again.
+    /// </summary>
+    public static ListenerSet Bind(IReadOnlyList<string> binds, int backlog, bool reusePort, IReadOnlyList<ActivatedSocket>? activated = null) =>
+        Reconcile(activated is { Count: > 0 } ? Adopt(activated) : null, binds, backlog, reusePort);
 
     /// <summary>
     /// <see cref="Bind"/>, tried again while an address is in use, up to <paramref name="tries"/> times with
@@ -36,13 +41,13 @@ internal sealed class ListenerSet : IDisposable
     /// </summary>
     /// <param name="inUse">Called after each failed try that will be retried, with the failure and the try number.</param>
     public static async Task<ListenerSet> BindAsync(IReadOnlyList<string> binds, int backlog, bool reusePort, int tries, TimeSpan pause,
-        Action<BindException, int> inUse, CancellationToken cancellationToken = default)
+        Action<BindException, int> inUse, CancellationToken cancellationToken = default, IReadOnlyList<ActivatedSocket>? activated = null)
     {
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return Bind(binds, backlog, reusePort);
+                return Bind(binds, backlog, reusePort, activated);
             }
             catch (BindException e) when (e.InUse && attempt < tries)
             {
@@ -55,17 +60,27 @@ internal sealed class ListenerSet : IDisposable
     /// <summary>
     /// The listeners for <paramref name="binds"/>, reusing the sockets of <paramref name="current"/> that are
     /// bound to the same address (a HUP keeps its port and its queued connections) and binding the rest.
+    /// The sockets systemd passed stay, whatever <paramref name="binds"/> says: systemd owns them and would not pass them
+    /// again. With them, the default bind is not bound: it stands for "bind not set", and systemd said where to listen.
     /// </summary>
     public static ListenerSet Reconcile(ListenerSet? current, IReadOnlyList<string> binds, int backlog, bool reusePort)
     {
         var result = new List<Listener>();
+        var activated = current?._listeners.Where(l => l.Activated).ToList() ?? [];
+        if (activated.Count > 0 && binds.SequenceEqual(ServerSettings.Bind.Default!))
+            binds = [];
         try
         {
             foreach (string bind in binds.Distinct(StringComparer.Ordinal))
             {
-                Listener? existing = current?._listeners.FirstOrDefault(l => l.Bind == bind);
-                result.Add(existing ?? Open(bind, backlog, reusePort));
+                Listener? existing = current?._listeners.FirstOrDefault(l => l.Bind == bind)
+                    ?? activated.FirstOrDefault(l => l.Serves(bind));
+                if (existing is null)
+                    result.Add(Open(bind, backlog, reusePort));
+                else if (!result.Contains(existing))
+                    result.Add(existing);
             }
+            result.AddRange(activated.Where(l => !result.Contains(l)));
         }
         catch
         {
@@ -101,6 +116,10 @@ internal sealed class ListenerSet : IDisposable
     }
 
     public void Dispose() => CloseExcept(null);
+
+    /// <summary>The sockets systemd passed, as listeners named by their addresses (so that a bind spelled the same matches).</summary>
+    private static ListenerSet Adopt(IReadOnlyList<ActivatedSocket> activated) =>
+        new(activated.Select(a => new Listener(Describe(a.Socket), Describe(a.Socket), a.Socket, null) { Activated = true }).ToList());
 
     private static Listener Open(string bind, int backlog, bool reusePort)
     {
@@ -279,6 +298,26 @@ internal sealed class ListenerSet : IDisposable
         public string Bind { get; } = bind;
         public string Name { get; } = name;
         public Socket Socket { get; } = socket;
+
+        /// <summary>Passed by systemd: kept across reloads, and its socket file (if any) belongs to systemd.</summary>
+        public bool Activated { get; init; }
+
+        /// <summary>Whether <paramref name="bind"/>, however spelled, names this listener's address.</summary>
+        public bool Serves(string bind)
+        {
+            if (bind.StartsWith("unix:", StringComparison.Ordinal))
+                return Name == "unix:" + Path.GetFullPath(bind[5..]);
+            if (bind.StartsWith("fd://", StringComparison.Ordinal))
+                return bind[5..] == FileDescriptors.DescriptorOf(Socket).ToString(CultureInfo.InvariantCulture);
+            try
+            {
+                return Socket.LocalEndPoint is IPEndPoint local && ParseEndPoint(bind).Equals(local);
+            }
+            catch (Exception e) when (e is FormatException or SocketException)
+            {
+                return false; // not an address this socket can have; binding it reports why
+            }
+        }
 
         public void Close()
         {

@@ -5,6 +5,7 @@ using System.Reflection;
 using Tunicorn.Config;
 using Tunicorn.Hosting;
 using Tunicorn.Interop;
+using Tunicorn.Systemd;
 using Tunicorn.Worker;
 using Tunicorn.WorkerContract;
 
@@ -31,6 +32,8 @@ internal sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
                 Environment.ProcessId, launch.Age, FileDescriptors.DescriptorOf(childEnd),
                 listeners.Descriptors, listeners.Names, launch.SerializedSettings, board.Descriptor, launch.Slot);
             environment.AddTo(info.Environment);
+            foreach (string name in SystemdEnvironment.MasterOnly)
+                info.Environment.Remove(name);
             foreach (string pair in settings.RawEnv)
             {
                 int eq = pair.IndexOf('=');

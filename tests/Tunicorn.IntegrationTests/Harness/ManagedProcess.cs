@@ -10,7 +10,8 @@ namespace Tunicorn.IntegrationTests.Harness;
 internal sealed class ManagedProcess : IAsyncDisposable
 {
     /// <summary>Variables a test run must not pass on by accident: they would change what the server reads.</summary>
-    private static readonly string[] ScrubbedVariables = ["TUNICORN_CMD_ARGS", "PYTHONPATH", "PYTHONHOME"];
+    private static readonly string[] ScrubbedVariables = ["TUNICORN_CMD_ARGS", "PYTHONPATH", "PYTHONHOME",
+        "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"];
 
     private readonly Process process;
     private readonly ulong startTime;

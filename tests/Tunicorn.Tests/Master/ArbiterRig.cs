@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Tunicorn.Config;
 using Tunicorn.Hooks;
 using Tunicorn.Master;
+using Tunicorn.Systemd;
 
 namespace Tunicorn.Tests.Master;
 
@@ -11,10 +12,13 @@ namespace Tunicorn.Tests.Master;
 /// </summary>
 internal sealed class ArbiterRig : IAsyncDisposable
 {
-    public ArbiterRig(int workers = 1, double timeout = 30)
+    public ArbiterRig(int workers = 1, double timeout = 30, IServiceNotifier? notifier = null)
     {
         NextGeneration = () => Generation(workers, timeout);
-        Arbiter = new Arbiter(Generation(workers, timeout), () => NextGeneration(), Processes, Log, reopenLogs: () => { }, time: Time);
+        Arbiter = new Arbiter(Generation(workers, timeout), () => NextGeneration(), Processes, Log, reopenLogs: () => { }, time: Time)
+        {
+            ServiceNotifier = notifier,
+        };
     }
 
     public FakeTimeProvider Time { get; } = new();
