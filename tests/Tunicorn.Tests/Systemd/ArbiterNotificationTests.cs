@@ -1,7 +1,7 @@
 using Tunicorn.Interop;
 using Tunicorn.Master;
 using Tunicorn.Tests.Master;
-using Tunicorn.Worker;
+using Tunicorn.WorkerContract;
 
 namespace Tunicorn.Tests.Systemd;
 
