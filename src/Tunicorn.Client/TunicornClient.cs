@@ -81,11 +81,11 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
         _service = options.MultiplexedService ?? (typeof(TClient).DeclaringType ?? typeof(TClient)).Name;
         _methodOf = MethodOf;
         _observedView = () => Volatile.Read(ref _view);
-        _metrics.Register(this, _service, _observedView, options.TimeProvider);
         _onServers = OnServers;
         var discovery = DiscoveryOf(options, out bool created);
         _discovery = SharedDiscovery.Join(discovery, disposeWithLastUser: created || options.DisposeDiscovery);
         _started = new Lazy<Task>(() => _discovery.SubscribeAsync(_onServers), LazyThreadSafetyMode.ExecutionAndPublication);
+        _metrics.Register(this, _service, _observedView, options.TimeProvider);
     }
 
     /// <summary>The servers the client knows now, in a stable order.</summary>
