@@ -20,4 +20,11 @@ public sealed record CallOptions
     /// Off by default: a call that fails after it was sent may have run.
     /// </summary>
     public bool Idempotent { get; init; }
+
+    /// <summary>
+    /// Called once the call ended, before CallAsync returns or throws, with the server it went to, the method, the
+    /// duration, the attempts and the error (<see cref="CallInfo"/>). It runs on the caller's flow and should be quick;
+    /// an exception it throws is logged (event 5030) and does not change the call's outcome.
+    /// </summary>
+    public Action<CallInfo>? OnCompleted { get; init; }
 }

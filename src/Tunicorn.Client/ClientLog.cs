@@ -31,4 +31,7 @@ internal static partial class ClientLog
 
     [LoggerMessage(EventId = 5009, Level = LogLevel.Debug, Message = "Call to {Server} failed after it was sent ({Reason}); retrying the idempotent call on another server")]
     public static partial void Retrying(ILogger logger, string server, string reason);
+
+    [LoggerMessage(EventId = 5030, Level = LogLevel.Warning, Message = "The {Callback} handler threw; the client goes on as if it had returned")]
+    public static partial void CallbackFailed(ILogger logger, string callback, Exception exception);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Linq.Expressions;
 using Microsoft.Extensions.Logging;
@@ -26,6 +27,8 @@ namespace Tunicorn.Client;
 /// server, whether the request was sent, the reason, and the cause as its inner exception. Cancelling the caller's
 /// token gives an <see cref="OperationCanceledException"/>; a call on a disposed client an
 /// <see cref="ObjectDisposedException"/> naming the client.</para>
+/// <para>Observability: the meter and activity source "Tunicorn.Client" (rpc.client.call.duration, a span per call),
+/// <see cref="CallOptions.OnCompleted"/> for the server each call went to, and <see cref="ServersChanged"/>.</para>
 /// <para>Thread-safe: one instance serves any number of concurrent calls. Dispose it once done (a second dispose does
 /// nothing); calls in flight then fail with <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
@@ -40,7 +43,15 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
     private readonly Action<IReadOnlyList<ServiceInstance>> _onServers;
     private readonly Lazy<Task> _started;
     private readonly RetryBudget _retryBudget;
+    private readonly ClientMetrics _metrics;
+    private readonly string _service;
+    private readonly Func<ServerState[]> _observedView;
+    private readonly Func<string, string> _methodOf;
+    private readonly ConcurrentDictionary<string, string> _methods = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private readonly Lock _serversChangedGate = new();
+    private IReadOnlyList<ServiceInstance>? _serversChangedPending;
+    private bool _serversChangedRunning;
     // Never disposed: the deadlines of calls in flight are linked to it, and a call's code may outlive the call.
     private readonly CancellationTokenSource _closing = new();
     private Dictionary<string, ServerState> _byId = new(StringComparer.Ordinal);
@@ -64,14 +75,28 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
         _createClient = createClient ?? DefaultFactory();
         _log = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("tunicorn.client");
         _retryBudget = new RetryBudget(options.RetryBudgetRatio, options.MinRetriesPerSecond, options.TimeProvider);
+        _metrics = ClientMetrics.For(options.MeterFactory);
+        // The service as rpc.method names it: the multiplexed name the servers know it by, else the IDL's service
+        // (the generated client is the nested class Client of the service's class).
+        _service = options.MultiplexedService ?? (typeof(TClient).DeclaringType ?? typeof(TClient)).Name;
+        _methodOf = MethodOf;
+        _observedView = () => Volatile.Read(ref _view);
         _onServers = OnServers;
         var discovery = DiscoveryOf(options, out bool created);
         _discovery = SharedDiscovery.Join(discovery, disposeWithLastUser: created || options.DisposeDiscovery);
         _started = new Lazy<Task>(() => _discovery.SubscribeAsync(_onServers), LazyThreadSafetyMode.ExecutionAndPublication);
+        _metrics.Register(this, _service, _observedView, options.TimeProvider);
     }
 
     /// <summary>The servers the client knows now, in a stable order.</summary>
     public IReadOnlyList<ServiceInstance> Servers => [.. Volatile.Read(ref _view).Select(s => s.Instance)];
+
+    /// <summary>
+    /// The set of servers changed (one joined, left, or announced a new weight or version): the new <see cref="Servers"/>.
+    /// Raised on a thread-pool thread, outside the client's locks, one at a time and in order; sets that follow each
+    /// other faster than the handlers run are merged into the latest. An exception a handler throws is logged (event 5030).
+    /// </summary>
+    public event Action<IReadOnlyList<ServiceInstance>>? ServersChanged;
 
     /// <summary>Starts the discovery; the first call does it when this was not called.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
@@ -91,8 +116,33 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
     /// <exception cref="CallFailedException">The call failed on its connection: closed or reset by the server, or a protocol mismatch (see <see cref="CallFailedException.Reason"/>).</exception>
     /// <exception cref="ObjectDisposedException">The client is disposed, or was while the call was in flight.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<TResult> CallAsync<TResult>(Func<TClient, CancellationToken, Task<TResult>> call, CallOptions? options = null,
-        CancellationToken cancellationToken = default)
+    public Task<TResult> CallAsync<TResult>(Func<TClient, CancellationToken, Task<TResult>> call, CallOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        CallObserver.Wanted(_metrics, options?.OnCompleted)
+            ? ObservedCallAsync(call, options, cancellationToken)
+            : CallOnServersAsync(call, options, observer: null, cancellationToken);
+
+    /// <summary>A call something observes: its span is current while it runs, and its end is recorded whatever it is.</summary>
+    private async Task<TResult> ObservedCallAsync<TResult>(Func<TClient, CancellationToken, Task<TResult>> call, CallOptions? options,
+        CancellationToken cancellationToken)
+    {
+        var observer = CallObserver.Start(_metrics, _methodOf, options?.OnCompleted, _log);
+        TResult result;
+        try
+        {
+            result = await CallOnServersAsync(call, options, observer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            observer.Completed(e);
+            throw;
+        }
+        observer.Completed(null);
+        return result;
+    }
+
+    private async Task<TResult> CallOnServersAsync<TResult>(Func<TClient, CancellationToken, Task<TResult>> call, CallOptions? options,
+        CallObserver? observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
         ThrowIfDisposed();
@@ -104,6 +154,8 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
         {
             var (server, connection) = await AcquireAsync(options?.HashKey, timeout, deadline.Token, cancellationToken, failedOn).ConfigureAwait(false);
             server.CallStarted();
+            observer?.Attempt(server.Instance);
+            connection.Written.Forget();
             bool fresh = connection.Fresh;
             long started = Stopwatch.GetTimestamp();
             Task<TResult> task;
@@ -119,6 +171,8 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
             {
                 // Waits for the call or the deadline, whichever comes first: a call that ignores its token does not hold the caller.
                 var result = await task.WaitAsync(deadline.Token).ConfigureAwait(false);
+                // Read before the connection goes back: the next call on it writes its own name.
+                observer?.Wrote(connection.Written.Name);
                 RecordAnswer(server, started);
                 server.Pool.Return(connection);
                 return result;
@@ -126,6 +180,7 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
             catch (Exception e) when (task.IsCompleted && ServerAnswered(e))
             {
                 // A declared exception or the server's TApplicationException: the reply was read whole, the connection is clean.
+                observer?.Wrote(connection.Written.Name);
                 RecordAnswer(server, started);
                 server.Pool.Return(connection);
                 throw;
@@ -134,6 +189,7 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
             {
                 // The connection is in an unknown state, or the call still runs on it: close it, which also ends any
                 // read or write the call's code still waits on, and give it to nobody.
+                observer?.Wrote(connection.Written.Name);
                 connection.Dispose();
                 Abandon(task);
                 var failure = CallFailure(e, server, fresh, timeout, deadline, cancellationToken);
@@ -141,6 +197,7 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
                     && options?.Idempotent == true && !deadline.IsCancellationRequested && _retryBudget.TryWithdraw())
                 {
                     ClientLog.Retrying(_log, server.Instance.Address, failed.Reason.ToString());
+                    observer?.Retrying(server.Instance, failed.Reason);
                     (failedOn ??= []).Add(server);
                     continue;
                 }
@@ -211,6 +268,7 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
             try
             {
                 await _closing.CancelAsync().ConfigureAwait(false);
+                _metrics.Unregister(this);
                 await _discovery.LeaveAsync(_onServers).ConfigureAwait(false);
                 lock (_gate)
                 {
@@ -417,6 +475,7 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
     private void OnServers(IReadOnlyList<ServiceInstance> instances)
     {
         int joined = 0, left = 0, count;
+        bool changed = false;
         lock (_gate)
         {
             if (_disposed)
@@ -431,12 +490,13 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
                     continue;
                 if (_byId.TryGetValue(instance.Id, out var known) && SameConnection(known.Instance, instance))
                 {
+                    changed |= !known.Instance.Equals(instance);
                     known.Instance = instance;
                     next[instance.Id] = known;
                 }
                 else
                 {
-                    next[instance.Id] = new ServerState(instance, new ConnectionPool(instance, _options, _createClient), _options, _log);
+                    next[instance.Id] = new ServerState(instance, new ConnectionPool(instance, _options, _createClient), _options, _log, _metrics);
                     joined++;
                 }
             }
@@ -458,7 +518,60 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
         }
         if (joined > 0 || left > 0)
             ClientLog.ServersChanged(_log, _discovery.Description, count, joined, left);
+        if ((joined > 0 || left > 0 || changed) && ServersChanged is not null)
+            RaiseServersChanged(Servers);
     }
+
+    /// <summary>
+    /// Hands <paramref name="servers"/> to the ServersChanged handlers on a thread-pool thread: this runs under the
+    /// discovery's lock, where a handler that blocks, or calls back into the client, would hold up every client of it.
+    /// </summary>
+    private void RaiseServersChanged(IReadOnlyList<ServiceInstance> servers)
+    {
+        lock (_serversChangedGate)
+        {
+            _serversChangedPending = servers;
+            if (_serversChangedRunning)
+                return;
+            _serversChangedRunning = true;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(static client => client.DeliverServersChanged(), this, preferLocal: false);
+    }
+
+    private void DeliverServersChanged()
+    {
+        while (true)
+        {
+            IReadOnlyList<ServiceInstance> servers;
+            lock (_serversChangedGate)
+            {
+                if (_serversChangedPending is null)
+                {
+                    _serversChangedRunning = false;
+                    return;
+                }
+                servers = _serversChangedPending;
+                _serversChangedPending = null;
+            }
+            foreach (var handler in ServersChanged?.GetInvocationList() ?? [])
+            {
+                try
+                {
+                    ((Action<IReadOnlyList<ServiceInstance>>)handler)(servers);
+                }
+                catch (Exception e)
+                {
+                    ClientLog.CallbackFailed(_log, nameof(ServersChanged), e);
+                }
+            }
+        }
+    }
+
+    /// <summary>rpc.method for a message name: "Calculator/add" ("Calculator:add" when multiplexed is the same method).</summary>
+    private string MethodOf(string message) =>
+        _methods.TryGetValue(message, out var method)
+            ? method
+            : _methods.GetOrAdd(message, m => $"{_service}/{m[(m.IndexOf(':') + 1)..]}");
 
     private static bool SameConnection(ServiceInstance a, ServiceInstance b) =>
         a.Host == b.Host && a.Port == b.Port && a.Protocol == b.Protocol && a.Transport == b.Transport;

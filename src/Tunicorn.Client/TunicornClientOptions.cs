@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Thrift;
 using Tunicorn.Client.Balancing;
@@ -92,4 +93,10 @@ public sealed class TunicornClientOptions
 
     /// <summary>The clock of deadlines and ejections (tests pass their own).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Where the meter "Tunicorn.Client" comes from (the host's, from DI); null uses one static meter. The instruments
+    /// are listed in docs/registry.md, "Metrics and tracing".
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; init; }
 }

@@ -92,15 +92,11 @@ internal sealed class ConnectionPool(
             var stream = new NetworkStream(socket, ownsSocket: true);
             TTransport transport = new TStreamTransport(stream, stream, _configuration);
             transport = _transport == ThriftWireTransport.Framed ? new TFramedTransport(transport) : new TBufferedTransport(transport);
-            TProtocol protocol = _protocol switch
-            {
-                ThriftWireProtocol.Compact => new TCompactProtocol(transport),
-                ThriftWireProtocol.Json => new TJsonProtocol(transport),
-                _ => new TBinaryProtocol(transport),
-            };
+            var written = new WrittenMethod();
+            TProtocol protocol = MethodRecordingProtocols.Create(_protocol, transport, written);
             if (options.MultiplexedService is { } service)
                 protocol = new TMultiplexedProtocol(protocol, service);
-            return new PooledConnection(socket, createClient(protocol), fresh: true);
+            return new PooledConnection(socket, createClient(protocol), written, fresh: true);
         }
         catch
         {

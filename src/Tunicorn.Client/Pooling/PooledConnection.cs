@@ -4,11 +4,14 @@ using Thrift;
 namespace Tunicorn.Client.Pooling;
 
 /// <summary>One open connection to a server with the generated Thrift client bound to it; used by one call at a time.</summary>
-internal sealed class PooledConnection(Socket socket, TBaseClient client, bool fresh) : IDisposable
+internal sealed class PooledConnection(Socket socket, TBaseClient client, WrittenMethod written, bool fresh) : IDisposable
 {
     private int _disposed;
 
     public TBaseClient Client { get; } = client;
+
+    /// <summary>The name of the last message a call wrote on this connection; forget it before each call.</summary>
+    public WrittenMethod Written { get; } = written;
 
     /// <summary>True until the connection is handed out a second time: a fresh connection cannot be stale.</summary>
     public bool Fresh { get; private set; } = fresh;

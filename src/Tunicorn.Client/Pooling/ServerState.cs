@@ -16,6 +16,7 @@ internal sealed class ServerState : IBalancedServer, IDisposable
 {
     private readonly TunicornClientOptions _options;
     private readonly ILogger _log;
+    private readonly ClientMetrics? _metrics;
     private readonly Lock _gate = new();
     private int _outstanding;
     private int _failuresInARow;
@@ -24,8 +25,9 @@ internal sealed class ServerState : IBalancedServer, IDisposable
     private volatile bool _troubled;
     private volatile bool _onProbation;
 
-    public ServerState(ServiceInstance instance, ConnectionPool pool, TunicornClientOptions options, ILogger log)
+    public ServerState(ServiceInstance instance, ConnectionPool pool, TunicornClientOptions options, ILogger log, ClientMetrics? metrics = null)
     {
+        _metrics = metrics;
         Instance = instance;
         Pool = pool;
         _options = options;
@@ -87,7 +89,10 @@ internal sealed class ServerState : IBalancedServer, IDisposable
             }
         }
         if (ejectedFor is { } duration)
+        {
             ClientLog.ServerEjected(_log, Instance.Address, duration.TotalSeconds, failures, reason);
+            _metrics?.Ejected(Instance);
+        }
     }
 
     public void Dispose() => Pool.Dispose();
