@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Thrift;
 using Tunicorn.Client;
 using Tunicorn.IntegrationTests.Harness;
+using Tunicorn.TestSupport;
 using Xunit;
 using Xunit.Abstractions;
 

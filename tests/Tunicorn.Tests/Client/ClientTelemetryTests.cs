@@ -6,6 +6,7 @@ using Thrift.Transport.Client;
 using Tunicorn.Client;
 using Tunicorn.Client.Discovery;
 using Tunicorn.Client.Pooling;
+using Tunicorn.TestSupport;
 using Tunicorn.Tests.Master;
 
 namespace Tunicorn.Tests.Client;

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Tunicorn.Tests.Client;
+namespace Tunicorn.TestSupport;
 
 /// <summary>
 /// Records the spans of the activity source "Tunicorn.Client" that belong to one test: those under the test's own root
 /// activity. Other calls are not sampled at all (their StartActivity gives null).
 /// </summary>
-internal sealed class SpanRecorder : IDisposable
+public sealed class SpanRecorder : IDisposable
 {
     private readonly ActivityListener _listener;
     private readonly ConcurrentQueue<Activity> _stopped = new();

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
-namespace Tunicorn.Tests.Client;
+namespace Tunicorn.TestSupport;
 
 /// <summary>
 /// A meter factory whose meters only this recorder listens to (their scope is the recorder): a test sees its own
 /// client's measurements, not those of tests running beside it. Like the host's factory, it hands out one meter per name.
 /// </summary>
-internal sealed class MetricRecorder : IMeterFactory
+public sealed class MetricRecorder : IMeterFactory
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<RecordedMeasurement> _recorded = new();

@@ -1,7 +1,0 @@
-namespace Tunicorn.IntegrationTests.Registry;
-
-/// <summary>One measurement a <see cref="MetricRecorder"/> saw.</summary>
-internal sealed record RecordedMeasurement(string Instrument, string? Unit, double Value, IReadOnlyDictionary<string, object?> Tags)
-{
-    public object? Tag(string name) => Tags.GetValueOrDefault(name);
-}

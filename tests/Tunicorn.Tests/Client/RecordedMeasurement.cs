@@ -1,7 +1,0 @@
-namespace Tunicorn.Tests.Client;
-
-/// <summary>One measurement a <see cref="MetricRecorder"/> saw.</summary>
-internal sealed record RecordedMeasurement(string Instrument, string? Unit, double Value, IReadOnlyDictionary<string, object?> Tags)
-{
-    public object? Tag(string name) => Tags.GetValueOrDefault(name);
-}
