@@ -34,6 +34,12 @@ internal sealed partial class MessageMemoryBudget
 
     private static readonly TimeSpan HeapWatchInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Compactions in a row that left the heap grown before the watch takes the grown size as its new base: the growth
+    /// is memory the app holds, not garbage. Each waits twice as long as the one before (2, 4, 8, 16, 32 s).
+    /// </summary>
+    private const int UnproductiveTrimsToAccept = 5;
+
     private readonly Lock _gate = new();
     private long _residentAfterTrim;
     private Timer? _heapWatch;
@@ -42,6 +48,7 @@ internal sealed partial class MessageMemoryBudget
     private long _lastTrim;
     private Timer? _trimTimer;
     private long _largestSinceTrim;
+    private int _unproductiveTrims;
     private readonly ILogger? _log;
 
     /// <param name="limit">Bytes the calls in flight may hold; 0 for no limit (outsized messages are still given back).</param>
@@ -95,7 +102,7 @@ internal sealed partial class MessageMemoryBudget
         {
             if (_inFlight != 0 || _trimPending || resident < _residentAfterTrim + HeapGrowthToTrim)
                 return;
-            if (_lastTrim != 0 && Stopwatch.GetElapsedTime(_lastTrim) < MinTrimInterval)
+            if (_lastTrim != 0 && Stopwatch.GetElapsedTime(_lastTrim) < MinTrimInterval * (1 << _unproductiveTrims))
                 return;
             _trimPending = true;
         }
@@ -157,7 +164,15 @@ internal sealed partial class MessageMemoryBudget
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         long after = Environment.WorkingSet;
         lock (_gate)
-            _residentAfterTrim = after;
+        {
+            // A compaction while the growth is still live (a string a client is still sending, which nothing charges)
+            // frees little: the base stays where it was, so that the watch compacts again, later, once it is garbage.
+            if (after < _residentAfterTrim + HeapGrowthToTrim || ++_unproductiveTrims >= UnproductiveTrimsToAccept)
+            {
+                _residentAfterTrim = after;
+                _unproductiveTrims = 0;
+            }
+        }
         if (_log is null)
             return;
         if (largest > 0)
