@@ -36,10 +36,12 @@ internal static class DnsRecords
     /// <summary>"IP" or "IP:PORT" or "[IPV6]:PORT" as a name server's end point (port 53 when none is given).</summary>
     public static IPEndPoint ParseNameServer(string text)
     {
-        if (IPAddress.TryParse(text, out var bare))
-            return new IPEndPoint(bare, 53);
-        if (IPEndPoint.TryParse(text, out var endPoint) && endPoint.Port != 0)
+        // IPAddress.TryParse also takes "[::1]:5353", dropping the port: a port is there when brackets or one colon say so.
+        bool hasPort = text.StartsWith('[') || text.Count(c => c == ':') == 1;
+        if (hasPort && IPEndPoint.TryParse(text, out var endPoint) && endPoint.Port != 0)
             return endPoint;
+        if (!hasPort && IPAddress.TryParse(text, out var bare))
+            return new IPEndPoint(bare, 53);
         throw new FormatException($"name server '{text}' is not IP, IP:PORT or [IPV6]:PORT (a name server is given by address)");
     }
 
