@@ -30,36 +30,36 @@ public sealed class TunicornClientSettings
     /// <summary>buffered or framed; not set: what each server announces.</summary>
     public ThriftWireTransport? Transport { get; set; }
 
-    /// <see cref="TunicornClientOptions.MultiplexedService"/>
+    /// <inheritdoc cref="TunicornClientOptions.MultiplexedService"/>
     public string? MultiplexedService { get; set; }
 
-    /// <see cref="TunicornClientOptions.CallTimeout"/>
+    /// <inheritdoc cref="TunicornClientOptions.CallTimeout"/>
     public TimeSpan? CallTimeout { get; set; }
 
-    /// <see cref="TunicornClientOptions.ConnectTimeout"/>
+    /// <inheritdoc cref="TunicornClientOptions.ConnectTimeout"/>
     public TimeSpan? ConnectTimeout { get; set; }
 
-    /// <see cref="TunicornClientOptions.WaitForServers"/>
+    /// <inheritdoc cref="TunicornClientOptions.WaitForServers"/>
     public TimeSpan? WaitForServers { get; set; }
 
-    /// <see cref="TunicornClientOptions.MaxIdleConnectionsPerServer"/>
+    /// <inheritdoc cref="TunicornClientOptions.MaxIdleConnectionsPerServer"/>
     public int? MaxIdleConnectionsPerServer { get; set; }
 
-    /// <see cref="TunicornClientOptions.EjectAfterFailures"/>
+    /// <inheritdoc cref="TunicornClientOptions.EjectAfterFailures"/>
     public int? EjectAfterFailures { get; set; }
 
-    /// <see cref="TunicornClientOptions.SlowCallTime"/>
+    /// <inheritdoc cref="TunicornClientOptions.SlowCallTime"/>
     public TimeSpan? SlowCallTime { get; set; }
 
-    /// <see cref="TunicornClientOptions.EjectionTime"/>
+    /// <inheritdoc cref="TunicornClientOptions.EjectionTime"/>
     public TimeSpan? EjectionTime { get; set; }
 
-    /// <see cref="TunicornClientOptions.MaxEjectionTime"/>
+    /// <inheritdoc cref="TunicornClientOptions.MaxEjectionTime"/>
     public TimeSpan? MaxEjectionTime { get; set; }
 
-    /// <see cref="TunicornClientOptions.RetryBudgetRatio"/>
+    /// <inheritdoc cref="TunicornClientOptions.RetryBudgetRatio"/>
     public double? RetryBudgetRatio { get; set; }
 
-    /// <see cref="TunicornClientOptions.MinRetriesPerSecond"/>
+    /// <inheritdoc cref="TunicornClientOptions.MinRetriesPerSecond"/>
     public int? MinRetriesPerSecond { get; set; }
 }
