@@ -8,5 +8,5 @@ public interface ITunicornClientBuilder
     /// <summary>The options name of this client's <see cref="TunicornClientSettings"/>: the generated client's full type name.</summary>
     string Name { get; }
 
-    public IServiceCollection Services { get; }
+    IServiceCollection Services { get; }
 }

@@ -121,6 +121,32 @@ public sealed class TunicornClientSettingsTests
     }
 
     [Fact]
+    public async Task StartupValidation_InvalidSettings_FailAtStart_AsAHostsValidateOnStartDoes()
+    {
+        await using var provider = Provider("""{ "Calc": { "Discovery": "etcd" } }""");
+
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("Calc:Etcd:Service (or Calc:Etcd:Path) is not set", e.Message);
+    }
+
+    [Fact]
+    public async Task TwoClientTypes_TwoSingletons_EachWithItsOwnSettings()
+    {
+        var services = new ServiceCollection();
+        services.AddTunicornClient<FakeThriftClient>(settings => (settings.Discovery, settings.Servers) = (DiscoveryKind.Static, ["127.0.0.1:1"]));
+        services.AddTunicornClient<OtherFakeThriftClient>(settings => (settings.Discovery, settings.Servers) = (DiscoveryKind.Static, ["127.0.0.1:2"]));
+        await using var provider = services.BuildServiceProvider();
+
+        var one = provider.GetRequiredService<TunicornClient<FakeThriftClient>>();
+        var other = provider.GetRequiredService<TunicornClient<OtherFakeThriftClient>>();
+        await Task.WhenAll(one.StartAsync(), other.StartAsync());
+
+        Assert.Equal(["127.0.0.1:1"], one.Servers.Select(s => s.Address));
+        Assert.Equal(["127.0.0.1:2"], other.Servers.Select(s => s.Address));
+    }
+
+    [Fact]
     public async Task UseDiscovery_WinsOverTheSettings_AndNeedsNoDiscoveryKind()
     {
         var discovery = new StaticDiscovery("127.0.0.1:7");
