@@ -14,7 +14,7 @@ namespace Tunicorn.Client;
 public sealed class TunicornClientOptions
 {
     /// <summary>
-    /// A discovery you built: <see cref="EtcdDiscovery"/>, <see cref="ZooKeeperDiscovery"/>, <see cref="StaticDiscovery"/>
+    /// A discovery you built: <see cref="EtcdDiscovery"/>, <see cref="ZooKeeperDiscovery"/>, <see cref="DnsDiscovery"/>, <see cref="StaticDiscovery"/>
     /// or your own. Several clients may share one instance (it is started once and each of its sets goes to all of
     /// them); it is disposed when the last client using it is disposed, unless <see cref="DisposeDiscovery"/> is false.
     /// </summary>
@@ -96,7 +96,7 @@ public sealed class TunicornClientOptions
 
     /// <summary>
     /// Where the meter "Tunicorn.Client" comes from (the host's, from DI); null uses one static meter. The instruments
-    /// are listed in docs/registry.md, "Metrics and tracing".
+    /// are listed in docs/client.md, "Metrics and tracing".
     /// </summary>
     public IMeterFactory? MeterFactory { get; init; }
 }

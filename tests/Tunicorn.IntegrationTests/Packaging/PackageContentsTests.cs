@@ -30,6 +30,7 @@ public sealed class PackageContentsTests
     [Theory]
     [InlineData("Tunicorn")]
     [InlineData("Tunicorn.Client")]
+    [InlineData("Tunicorn.Client.DependencyInjection")]
     [InlineData("Tunicorn.ZooKeeper")]
     [InlineData("Tunicorn.Registry.Core")]
     public async Task LibraryPackage_CarriesReadmeLicenseRepositoryDocsAndSymbols(string id)

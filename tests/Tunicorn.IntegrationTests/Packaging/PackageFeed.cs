@@ -20,7 +20,7 @@ internal static class PackageFeed
     /// <summary>The packages every test here uses.</summary>
     public static readonly string[] ExpectedPackages =
     [
-        "Tunicorn", "Tunicorn.Client", "Tunicorn.ZooKeeper", "Tunicorn.Cli", "Tunicorn.Cli.linux-x64", "Tunicorn.Templates",
+        "Tunicorn", "Tunicorn.Client", "Tunicorn.Client.DependencyInjection", "Tunicorn.ZooKeeper", "Tunicorn.Cli", "Tunicorn.Cli.linux-x64", "Tunicorn.Templates",
     ];
 
     /// <summary>The folder holding the .nupkg and .snupkg files (packed on first use).</summary>
