@@ -1,0 +1,195 @@
+using System.Runtime.CompilerServices;
+
+namespace Tunicorn.Thrift;
+
+/// <summary>
+/// Bounds how many calls of a worker run at once (1 for sync, <c>threads</c> for threaded) over any number of
+/// connections, and runs each admitted call on a thread of its own where a handler may block. A connection enters
+/// once its next call's first bytes have arrived and leaves once the reply is flushed; connections that find every
+/// turn taken wait in one queue and get their turns oldest first.
+/// </summary>
+/// <remarks>
+/// Fairness: a call that leaves hands its turn to the oldest waiting connection before its own connection can ask
+/// again, so a connection that always has a call ready waits behind every connection that was ready before it: it
+/// cannot hold another one back for more than one round.
+/// Why threads of its own: the readiness loop's threads wait for every connection's bytes, and a handler that blocks
+/// one of them would stall the connections of its batch; here a blocking handler holds only its turn's thread.
+/// There are as many threads as turns, so an admitted call never waits for a thread behind a blocked handler.
+/// The hot path allocates nothing: the waiting queue holds the async method's own cached continuation, and a
+/// connection whose next call is already buffered continues inline on its call thread when no one waits.
+/// </remarks>
+internal sealed class CallGate : IDisposable
+{
+    [ThreadStatic]
+    private static CallGate? t_runnerOf;
+
+    private readonly int _capacity;
+    // A monitor, not a Lock: the call threads wait on it for work.
+    private readonly object _lock = new();
+    // Connections waiting for a turn, oldest first.
+    private readonly Queue<Action> _waiting = new();
+    // Admitted calls not yet picked up by a call thread.
+    private readonly Queue<Action> _runnable = new();
+    private int _active;
+    private int _idleRunners;
+    private bool _released;
+    private bool _disposed;
+
+    /// <param name="capacity">Calls at once; as many call threads are started.</param>
+    /// <param name="threadName">Names the call threads (with their number), for stack dumps and /proc.</param>
+    public CallGate(int capacity, string threadName)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
+        for (int i = 0; i < capacity; i++)
+            new Thread(RunCalls) { IsBackground = true, Name = $"{threadName} {i + 1}" }.Start();
+    }
+
+    /// <summary>Calls that may run at once.</summary>
+    public int Capacity => _capacity;
+
+    /// <summary>Calls holding a turn now.</summary>
+    public int Active
+    {
+        get
+        {
+            lock (_lock)
+                return _active;
+        }
+    }
+
+    /// <summary>Connections with a call waiting for a turn.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_lock)
+                return _waiting.Count;
+        }
+    }
+
+    /// <summary>
+    /// Waits for a turn; the code after the await runs on a call thread. Each enter must be followed by one
+    /// <see cref="Leave"/>. After <see cref="ReleaseAll"/> it returns at once without a turn (the worker is aborting).
+    /// </summary>
+    public Turn EnterAsync()
+    {
+        // Already on a call thread (the last call's connection had its next call buffered): go on inline when no
+        // one waits; the thread hop buys nothing then.
+        if (t_runnerOf == this)
+        {
+            lock (_lock)
+            {
+                if (_released)
+                    return new Turn(this, entered: true);
+                if (_active < _capacity && _waiting.Count == 0)
+                {
+                    _active++;
+                    return new Turn(this, entered: true);
+                }
+            }
+        }
+        return new Turn(this, entered: Volatile.Read(ref _released));
+    }
+
+    /// <summary>Gives the turn back: to the oldest waiting connection if there is one.</summary>
+    public void Leave()
+    {
+        lock (_lock)
+        {
+            if (_released)
+                return;
+            if (_waiting.TryDequeue(out Action? next))
+            {
+                // The turn passes over as it is: _active stays.
+                Schedule(next);
+                return;
+            }
+            if (_active > 0)
+                _active--;
+        }
+    }
+
+    /// <summary>
+    /// The worker aborts: every waiting connection continues now without a turn (and sees the abort), and later
+    /// enters no longer wait.
+    /// </summary>
+    public void ReleaseAll()
+    {
+        lock (_lock)
+        {
+            _released = true;
+            while (_waiting.TryDequeue(out Action? next))
+                Schedule(next);
+        }
+    }
+
+    /// <summary>Lets the call threads end once they run nothing.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+            Monitor.PulseAll(_lock);
+        }
+    }
+
+    private void Enqueue(Action continuation)
+    {
+        lock (_lock)
+        {
+            if (_released || (_active < _capacity && _waiting.Count == 0))
+            {
+                if (!_released)
+                    _active++;
+                Schedule(continuation);
+                return;
+            }
+            _waiting.Enqueue(continuation);
+        }
+    }
+
+    // Under _lock.
+    private void Schedule(Action continuation)
+    {
+        _runnable.Enqueue(continuation);
+        if (_idleRunners > 0)
+            Monitor.Pulse(_lock);
+    }
+
+    private void RunCalls()
+    {
+        t_runnerOf = this;
+        while (true)
+        {
+            Action? call;
+            lock (_lock)
+            {
+                while (!_runnable.TryDequeue(out call))
+                {
+                    if (_disposed)
+                        return;
+                    _idleRunners++;
+                    Monitor.Wait(_lock);
+                    _idleRunners--;
+                }
+            }
+            // Continuations of async methods do not throw: their exceptions end in their tasks.
+            call();
+        }
+    }
+
+    /// <summary>The awaitable of <see cref="EnterAsync"/>: completed when the turn was taken inline.</summary>
+    internal readonly struct Turn(CallGate gate, bool entered) : ICriticalNotifyCompletion
+    {
+        public Turn GetAwaiter() => this;
+
+        public bool IsCompleted => entered;
+
+        public void GetResult() { }
+
+        public void OnCompleted(Action continuation) => gate.Enqueue(continuation);
+
+        public void UnsafeOnCompleted(Action continuation) => gate.Enqueue(continuation);
+    }
+}
