@@ -15,6 +15,9 @@ namespace Tunicorn.Thrift;
 /// Why threads of its own: the readiness loop's threads wait for every connection's bytes, and a handler that blocks
 /// one of them would stall the connections of its batch; here a blocking handler holds only its turn's thread.
 /// There are as many threads as turns, so an admitted call never waits for a thread behind a blocked handler.
+/// A call whose bytes arrive in pieces waits for the rest on the readiness loop, whose thread resumes it: the
+/// connection's transport hops back to a call thread then (<see cref="ResumeOnCallThread"/>), so that the handler
+/// runs on a call thread all the same.
 /// The hot path allocates nothing: the waiting queue holds the async method's own cached continuation, and a
 /// connection whose next call is already buffered continues inline on its call thread when no one waits.
 /// </remarks>
@@ -68,6 +71,16 @@ internal sealed class CallGate : IDisposable
         }
     }
 
+    /// <summary>Call threads waiting for work: with a turn taken, its call waits for I/O (for the tests).</summary>
+    public int IdleThreads
+    {
+        get
+        {
+            lock (_lock)
+                return _idleRunners;
+        }
+    }
+
     /// <summary>
     /// Waits for a turn; the code after the await runs on a call thread. Each enter must be followed by one
     /// <see cref="Leave"/>. After <see cref="ReleaseAll"/> it returns at once without a turn (the worker is aborting).
@@ -91,6 +104,13 @@ internal sealed class CallGate : IDisposable
         }
         return new Turn(this, entered: Volatile.Read(ref _released));
     }
+
+    /// <summary>
+    /// For a call that holds its turn and had to wait for more of its bytes: the readiness loop's thread that saw them
+    /// arrive resumes it, and the handler that follows must not block that thread. Continues on a call thread (at once
+    /// when already on one); takes no turn.
+    /// </summary>
+    public CallThreadHop ResumeOnCallThread() => new(this, done: t_runnerOf == this || Volatile.Read(ref _released));
 
     /// <summary>Gives the turn back: to the oldest waiting connection if there is one.</summary>
     public void Leave()
@@ -149,6 +169,12 @@ internal sealed class CallGate : IDisposable
         }
     }
 
+    private void Hop(Action continuation)
+    {
+        lock (_lock)
+            Schedule(continuation);
+    }
+
     // Under _lock.
     private void Schedule(Action continuation)
     {
@@ -191,5 +217,19 @@ internal sealed class CallGate : IDisposable
         public void OnCompleted(Action continuation) => gate.Enqueue(continuation);
 
         public void UnsafeOnCompleted(Action continuation) => gate.Enqueue(continuation);
+    }
+
+    /// <summary>The awaitable of <see cref="ResumeOnCallThread"/>: completed when already on a call thread.</summary>
+    internal readonly struct CallThreadHop(CallGate gate, bool done) : ICriticalNotifyCompletion
+    {
+        public CallThreadHop GetAwaiter() => this;
+
+        public bool IsCompleted => done;
+
+        public void GetResult() { }
+
+        public void OnCompleted(Action continuation) => gate.Hop(continuation);
+
+        public void UnsafeOnCompleted(Action continuation) => gate.Hop(continuation);
     }
 }

@@ -11,7 +11,7 @@ internal sealed class SyncWorker(WorkerOptions options) : WorkerBase(options)
 
     protected override int? CallsAtOnce => 1;
 
-    // Calls run on the call thread; a second loop thread is there for the rare call whose body arrives in pieces, so
-    // that its handler, continued on the loop thread, does not hold the other connections' reads if it blocks.
+    // Handlers run on the call thread. A reply that had to wait for room in the send buffer ends its call (post_request
+    // hooks included) on the loop thread that saw the room; a second loop thread is there in case such a hook blocks.
     protected override (int Initial, int Max) LoopThreads => (1, 2);
 }

@@ -13,8 +13,8 @@ internal sealed class ThreadedWorker(WorkerOptions options) : WorkerBase(options
 
     protected override int? CallsAtOnce => Threads;
 
-    // Calls run on the call threads. A call whose body arrives in pieces continues its handler on a loop thread; if it
-    // blocks there, the loop adds one within 5 ms, up to one for each call that may run at once, plus one that waits.
+    // Handlers run on the call threads. A reply that had to wait for room in the send buffer ends its call (post_request
+    // hooks included) on the loop thread that saw the room; if such a hook blocks, the loop adds a thread within 5 ms.
     protected override (int Initial, int Max) LoopThreads => (1, Threads + 1);
 
     protected override TimeSpan LoopStallCheck => TimeSpan.FromMilliseconds(5);

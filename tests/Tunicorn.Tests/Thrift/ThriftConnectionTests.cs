@@ -16,9 +16,9 @@ public sealed class ThriftConnectionTests
         TimeSpan? idleTimeout = null, ReadinessLoop? readinessLoop = null) => Services(reporter, stop, idleTimeout, readinessLoop, gate: null);
 
     private static ConnectionServices Services(IConnectionReporter reporter, CancellationToken stop, TimeSpan? idleTimeout,
-        ReadinessLoop? readinessLoop, CallGate? gate, CancellationToken abort = default) => new()
+        ReadinessLoop? readinessLoop, CallGate? gate, CancellationToken abort = default, ThriftApplication? app = null) => new()
     {
-        App = PingApp,
+        App = app ?? PingApp,
         Options = new ThriftConnectionOptions
         {
             Protocol = ThriftProtocolKind.Binary,
@@ -143,6 +143,45 @@ public sealed class ThriftConnectionTests
         Assert.Equal(["opened", "closed"], reporter.Events);
         release.SetResult();
         await holding.WaitAsync(Deadline);
+    }
+
+    [Fact]
+    public async Task Serve_WithACallGate_ACallWhoseBytesArriveInPieces_RunsItsHandlerOnACallThread()
+    {
+        using var pair = await SocketPair.CreateAsync();
+        using var loop = new ReadinessLoop(1, 1, TimeSpan.FromMilliseconds(50), NullLogger.Instance);
+        using var gate = new CallGate(1, "test call");
+        var handler = new ThreadRecordingHandler();
+        var app = ThriftApplication.FromFactory<ThreadRecordingHandler, PingService.AsyncProcessor>(() => handler);
+        var reporter = new RecordingReporter();
+        Task serving = new ThriftConnection(pair.Server, Services(reporter, default, null, loop, gate, app: app)).ServeAsync();
+
+        // The header first, the rest once the call is being read: the read of the rest waits on the readiness loop.
+        byte[] call = PingWire.CallBytes(1);
+        await pair.Client.SendAsync(call.AsMemory(0, 6));
+        // The call holds the turn and its call thread is free: it waits on the readiness loop for the rest.
+        await WaitUntilAsync(() => gate.Active == 1 && gate.IdleThreads == 1);
+        await pair.Client.SendAsync(call.AsMemory(6));
+        var buffer = new byte[PingWire.ReplyLength];
+        int read = 0;
+        while (read < buffer.Length)
+            read += await pair.Client.ReceiveAsync(buffer.AsMemory(read)).AsTask().WaitAsync(Deadline);
+
+        Assert.Equal(PingService.Answer, PingWire.ParseReply(buffer, 1));
+        Assert.Equal("test call 1", handler.ThreadName);
+        pair.Client.Shutdown(SocketShutdown.Send);
+        await serving.WaitAsync(Deadline);
+    }
+
+    public sealed class ThreadRecordingHandler : PingService.IAsync
+    {
+        public string? ThreadName { get; private set; }
+
+        public Task<int> PingAsync(CancellationToken cancellationToken)
+        {
+            ThreadName = Thread.CurrentThread.Name;
+            return Task.FromResult(PingService.Answer);
+        }
     }
 
     /// <summary>Takes the gate's turn, as another connection's call would, until <paramref name="release"/>.</summary>
