@@ -9,16 +9,17 @@ namespace Tunicorn.Thrift;
 /// turn taken wait in one queue and get their turns oldest first.
 /// </summary>
 /// <remarks>
-/// Fairness: a call that leaves hands its turn to the oldest waiting connection before its own connection can ask
-/// again, so a connection that always has a call ready waits behind every connection that was ready before it: it
-/// cannot hold another one back for more than one round.
+/// Fairness: a connection takes its place in the queue when it asks (<see cref="EnterAsync"/>), not when its await
+/// gets round to registering a continuation, and a call that leaves hands its turn to the oldest waiting connection
+/// before its own connection can ask again; so a connection that always has a call ready waits behind every
+/// connection that was ready before it: it cannot hold another one back for more than one round.
 /// Why threads of its own: the readiness loop's threads wait for every connection's bytes, and a handler that blocks
 /// one of them would stall the connections of its batch; here a blocking handler holds only its turn's thread.
 /// There are as many threads as turns, so an admitted call never waits for a thread behind a blocked handler.
 /// A call whose bytes arrive in pieces waits for the rest on the readiness loop, whose thread resumes it: the
 /// connection's transport hops back to a call thread then (<see cref="ResumeOnCallThread"/>), so that the handler
 /// runs on a call thread all the same.
-/// The hot path allocates nothing: the waiting queue holds the async method's own cached continuation, and a
+/// The hot path allocates nothing: each connection waits with its own reusable <see cref="Waiter"/>, and a
 /// connection whose next call is already buffered continues inline on its call thread when no one waits.
 /// </remarks>
 internal sealed class CallGate : IDisposable
@@ -30,8 +31,8 @@ internal sealed class CallGate : IDisposable
     // A monitor, not a Lock: the call threads wait on it for work.
     private readonly object _lock = new();
     // Connections waiting for a turn, oldest first.
-    private readonly Queue<Action> _waiting = new();
-    // Admitted calls not yet picked up by a call thread.
+    private readonly Queue<Waiter> _waiting = new();
+    // Admitted calls (and calls hopping back) not yet picked up by a call thread.
     private readonly Queue<Action> _runnable = new();
     private int _active;
     private int _idleRunners;
@@ -82,27 +83,30 @@ internal sealed class CallGate : IDisposable
     }
 
     /// <summary>
-    /// Waits for a turn; the code after the await runs on a call thread. Each enter must be followed by one
-    /// <see cref="Leave"/>. After <see cref="ReleaseAll"/> it returns at once without a turn (the worker is aborting).
+    /// Waits for a turn, in the queue from this moment; the code after the await runs on a call thread. Each enter
+    /// must be followed by one <see cref="Leave"/>. <paramref name="waiter"/> is the connection's own, used for one
+    /// enter at a time. After <see cref="ReleaseAll"/> it returns at once without a turn (the worker is aborting).
     /// </summary>
-    public Turn EnterAsync()
+    public Turn EnterAsync(Waiter waiter)
     {
-        // Already on a call thread (the last call's connection had its next call buffered): go on inline when no
-        // one waits; the thread hop buys nothing then.
-        if (t_runnerOf == this)
+        lock (_lock)
         {
-            lock (_lock)
+            if (_released)
+                return new Turn(this, waiter, entered: true);
+            if (_active < _capacity && _waiting.Count == 0)
             {
-                if (_released)
-                    return new Turn(this, entered: true);
-                if (_active < _capacity && _waiting.Count == 0)
-                {
-                    _active++;
-                    return new Turn(this, entered: true);
-                }
+                _active++;
+                // Already on a call thread (the last call's connection had its next call buffered): go on inline;
+                // the thread hop buys nothing then. Elsewhere the turn is taken, and the await hops.
+                if (t_runnerOf == this)
+                    return new Turn(this, waiter, entered: true);
+                waiter.Arm(granted: true);
+                return new Turn(this, waiter, entered: false);
             }
+            waiter.Arm(granted: false);
+            _waiting.Enqueue(waiter);
+            return new Turn(this, waiter, entered: false);
         }
-        return new Turn(this, entered: Volatile.Read(ref _released));
     }
 
     /// <summary>
@@ -119,10 +123,10 @@ internal sealed class CallGate : IDisposable
         {
             if (_released)
                 return;
-            if (_waiting.TryDequeue(out Action? next))
+            if (_waiting.TryDequeue(out Waiter? next))
             {
                 // The turn passes over as it is: _active stays.
-                Schedule(next);
+                Grant(next);
                 return;
             }
             if (_active > 0)
@@ -139,8 +143,8 @@ internal sealed class CallGate : IDisposable
         lock (_lock)
         {
             _released = true;
-            while (_waiting.TryDequeue(out Action? next))
-                Schedule(next);
+            while (_waiting.TryDequeue(out Waiter? next))
+                Grant(next);
         }
     }
 
@@ -154,18 +158,25 @@ internal sealed class CallGate : IDisposable
         }
     }
 
-    private void Enqueue(Action continuation)
+    // Under _lock: the waiter has its turn; its call runs once its await has registered where it goes on.
+    private void Grant(Waiter waiter)
+    {
+        waiter.Granted = true;
+        if (waiter.Continuation is { } continuation)
+        {
+            waiter.Continuation = null;
+            Schedule(continuation);
+        }
+    }
+
+    private void OnTurnAwaited(Waiter waiter, Action continuation)
     {
         lock (_lock)
         {
-            if (_released || (_active < _capacity && _waiting.Count == 0))
-            {
-                if (!_released)
-                    _active++;
+            if (waiter.Granted)
                 Schedule(continuation);
-                return;
-            }
-            _waiting.Enqueue(continuation);
+            else
+                waiter.Continuation = continuation;
         }
     }
 
@@ -205,8 +216,21 @@ internal sealed class CallGate : IDisposable
         }
     }
 
-    /// <summary>The awaitable of <see cref="EnterAsync"/>: completed when the turn was taken inline.</summary>
-    internal readonly struct Turn(CallGate gate, bool entered) : ICriticalNotifyCompletion
+    /// <summary>A connection's place in the queue, reused for each of its calls; all its state is under the gate's lock.</summary>
+    internal sealed class Waiter
+    {
+        public bool Granted;
+        public Action? Continuation;
+
+        public void Arm(bool granted)
+        {
+            Granted = granted;
+            Continuation = null;
+        }
+    }
+
+    /// <summary>The awaitable of <see cref="EnterAsync"/>: completed when the turn was taken inline on a call thread.</summary>
+    internal readonly struct Turn(CallGate gate, Waiter waiter, bool entered) : ICriticalNotifyCompletion
     {
         public Turn GetAwaiter() => this;
 
@@ -214,9 +238,9 @@ internal sealed class CallGate : IDisposable
 
         public void GetResult() { }
 
-        public void OnCompleted(Action continuation) => gate.Enqueue(continuation);
+        public void OnCompleted(Action continuation) => gate.OnTurnAwaited(waiter, continuation);
 
-        public void UnsafeOnCompleted(Action continuation) => gate.Enqueue(continuation);
+        public void UnsafeOnCompleted(Action continuation) => gate.OnTurnAwaited(waiter, continuation);
     }
 
     /// <summary>The awaitable of <see cref="ResumeOnCallThread"/>: completed when already on a call thread.</summary>

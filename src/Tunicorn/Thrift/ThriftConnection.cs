@@ -41,6 +41,8 @@ internal sealed partial class ThriftConnection
     private readonly CancellationToken _abort;
     // Null when calls run where their bytes arrived (async).
     private readonly CallGate? _gate;
+    // This connection's place in the gate's queue, reused for each call.
+    private readonly CallGate.Waiter? _turn;
     private readonly long _accepted = Stopwatch.GetTimestamp();
     // The peer as the PROXY header names it, when there is one.
     private ConnectionInfo _connection;
@@ -65,6 +67,7 @@ internal sealed partial class ThriftConnection
         _logger = services.Logger;
         _abort = services.Abort;
         _gate = services.CallGate;
+        _turn = _gate is null ? null : new CallGate.Waiter();
         _connection = ConnectionInfo.FromSocket(socket, Interlocked.Increment(ref s_lastConnectionId));
     }
 
@@ -207,7 +210,7 @@ internal sealed partial class ThriftConnection
             // Sync and threaded: the call waits for its turn here, before its deadline starts, so that time spent
             // behind other connections' calls is not counted against it; then it runs on a call thread.
             if (_gate is not null)
-                await _gate.EnterAsync();
+                await _gate.EnterAsync(_turn!);
             string? closed;
             try
             {

@@ -33,25 +33,27 @@ public sealed class CallGateTests
     }
 
     [Fact]
-    public async Task TwoConnectionsAlwaysReady_WithOneTurn_Alternate()
+    public async Task TwoConnectionsAlwaysReady_WithOneTurn_TakeTurnsInOrder()
     {
         using var gate = new CallGate(1, "test call");
         var order = new List<string>();
-        var holdA = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var go = new SemaphoreSlim(0);
 
-        Task a = RunCallsAsync(gate, "A", order, rounds: 200, hold: holdA.Task);
-        await WaitUntilAsync(() => Count(order, "A") == 1);
-        Task b = RunCallsAsync(gate, "B", order, rounds: 200, hold: null);
-        await WaitUntilAsync(() => gate.Waiting == 1);
-        holdA.SetResult();
+        Task a = RunHeldCallsAsync(gate, "A", order, go);
+        await WaitUntilAsync(() => Count(order) == 1);
+        Task b = RunHeldCallsAsync(gate, "B", order, go);
+        for (int call = 1; call < 2 * HeldRounds; call++)
+        {
+            // The other connection waits for its turn while this call runs; this one asks again as soon as it ends.
+            await WaitUntilAsync(() => gate.Waiting == 1 && Count(order) == call);
+            go.Release();
+            await WaitUntilAsync(() => Count(order) == call + 1);
+        }
+        go.Release();
         await Task.WhenAll(a, b).WaitAsync(Deadline);
 
-        // Neither keeps the other waiting for more than one round: no connection has two turns in a row while the
-        // other still has calls to make.
-        string[] calls = Snapshot(order);
-        int lastB = Array.LastIndexOf(calls, "B");
-        for (int i = 1; i <= lastB; i++)
-            Assert.True(calls[i] != calls[i - 1], $"two turns in a row for {calls[i]} at {i}: {string.Join("", calls)}");
+        // Neither keeps the other waiting for more than one round.
+        Assert.Equal(string.Concat(Enumerable.Repeat("AB", HeldRounds)), string.Concat(Snapshot(order)));
     }
 
     [Fact]
@@ -63,9 +65,10 @@ public sealed class CallGateTests
         int most = 0;
         var connections = Enumerable.Range(0, 12).Select(_ => Task.Run(async () =>
         {
+            var waiter = new CallGate.Waiter();
             for (int round = 0; round < 20; round++)
             {
-                await gate.EnterAsync();
+                await gate.EnterAsync(waiter);
                 int now = Interlocked.Increment(ref running);
                 InterlockedMax(ref most, now);
                 // A handler that blocks its thread, as sync and threaded handlers may.
@@ -87,7 +90,7 @@ public sealed class CallGateTests
         using var gate = new CallGate(1, "test call");
         string? thread = await Task.Run(async () =>
         {
-            await gate.EnterAsync();
+            await gate.EnterAsync(new CallGate.Waiter());
             string? name = Thread.CurrentThread.Name;
             gate.Leave();
             return name;
@@ -104,7 +107,7 @@ public sealed class CallGateTests
         var blockedStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Task blocked = Task.Run(async () =>
         {
-            await gate.EnterAsync();
+            await gate.EnterAsync(new CallGate.Waiter());
             blockedStarted.SetResult();
             unblock.Wait(Deadline);
             gate.Leave();
@@ -113,7 +116,7 @@ public sealed class CallGateTests
 
         Task other = Task.Run(async () =>
         {
-            await gate.EnterAsync();
+            await gate.EnterAsync(new CallGate.Waiter());
             gate.Leave();
         });
         await other.WaitAsync(Deadline);
@@ -130,18 +133,18 @@ public sealed class CallGateTests
         var holder = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Task holding = Task.Run(async () =>
         {
-            await gate.EnterAsync();
+            await gate.EnterAsync(new CallGate.Waiter());
             await holder.Task;
         });
         await WaitUntilAsync(() => gate.Active == 1);
-        Task waiting = Task.Run(async () => await gate.EnterAsync());
+        Task waiting = Task.Run(async () => await gate.EnterAsync(new CallGate.Waiter()));
         await WaitUntilAsync(() => gate.Waiting == 1);
         Assert.False(waiting.IsCompleted);
 
         gate.ReleaseAll();
 
         await waiting.WaitAsync(Deadline);
-        await Task.Run(async () => await gate.EnterAsync()).WaitAsync(Deadline);
+        await Task.Run(async () => await gate.EnterAsync(new CallGate.Waiter())).WaitAsync(Deadline);
         holder.SetResult();
         await holding.WaitAsync(Deadline);
     }
@@ -149,9 +152,10 @@ public sealed class CallGateTests
     /// <summary>A connection making <paramref name="rounds"/> calls back to back; the first holds its turn until <paramref name="hold"/>.</summary>
     private static Task RunCallsAsync(CallGate gate, string name, List<string> order, int rounds, Task? hold) => Task.Run(async () =>
     {
+        var waiter = new CallGate.Waiter();
         for (int round = 0; round < rounds; round++)
         {
-            await gate.EnterAsync();
+            await gate.EnterAsync(waiter);
             lock (order)
                 order.Add(name);
             if (round == 0 && hold is not null)
@@ -159,6 +163,28 @@ public sealed class CallGateTests
             gate.Leave();
         }
     });
+
+    private const int HeldRounds = 10;
+
+    /// <summary>A connection making <see cref="HeldRounds"/> calls back to back, each of which ends when the test releases <paramref name="go"/>.</summary>
+    private static Task RunHeldCallsAsync(CallGate gate, string name, List<string> order, SemaphoreSlim go) => Task.Run(async () =>
+    {
+        var waiter = new CallGate.Waiter();
+        for (int round = 0; round < HeldRounds; round++)
+        {
+            await gate.EnterAsync(waiter);
+            lock (order)
+                order.Add(name);
+            await go.WaitAsync();
+            gate.Leave();
+        }
+    });
+
+    private static int Count(List<string> order)
+    {
+        lock (order)
+            return order.Count;
+    }
 
     private static int Count(List<string> order, string name)
     {

@@ -187,7 +187,7 @@ public sealed class ThriftConnectionTests
     /// <summary>Takes the gate's turn, as another connection's call would, until <paramref name="release"/>.</summary>
     private static Task HoldTurnAsync(CallGate gate, Task release) => Task.Run(async () =>
     {
-        await gate.EnterAsync();
+        await gate.EnterAsync(new CallGate.Waiter());
         await release;
         gate.Leave();
     });
