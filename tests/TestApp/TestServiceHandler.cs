@@ -4,7 +4,8 @@ namespace Tunicorn.TestApp;
 /// The handler the integration tests serve. <c>sleep</c> and <c>fire</c> block their thread on purpose
 /// (Thread.Sleep, not Task.Delay): the timeout test needs a call that really occupies its worker.
 /// When <c>TUNICORN_TEST_CALL_LOG</c> names a file, <c>sleep</c> appends <c>sleep_start PID MS</c> to it before
-/// blocking, so that a test can send a signal exactly while the call is in flight instead of guessing a delay.
+/// blocking, so that a test can send a signal exactly while the call is in flight instead of guessing a delay, and
+/// <c>sleep_end PID MS</c> after, so that a test sees how many calls a worker ran at once.
 /// When <c>TUNICORN_TEST_RELEASE_FILE</c> names a file, <c>sleep</c> also ends as soon as that file exists, so that a
 /// test holds calls blocked exactly until it releases them.
 /// </summary>
@@ -28,12 +29,16 @@ public sealed class TestServiceHandler : testapp.TestService.IAsync
         if (string.IsNullOrEmpty(releaseFile))
         {
             Thread.Sleep(ms);
-            return Task.CompletedTask;
         }
-        // Still blocks its thread, as a blocking library would; only the end comes from the test.
-        long end = Environment.TickCount64 + ms;
-        while (Environment.TickCount64 < end && !File.Exists(releaseFile))
-            Thread.Sleep(10);
+        else
+        {
+            // Still blocks its thread, as a blocking library would; only the end comes from the test.
+            long end = Environment.TickCount64 + ms;
+            while (Environment.TickCount64 < end && !File.Exists(releaseFile))
+                Thread.Sleep(10);
+        }
+        if (!string.IsNullOrEmpty(callLog))
+            AppendOnlyLog.AppendLine(callLog, $"sleep_end {Environment.ProcessId} {ms}");
         return Task.CompletedTask;
     }
 

@@ -78,10 +78,19 @@ internal static class SettingsDocument
         text.Append(Unwrap(setting.Description)).Append('\n');
     }
 
-    // The description's first line is the --help summary and ends a sentence; the rest is one paragraph.
-    private static string Unwrap(string description)
+    // The description's first line is the --help summary and ends a sentence; the rest is one paragraph, but for a
+    // Markdown table (lines starting with '|'), which needs a blank line between it and the text around it.
+    internal static string Unwrap(string description)
     {
         var lines = description.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
-        return lines.Count == 1 ? lines[0] : lines[0] + "\n\n" + string.Join("\n", lines.Skip(1));
+        if (lines.Count == 1)
+            return lines[0];
+        var text = new StringBuilder(lines[0]).Append("\n\n").Append(lines[1]);
+        for (int i = 2; i < lines.Count; i++)
+        {
+            bool tableStartsOrEnds = lines[i].StartsWith('|') != lines[i - 1].StartsWith('|');
+            text.Append(tableStartsOrEnds ? "\n\n" : "\n").Append(lines[i]);
+        }
+        return text.ToString();
     }
 }

@@ -30,4 +30,7 @@ internal sealed class ConnectionServices
 
     /// <summary>The worker's own socket engine for plain connections; null for .NET's.</summary>
     public ReadinessLoop? ReadinessLoop { get; init; }
+
+    /// <summary>Bounds the calls run at once and runs them where handlers may block (sync, threaded); null for async.</summary>
+    public CallGate? CallGate { get; init; }
 }

@@ -39,6 +39,10 @@ internal sealed partial class ThriftConnection
     private readonly IConnectionReporter _reporter;
     private readonly ILogger _logger;
     private readonly CancellationToken _abort;
+    // Null when calls run where their bytes arrived (async).
+    private readonly CallGate? _gate;
+    // This connection's place in the gate's queue, reused for each call.
+    private readonly CallGate.Waiter? _turn;
     private readonly long _accepted = Stopwatch.GetTimestamp();
     // The peer as the PROXY header names it, when there is one.
     private ConnectionInfo _connection;
@@ -62,6 +66,8 @@ internal sealed partial class ThriftConnection
         _reporter = services.Reporter;
         _logger = services.Logger;
         _abort = services.Abort;
+        _gate = services.CallGate;
+        _turn = _gate is null ? null : new CallGate.Waiter();
         _connection = ConnectionInfo.FromSocket(socket, Interlocked.Increment(ref s_lastConnectionId));
     }
 
@@ -159,7 +165,7 @@ internal sealed partial class ThriftConnection
         }
         // Disposed (ReleaseAsync) before the socket closes: a readiness loop stops watching it first.
         _engine = tls ?? SocketEngines.ForPlainSocket(_socket, _services.ReadinessLoop);
-        _endpoint = new SocketTransport(_engine, _options.Configuration, _options.StallTimeout, _abort);
+        _endpoint = new SocketTransport(_engine, _options.Configuration, _options.StallTimeout, _abort) { CallThreads = _gate };
         return null;
     }
 
@@ -200,26 +206,46 @@ internal sealed partial class ThriftConnection
             if (ReasonToClose(outcome) is { } closing)
                 return closing;
 
-            // From the call's first byte, the whole call must arrive within thrift_message_timeout (slowloris).
-            _endpoint!.StartMessageDeadline(_options.MessageTimeout);
-            if (_stack is null && await CreateStackAsync() is { } failure)
-                return failure;
-
-            _tracker!.Reset();
-            bool keepOpen;
+            // Sync and threaded: the call waits for its turn here, before its deadline starts, so that time spent
+            // behind other connections' calls is not counted against it; then it runs on a call thread.
+            if (_gate is not null)
+                await _gate.EnterAsync(_turn!);
+            string? closed;
             try
             {
-                Task<bool> processing = DispatchAsync();
-                // A handler that ignores the token must not hold an aborted connection open. WaitAsync allocates,
-                // so only calls that really went asynchronous pay for it.
-                keepOpen = processing.IsCompleted ? await processing : await processing.WaitAsync(_abort);
+                if (_gate is not null && _abort.IsCancellationRequested)
+                {
+                    Log.Aborted(_logger, _connection.Id, _connection.Peer, "waiting for its turn");
+                    return "aborted";
+                }
+                // From the call's first byte, the whole call must arrive within thrift_message_timeout (slowloris).
+                _endpoint!.StartMessageDeadline(_options.MessageTimeout);
+                if (_stack is null && await CreateStackAsync() is { } failure)
+                    return failure;
+
+                _tracker!.Reset();
+                bool keepOpen;
+                try
+                {
+                    Task<bool> processing = DispatchAsync();
+                    // A handler that ignores the token must not hold an aborted connection open. WaitAsync allocates,
+                    // so only calls that really went asynchronous pay for it.
+                    keepOpen = processing.IsCompleted ? await processing : await processing.WaitAsync(_abort);
+                }
+                catch (Exception e)
+                {
+                    ThriftCall? started = _tracker.Call;
+                    return Fail(e, started, started is null ? "in a message header" : $"in call {started.Method}");
+                }
+                // Reported before the turn passes on: with sync, post_request and max_requests see one call at a time.
+                closed = FinishCall(keepOpen);
             }
-            catch (Exception e)
+            finally
             {
-                ThriftCall? started = _tracker.Call;
-                return Fail(e, started, started is null ? "in a message header" : $"in call {started.Method}");
+                // The reply is flushed (or the call failed): the oldest waiting connection's call may run.
+                _gate?.Leave();
             }
-            if (FinishCall(keepOpen) is { } closed)
+            if (closed is not null)
                 return closed;
         }
     }

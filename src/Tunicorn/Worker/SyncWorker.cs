@@ -1,13 +1,17 @@
 namespace Tunicorn.Worker;
 
 /// <summary>
-/// One connection at a time, its calls run to completion before the next connection is accepted: strict
-/// isolation for CPU-bound handlers (gunicorn's sync worker). Accepting one at a time also shares connections
-/// evenly between workers (PLATFORM-NOTES).
+/// One call at a time, over up to <c>worker_connections</c> connections: a handler never runs concurrently with itself
+/// in one worker (gunicorn's sync worker), yet pooled persistent clients are all served. Between calls, every
+/// connection with a call waiting gets its turn, oldest first; a handler that blocks blocks only this worker.
 /// </summary>
 internal sealed class SyncWorker(WorkerOptions options) : WorkerBase(options)
 {
-    protected override int ConnectionLimit => 1;
+    protected override int ConnectionLimit => Math.Max(1, Settings.WorkerConnections);
 
-    protected override string ConnectionLimitName => "the sync class's one connection";
+    protected override int? CallsAtOnce => 1;
+
+    // Handlers run on the call thread. A reply that had to wait for room in the send buffer ends its call (post_request
+    // hooks included) on the loop thread that saw the room; a second loop thread is there in case such a hook blocks.
+    protected override (int Initial, int Max) LoopThreads => (1, 2);
 }

@@ -16,8 +16,8 @@ namespace Tunicorn.Worker;
 /// <summary>
 /// A worker process's life: heartbeats to the master, signals, max_requests with jitter, hooks around every
 /// call, and a graceful stop that closes connections only between calls. Worker classes decide only how many
-/// connections are served at once (<see cref="ConnectionLimit"/>) and what the process needs first
-/// (<see cref="InitProcess"/>).
+/// connections are served at once (<see cref="ConnectionLimit"/>), how many of their calls run at once and where
+/// (<see cref="CallsAtOnce"/>) and what the process needs first (<see cref="InitProcess"/>).
 /// </summary>
 /// <remarks>
 /// Contract of the override points: the constructor only stores <see cref="WorkerOptions"/> and must not change
@@ -110,6 +110,13 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
     /// <summary>What sets <see cref="ConnectionLimit"/>, for the log: the setting's name.</summary>
     protected virtual string ConnectionLimitName => "worker_connections";
 
+    /// <summary>
+    /// How many calls run at once, each on a call thread of the worker's <see cref="CallGate"/> where a handler may
+    /// block, whatever the number of connections; null: every call runs where its bytes arrive, as many at once as
+    /// arrive (async).
+    /// </summary>
+    protected virtual int? CallsAtOnce => null;
+
     /// <summary>Process-wide preparation for this class (thread pool sizing); runs once before the first accept.</summary>
     protected virtual void InitProcess() { }
 
@@ -135,6 +142,9 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
         };
         var (initialThreads, maxThreads) = LoopThreads;
         _readinessLoop = new ReadinessLoop(initialThreads, maxThreads, LoopStallCheck, _options.LoggerFactory.CreateLogger<ReadinessLoop>());
+        using var callGate = CallsAtOnce is { } callsAtOnce ? new CallGate(callsAtOnce, "tunicorn call") : null;
+        if (callGate is not null)
+            _abort.Token.Register(callGate.ReleaseAll);
         _connectionServices = new ConnectionServices
         {
             App = _options.App,
@@ -144,6 +154,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
             StopBetweenCalls = _stopAccepting.Token,
             Abort = _abort.Token,
             ReadinessLoop = _readinessLoop,
+            CallGate = callGate,
         };
         RegisterSignals();
         _hooks.Run("post_worker_init", h => h.PostWorkerInit(this));

@@ -6,6 +6,9 @@ namespace Tunicorn.IntegrationTests.Harness;
 /// <summary>The JSON summary of tests/clients/python/load_client.py.</summary>
 internal sealed record LoadResult(long Calls, long Failures, long Retries, IReadOnlyDictionary<int, long> Pids, IReadOnlyList<string> Errors, string Raw)
 {
+    /// <summary>The fewest calls answered on any one connection of the run (0 when one got none).</summary>
+    public long ConnectionCallsMin { get; init; }
+
     public static LoadResult From(PythonResult result)
     {
         var json = result.Json;
@@ -18,7 +21,10 @@ internal sealed record LoadResult(long Calls, long Failures, long Retries, IRead
             json.GetProperty("retries").GetInt64(),
             pids,
             errors,
-            json.GetRawText());
+            json.GetRawText())
+        {
+            ConnectionCallsMin = json.GetProperty("connection_calls_min").GetInt64(),
+        };
     }
 
     public override string ToString() => Raw;

@@ -83,6 +83,31 @@ public sealed class SettingsDocumentTests
         Assert.Contains("- Keys: `hosts`, `path` (or `prefix`), `service`,", text);
     }
 
+    [Fact]
+    public void Unwrap_SetsATableInADescriptionApartFromTheTextAroundIt()
+    {
+        var text = SettingsDocument.Unwrap("""
+            Summary.
+            Before the table.
+            | a | b |
+            | --- | --- |
+            | 1 | 2 |
+            After the table.
+            """);
+
+        Assert.Equal("Summary.\n\nBefore the table.\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n\nAfter the table.", text);
+        Assert.Equal("Summary.\n\nOne\ntwo.", SettingsDocument.Unwrap("Summary.\nOne\ntwo."));
+    }
+
+    [Fact]
+    public void Render_WorkerClass_HasTheTableOfTheThreeClasses()
+    {
+        var text = SettingsDocument.Render();
+
+        Assert.Contains("\n\n| class | calls at once per worker | connections per worker | a handler that blocks |\n", text);
+        Assert.Contains("\n| sync | 1: a handler never runs concurrently with itself in one worker |", text);
+    }
+
     // The test binary lives under the artifacts path, which may be outside the checkout; the source path is not.
     private static string RepositoryRoot([CallerFilePath] string thisFile = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", ".."));

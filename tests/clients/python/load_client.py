@@ -12,7 +12,8 @@ Modes:
   --connection-per-call        a new connection for every call; never retries.
 
 Prints "ready" on stderr once every connection finished its first call, then at the end one JSON line on
-stdout: {"calls", "failures", "retries", "pids": {pid: count}, "errors": [first 5], ...}. Exit code 0 when the
+stdout: {"calls", "failures", "retries", "pids": {pid: count}, "errors": [first 5], "connection_calls_min", ...}
+(connection_calls_min: the fewest calls answered on any one connection thread, 0 if one got none). Exit code 0 when the
 run completed (failures are data for the harness to judge), 2 on bad arguments.
 """
 
@@ -44,6 +45,7 @@ class Stats:
         self.connects = 0
         self.pids = {}
         self.errors = []
+        self.per_thread = {}
 
     def add_error(self, text):
         with self.lock:
@@ -58,6 +60,8 @@ class Stats:
     def add_call(self, pid=None, retried=False):
         with self.lock:
             self.calls += 1
+            ident = threading.get_ident()
+            self.per_thread[ident] = self.per_thread.get(ident, 0) + 1
             if retried:
                 self.retries += 1
             if pid is not None:
@@ -219,6 +223,8 @@ def main() -> int:
         "connects": stats.connects,
         "pids": {str(pid): n for pid, n in sorted(stats.pids.items())},
         "errors": stats.errors,
+        "connection_calls_min": min(stats.per_thread.values())
+        if len(stats.per_thread) == args.connections else 0,
         "elapsed": round(time.monotonic() - started, 3),
         "mode": "connection-per-call" if args.connection_per_call
         else "retry-once-on-idle-close" if args.retry_once_on_idle_close else "persistent",

@@ -27,9 +27,18 @@ internal static class WorkerSettings
             [new("thrift_sync", "sync"), new("thrift_gevent", "async")]),
         Description = """
             The worker class: sync, threaded or async.
-            sync serves one connection at a time; threaded serves up to threads connections, one thread each;
-            async serves up to worker_connections with async/await. gunicorn_thrift's names are accepted:
-            thrift_sync means sync and thrift_gevent means async.
+            Every class holds up to worker_connections connections per worker and waits for their calls without a
+            thread each, so a pool of persistent clients is served whole; the classes differ in how many calls run
+            at once and in what a handler that blocks does:
+            | class | calls at once per worker | connections per worker | a handler that blocks |
+            | --- | --- | --- | --- |
+            | sync | 1: a handler never runs concurrently with itself in one worker | up to worker_connections | blocks its worker: that worker's other connections wait, other workers go on |
+            | threaded | up to threads, each on a call thread of its own | up to worker_connections; an idle one costs no thread | holds one of the threads call threads; the other calls go on |
+            | async | as many as arrive, on async/await | up to worker_connections | holds a loop thread until the loop adds another (after 50 ms) |
+            In sync and threaded, a call waits for its turn once its first bytes arrive: connections with a call
+            waiting get their turns oldest first, so one that always has a call ready cannot keep another waiting
+            for more than one round. gunicorn_thrift's names are accepted: thrift_sync means sync and
+            thrift_gevent means async.
             """,
     };
 
@@ -41,8 +50,9 @@ internal static class WorkerSettings
         Default = 1,
         Validator = Validators.PositiveInt,
         Description = """
-            The number of connection threads of each threaded worker.
-            Only the threaded worker class uses it.
+            The most calls one threaded worker runs at once, each on a call thread of its own.
+            Connections are not bound to threads: an idle one costs none (see worker_connections). Only the threaded
+            worker class uses it.
             """,
     };
 
@@ -54,8 +64,9 @@ internal static class WorkerSettings
         Default = 1000,
         Validator = Validators.PositiveInt,
         Description = """
-            The most connections one async worker serves at once.
-            Connections past this wait in the listen queue. Only the async worker class uses it.
+            The most connections one worker serves at once, in every worker class.
+            Connections past this wait in the listen queue. sync and threaded hold them all and run their calls in
+            turn (one at a time, or up to threads at once).
             """,
     };
 

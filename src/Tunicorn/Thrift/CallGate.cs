@@ -1,0 +1,259 @@
+using System.Runtime.CompilerServices;
+
+namespace Tunicorn.Thrift;
+
+/// <summary>
+/// Bounds how many calls of a worker run at once (1 for sync, <c>threads</c> for threaded) over any number of
+/// connections, and runs each admitted call on a thread of its own where a handler may block. A connection enters
+/// once its next call's first bytes have arrived and leaves once the reply is flushed; connections that find every
+/// turn taken wait in one queue and get their turns oldest first.
+/// </summary>
+/// <remarks>
+/// Fairness: a connection takes its place in the queue when it asks (<see cref="EnterAsync"/>), not when its await
+/// gets round to registering a continuation, and a call that leaves hands its turn to the oldest waiting connection
+/// before its own connection can ask again; so a connection that always has a call ready waits behind every
+/// connection that was ready before it: it cannot hold another one back for more than one round.
+/// Why threads of its own: the readiness loop's threads wait for every connection's bytes, and a handler that blocks
+/// one of them would stall the connections of its batch; here a blocking handler holds only its turn's thread.
+/// There are as many threads as turns, so an admitted call never waits for a thread behind a blocked handler.
+/// A call whose bytes arrive in pieces waits for the rest on the readiness loop, whose thread resumes it: the
+/// connection's transport hops back to a call thread then (<see cref="ResumeOnCallThread"/>), so that the handler
+/// runs on a call thread all the same.
+/// The hot path allocates nothing: each connection waits with its own reusable <see cref="Waiter"/>, and a
+/// connection whose next call is already buffered continues inline on its call thread when no one waits.
+/// </remarks>
+internal sealed class CallGate : IDisposable
+{
+    [ThreadStatic]
+    private static CallGate? t_runnerOf;
+
+    private readonly int _capacity;
+    // A monitor, not a Lock: the call threads wait on it for work.
+    private readonly object _lock = new();
+    // Connections waiting for a turn, oldest first.
+    private readonly Queue<Waiter> _waiting = new();
+    // Admitted calls (and calls hopping back) not yet picked up by a call thread.
+    private readonly Queue<Action> _runnable = new();
+    private int _active;
+    private int _idleRunners;
+    private bool _released;
+    private bool _disposed;
+
+    /// <param name="capacity">Calls at once; as many call threads are started.</param>
+    /// <param name="threadName">Names the call threads (with their number), for stack dumps and /proc.</param>
+    public CallGate(int capacity, string threadName)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
+        for (int i = 0; i < capacity; i++)
+            new Thread(RunCalls) { IsBackground = true, Name = $"{threadName} {i + 1}" }.Start();
+    }
+
+    /// <summary>Calls that may run at once.</summary>
+    public int Capacity => _capacity;
+
+    /// <summary>Calls holding a turn now.</summary>
+    public int Active
+    {
+        get
+        {
+            lock (_lock)
+                return _active;
+        }
+    }
+
+    /// <summary>Connections with a call waiting for a turn.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_lock)
+                return _waiting.Count;
+        }
+    }
+
+    /// <summary>Call threads waiting for work: with a turn taken, its call waits for I/O (for the tests).</summary>
+    public int IdleThreads
+    {
+        get
+        {
+            lock (_lock)
+                return _idleRunners;
+        }
+    }
+
+    /// <summary>
+    /// Waits for a turn, in the queue from this moment; the code after the await runs on a call thread. Each enter
+    /// must be followed by one <see cref="Leave"/>. <paramref name="waiter"/> is the connection's own, used for one
+    /// enter at a time. After <see cref="ReleaseAll"/> it returns at once without a turn (the worker is aborting).
+    /// </summary>
+    public Turn EnterAsync(Waiter waiter)
+    {
+        lock (_lock)
+        {
+            if (_released)
+                return new Turn(this, waiter, entered: true);
+            if (_active < _capacity && _waiting.Count == 0)
+            {
+                _active++;
+                // Already on a call thread (the last call's connection had its next call buffered): go on inline;
+                // the thread hop buys nothing then. Elsewhere the turn is taken, and the await hops.
+                if (t_runnerOf == this)
+                    return new Turn(this, waiter, entered: true);
+                waiter.Arm(granted: true);
+                return new Turn(this, waiter, entered: false);
+            }
+            waiter.Arm(granted: false);
+            _waiting.Enqueue(waiter);
+            return new Turn(this, waiter, entered: false);
+        }
+    }
+
+    /// <summary>
+    /// For a call that holds its turn and had to wait for more of its bytes: the readiness loop's thread that saw them
+    /// arrive resumes it, and the handler that follows must not block that thread. Continues on a call thread (at once
+    /// when already on one); takes no turn.
+    /// </summary>
+    public CallThreadHop ResumeOnCallThread() => new(this, done: t_runnerOf == this || Volatile.Read(ref _released));
+
+    /// <summary>Gives the turn back: to the oldest waiting connection if there is one.</summary>
+    public void Leave()
+    {
+        lock (_lock)
+        {
+            if (_released)
+                return;
+            if (_waiting.TryDequeue(out Waiter? next))
+            {
+                // The turn passes over as it is: _active stays.
+                Grant(next);
+                return;
+            }
+            if (_active > 0)
+                _active--;
+        }
+    }
+
+    /// <summary>
+    /// The worker aborts: every waiting connection continues now without a turn (and sees the abort), and later
+    /// enters no longer wait.
+    /// </summary>
+    public void ReleaseAll()
+    {
+        lock (_lock)
+        {
+            _released = true;
+            while (_waiting.TryDequeue(out Waiter? next))
+                Grant(next);
+        }
+    }
+
+    /// <summary>Lets the call threads end once they run nothing.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+            Monitor.PulseAll(_lock);
+        }
+    }
+
+    // Under _lock: the waiter has its turn; its call runs once its await has registered where it goes on.
+    private void Grant(Waiter waiter)
+    {
+        waiter.Granted = true;
+        if (waiter.Continuation is { } continuation)
+        {
+            waiter.Continuation = null;
+            Schedule(continuation);
+        }
+    }
+
+    private void OnTurnAwaited(Waiter waiter, Action continuation)
+    {
+        lock (_lock)
+        {
+            if (waiter.Granted)
+                Schedule(continuation);
+            else
+                waiter.Continuation = continuation;
+        }
+    }
+
+    private void Hop(Action continuation)
+    {
+        lock (_lock)
+            Schedule(continuation);
+    }
+
+    // Under _lock.
+    private void Schedule(Action continuation)
+    {
+        _runnable.Enqueue(continuation);
+        if (_idleRunners > 0)
+            Monitor.Pulse(_lock);
+    }
+
+    private void RunCalls()
+    {
+        t_runnerOf = this;
+        while (true)
+        {
+            Action? call;
+            lock (_lock)
+            {
+                while (!_runnable.TryDequeue(out call))
+                {
+                    if (_disposed)
+                        return;
+                    _idleRunners++;
+                    Monitor.Wait(_lock);
+                    _idleRunners--;
+                }
+            }
+            // Continuations of async methods do not throw: their exceptions end in their tasks.
+            call();
+        }
+    }
+
+    /// <summary>A connection's place in the queue, reused for each of its calls; all its state is under the gate's lock.</summary>
+    internal sealed class Waiter
+    {
+        public bool Granted;
+        public Action? Continuation;
+
+        public void Arm(bool granted)
+        {
+            Granted = granted;
+            Continuation = null;
+        }
+    }
+
+    /// <summary>The awaitable of <see cref="EnterAsync"/>: completed when the turn was taken inline on a call thread.</summary>
+    internal readonly struct Turn(CallGate gate, Waiter waiter, bool entered) : ICriticalNotifyCompletion
+    {
+        public Turn GetAwaiter() => this;
+
+        public bool IsCompleted => entered;
+
+        public void GetResult() { }
+
+        public void OnCompleted(Action continuation) => gate.OnTurnAwaited(waiter, continuation);
+
+        public void UnsafeOnCompleted(Action continuation) => gate.OnTurnAwaited(waiter, continuation);
+    }
+
+    /// <summary>The awaitable of <see cref="ResumeOnCallThread"/>: completed when already on a call thread.</summary>
+    internal readonly struct CallThreadHop(CallGate gate, bool done) : ICriticalNotifyCompletion
+    {
+        public CallThreadHop GetAwaiter() => this;
+
+        public bool IsCompleted => done;
+
+        public void GetResult() { }
+
+        public void OnCompleted(Action continuation) => gate.Hop(continuation);
+
+        public void UnsafeOnCompleted(Action continuation) => gate.Hop(continuation);
+    }
+}
