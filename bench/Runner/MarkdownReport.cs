@@ -140,7 +140,7 @@ public static class MarkdownReport
         }
         md.AppendLine("");
         md.AppendLine("C# = Apache Thrift C# TThreadPoolAsyncServer, C++ = Apache Thrift C++ TThreadedServer."
-            + (points.Any(p => p.Server.IsTunicorn && p.PartlyServed) ? " n/a: only some connections were served (a sync worker holds one connection at a time), so the latency of the others is unknown." : ""));
+            + (points.Any(p => p.Server.IsTunicorn && p.PartlyServed) ? " n/a: only some connections were served, so the latency of the others is unknown." : ""));
         md.AppendLine();
     }
 

@@ -4,35 +4,31 @@ namespace Tunicorn.Thrift;
 
 /// <summary>
 /// Bounds how many calls of a worker run at once (1 for sync, <c>threads</c> for threaded) over any number of
-/// connections, and runs each admitted call on a thread of its own where a handler may block. A connection enters
-/// once its next call's first bytes have arrived and leaves once the reply is flushed; connections that find every
-/// turn taken wait in one queue and get their turns oldest first.
+/// connections. A connection enters once its next call's first bytes have arrived and leaves once the reply is
+/// flushed; with a turn free and no one waiting, the call goes on at once on the thread it is on (the readiness loop's,
+/// as in async); connections that find every turn taken wait in one queue, get their turns oldest first, and run on a
+/// call thread of the gate's.
 /// </summary>
 /// <remarks>
 /// Fairness: a connection takes its place in the queue when it asks (<see cref="EnterAsync"/>), not when its await
 /// gets round to registering a continuation, and a call that leaves hands its turn to the oldest waiting connection
 /// before its own connection can ask again; so a connection that always has a call ready waits behind every
 /// connection that was ready before it: it cannot hold another one back for more than one round.
-/// Why threads of its own: the readiness loop's threads wait for every connection's bytes, and a handler that blocks
-/// one of them would stall the connections of its batch; here a blocking handler holds only its turn's thread.
-/// There are as many threads as turns, so an admitted call never waits for a thread behind a blocked handler.
-/// A call whose bytes arrive in pieces waits for the rest on the readiness loop, whose thread resumes it: the
-/// connection's transport hops back to a call thread then (<see cref="ResumeOnCallThread"/>), so that the handler
-/// runs on a call thread all the same.
-/// The hot path allocates nothing: each connection waits with its own reusable <see cref="Waiter"/>, and a
-/// connection whose next call is already buffered continues inline on its call thread when no one waits.
+/// Why inline when a turn is free: a hop to another thread for every call cost threaded with 128 threads three
+/// quarters of its calls/s at 64 connections (bench/results/2026-12-07-1224.md against 2026-12-07-1221.md). A
+/// handler that blocks a loop thread is covered as in async: the loop adds a thread once every one it has is blocked
+/// (5 ms in threaded), up to one per turn plus one for I/O. Waiting calls need a thread to be handed to when a turn
+/// frees; there are as many call threads as turns, so a granted call never waits for a thread behind a blocked handler.
+/// The hot path allocates nothing: each connection waits with its own reusable <see cref="Waiter"/>.
 /// </remarks>
 internal sealed class CallGate : IDisposable
 {
-    [ThreadStatic]
-    private static CallGate? t_runnerOf;
-
     private readonly int _capacity;
     // A monitor, not a Lock: the call threads wait on it for work.
     private readonly object _lock = new();
     // Connections waiting for a turn, oldest first.
     private readonly Queue<Waiter> _waiting = new();
-    // Admitted calls (and calls hopping back) not yet picked up by a call thread.
+    // Calls granted a turn that passed to them, not yet picked up by a call thread.
     private readonly Queue<Action> _runnable = new();
     private int _active;
     private int _idleRunners;
@@ -72,7 +68,7 @@ internal sealed class CallGate : IDisposable
         }
     }
 
-    /// <summary>Call threads waiting for work: with a turn taken, its call waits for I/O (for the tests).</summary>
+    /// <summary>Call threads waiting for work (for the tests).</summary>
     public int IdleThreads
     {
         get
@@ -83,7 +79,8 @@ internal sealed class CallGate : IDisposable
     }
 
     /// <summary>
-    /// Waits for a turn, in the queue from this moment; the code after the await runs on a call thread. Each enter
+    /// Waits for a turn, in the queue from this moment: at once when one is free, else the code after the await runs on
+    /// a call thread once the turn passes to this connection. Each enter
     /// must be followed by one <see cref="Leave"/>. <paramref name="waiter"/> is the connection's own, used for one
     /// enter at a time. After <see cref="ReleaseAll"/> it returns at once without a turn (the worker is aborting).
     /// </summary>
@@ -96,25 +93,13 @@ internal sealed class CallGate : IDisposable
             if (_active < _capacity && _waiting.Count == 0)
             {
                 _active++;
-                // Already on a call thread (the last call's connection had its next call buffered): go on inline;
-                // the thread hop buys nothing then. Elsewhere the turn is taken, and the await hops.
-                if (t_runnerOf == this)
-                    return new Turn(this, waiter, entered: true);
-                waiter.Arm(granted: true);
-                return new Turn(this, waiter, entered: false);
+                return new Turn(this, waiter, entered: true);
             }
-            waiter.Arm(granted: false);
+            waiter.Arm();
             _waiting.Enqueue(waiter);
             return new Turn(this, waiter, entered: false);
         }
     }
-
-    /// <summary>
-    /// For a call that holds its turn and had to wait for more of its bytes: the readiness loop's thread that saw them
-    /// arrive resumes it, and the handler that follows must not block that thread. Continues on a call thread (at once
-    /// when already on one); takes no turn.
-    /// </summary>
-    public CallThreadHop ResumeOnCallThread() => new(this, done: t_runnerOf == this || Volatile.Read(ref _released));
 
     /// <summary>Gives the turn back: to the oldest waiting connection if there is one.</summary>
     public void Leave()
@@ -180,12 +165,6 @@ internal sealed class CallGate : IDisposable
         }
     }
 
-    private void Hop(Action continuation)
-    {
-        lock (_lock)
-            Schedule(continuation);
-    }
-
     // Under _lock.
     private void Schedule(Action continuation)
     {
@@ -196,7 +175,6 @@ internal sealed class CallGate : IDisposable
 
     private void RunCalls()
     {
-        t_runnerOf = this;
         while (true)
         {
             Action? call;
@@ -222,14 +200,14 @@ internal sealed class CallGate : IDisposable
         public bool Granted;
         public Action? Continuation;
 
-        public void Arm(bool granted)
+        public void Arm()
         {
-            Granted = granted;
+            Granted = false;
             Continuation = null;
         }
     }
 
-    /// <summary>The awaitable of <see cref="EnterAsync"/>: completed when the turn was taken inline on a call thread.</summary>
+    /// <summary>The awaitable of <see cref="EnterAsync"/>: completed when a turn was free.</summary>
     internal readonly struct Turn(CallGate gate, Waiter waiter, bool entered) : ICriticalNotifyCompletion
     {
         public Turn GetAwaiter() => this;
@@ -241,19 +219,5 @@ internal sealed class CallGate : IDisposable
         public void OnCompleted(Action continuation) => gate.OnTurnAwaited(waiter, continuation);
 
         public void UnsafeOnCompleted(Action continuation) => gate.OnTurnAwaited(waiter, continuation);
-    }
-
-    /// <summary>The awaitable of <see cref="ResumeOnCallThread"/>: completed when already on a call thread.</summary>
-    internal readonly struct CallThreadHop(CallGate gate, bool done) : ICriticalNotifyCompletion
-    {
-        public CallThreadHop GetAwaiter() => this;
-
-        public bool IsCompleted => done;
-
-        public void GetResult() { }
-
-        public void OnCompleted(Action continuation) => gate.Hop(continuation);
-
-        public void UnsafeOnCompleted(Action continuation) => gate.Hop(continuation);
     }
 }

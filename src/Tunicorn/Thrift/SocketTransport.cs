@@ -44,13 +44,6 @@ internal sealed class SocketTransport : TEndpointTransport
     private bool _waitEndsAtDeadline;
     private bool _closed;
 
-    /// <summary>
-    /// Sync and threaded: the calls' threads, to which a read that had to wait returns before the call goes on, so
-    /// that its handler does not run on (and block) the readiness loop's thread that saw the bytes arrive. Null: go on
-    /// where the bytes arrived (async).
-    /// </summary>
-    public CallGate? CallThreads { get; set; }
-
     /// <param name="engine">Reads and writes the connection's socket: a readiness loop, .NET's socket engine, or TLS.</param>
     /// <param name="ioTimeout">Bounds each socket read and write of a call; null for none.</param>
     /// <param name="abort">
@@ -292,8 +285,6 @@ internal sealed class SocketTransport : TEndpointTransport
         try
         {
             int received = await _engine.ReceiveAsync(buffer, token);
-            if (CallThreads is { } callThreads)
-                await callThreads.ResumeOnCallThread();
             return received;
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)

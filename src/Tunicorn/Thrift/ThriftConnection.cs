@@ -165,7 +165,7 @@ internal sealed partial class ThriftConnection
         }
         // Disposed (ReleaseAsync) before the socket closes: a readiness loop stops watching it first.
         _engine = tls ?? SocketEngines.ForPlainSocket(_socket, _services.ReadinessLoop);
-        _endpoint = new SocketTransport(_engine, _options.Configuration, _options.StallTimeout, _abort) { CallThreads = _gate };
+        _endpoint = new SocketTransport(_engine, _options.Configuration, _options.StallTimeout, _abort);
         return null;
     }
 

@@ -11,7 +11,7 @@ internal sealed class SyncWorker(WorkerOptions options) : WorkerBase(options)
 
     protected override int? CallsAtOnce => 1;
 
-    // Handlers run on the call thread. A reply that had to wait for room in the send buffer ends its call (post_request
-    // hooks included) on the loop thread that saw the room; a second loop thread is there in case such a hook blocks.
+    // The call runs on the loop thread that saw it arrive when the turn is free; a second loop thread goes on reading the
+    // other connections while a handler blocks the first (their calls wait for the turn).
     protected override (int Initial, int Max) LoopThreads => (1, 2);
 }

@@ -2,8 +2,8 @@ namespace Tunicorn.Worker;
 
 /// <summary>
 /// Up to <c>threads</c> calls at once, over up to <c>worker_connections</c> connections, for handlers that block
-/// (legacy libraries, blocking I/O): each call runs on one of <c>threads</c> call threads, and an idle connection
-/// costs no thread (gunicorn's gthread). Waiting calls get their turns oldest first.
+/// (legacy libraries, blocking I/O), and an idle connection costs no thread (gunicorn's gthread). A call runs on the
+/// loop thread that saw it arrive when a turn is free; waiting calls get their turns oldest first, on a call thread.
 /// </summary>
 internal sealed class ThreadedWorker(WorkerOptions options) : WorkerBase(options)
 {
@@ -13,8 +13,8 @@ internal sealed class ThreadedWorker(WorkerOptions options) : WorkerBase(options
 
     protected override int? CallsAtOnce => Threads;
 
-    // Handlers run on the call threads. A reply that had to wait for room in the send buffer ends its call (post_request
-    // hooks included) on the loop thread that saw the room; if such a hook blocks, the loop adds a thread within 5 ms.
+    // Handlers that block hold loop threads: the loop adds one within 5 ms once every one it has is blocked, up to one a
+    // turn plus one that goes on reading and writing.
     protected override (int Initial, int Max) LoopThreads => (1, Threads + 1);
 
     protected override TimeSpan LoopStallCheck => TimeSpan.FromMilliseconds(5);

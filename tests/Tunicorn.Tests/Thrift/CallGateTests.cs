@@ -85,18 +85,41 @@ public sealed class CallGateTests
     }
 
     [Fact]
-    public async Task EnterAsync_RunsTheCallOnACallThread_NotOnTheThreadWhereItsBytesArrived()
+    public async Task EnterAsync_WithATurnFree_GoesOnInline_OnTheThreadItIsOn()
     {
         using var gate = new CallGate(1, "test call");
-        string? thread = await Task.Run(async () =>
+        (int before, int after) = await Task.Run(async () =>
+        {
+            int before = Environment.CurrentManagedThreadId;
+            var turn = gate.EnterAsync(new CallGate.Waiter());
+            Assert.True(turn.IsCompleted);
+            await turn;
+            int after = Environment.CurrentManagedThreadId;
+            gate.Leave();
+            return (before, after);
+        }).WaitAsync(Deadline);
+
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task EnterAsync_AfterWaitingForItsTurn_RunsTheCallOnACallThread()
+    {
+        using var gate = new CallGate(1, "test call");
+        var holder = new CallGate.Waiter();
+        Assert.True(gate.EnterAsync(holder).IsCompleted);
+
+        Task<string?> waiting = Task.Run(async () =>
         {
             await gate.EnterAsync(new CallGate.Waiter());
             string? name = Thread.CurrentThread.Name;
             gate.Leave();
             return name;
-        }).WaitAsync(Deadline);
+        });
+        await WaitUntilAsync(() => gate.Waiting == 1);
+        gate.Leave();
 
-        Assert.Equal("test call 1", thread);
+        Assert.Equal("test call 1", await waiting.WaitAsync(Deadline));
     }
 
     [Fact]

@@ -146,31 +146,33 @@ public sealed class ThriftConnectionTests
     }
 
     [Fact]
-    public async Task Serve_WithACallGate_ACallWhoseBytesArriveInPieces_RunsItsHandlerOnACallThread()
+    public async Task Serve_WithACallGate_ACallThatWaitedForItsTurn_RunsItsHandlerOnACallThread()
     {
         using var pair = await SocketPair.CreateAsync();
         using var loop = new ReadinessLoop(1, 1, TimeSpan.FromMilliseconds(50), NullLogger.Instance);
         using var gate = new CallGate(1, "test call");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task holding = HoldTurnAsync(gate, release.Task);
+        await WaitUntilAsync(() => gate.Active == 1);
         var handler = new ThreadRecordingHandler();
         var app = ThriftApplication.FromFactory<ThreadRecordingHandler, PingService.AsyncProcessor>(() => handler);
         var reporter = new RecordingReporter();
         Task serving = new ThriftConnection(pair.Server, Services(reporter, default, null, loop, gate, app: app)).ServeAsync();
 
-        // The header first, the rest once the call is being read: the read of the rest waits on the readiness loop.
-        byte[] call = PingWire.CallBytes(1);
-        await pair.Client.SendAsync(call.AsMemory(0, 6));
-        // The call holds the turn and its call thread is free: it waits on the readiness loop for the rest.
-        await WaitUntilAsync(() => gate.Active == 1 && gate.IdleThreads == 1);
-        await pair.Client.SendAsync(call.AsMemory(6));
+        await pair.Client.SendAsync(PingWire.CallBytes(1));
+        await WaitUntilAsync(() => gate.Waiting == 1);
+        release.SetResult();
         var buffer = new byte[PingWire.ReplyLength];
         int read = 0;
         while (read < buffer.Length)
             read += await pair.Client.ReceiveAsync(buffer.AsMemory(read)).AsTask().WaitAsync(Deadline);
 
         Assert.Equal(PingService.Answer, PingWire.ParseReply(buffer, 1));
+        // The readiness loop saw the bytes; the turn passed to the call on a call thread, where the handler ran.
         Assert.Equal("test call 1", handler.ThreadName);
         pair.Client.Shutdown(SocketShutdown.Send);
         await serving.WaitAsync(Deadline);
+        await holding.WaitAsync(Deadline);
     }
 
     public sealed class ThreadRecordingHandler : PingService.IAsync

@@ -33,10 +33,11 @@ internal static class WorkerSettings
             | class | calls at once per worker | connections per worker | a handler that blocks |
             | --- | --- | --- | --- |
             | sync | 1: a handler never runs concurrently with itself in one worker | up to worker_connections | blocks its worker: that worker's other connections wait, other workers go on |
-            | threaded | up to threads, each on a call thread of its own | up to worker_connections; an idle one costs no thread | holds one of the threads call threads; the other calls go on |
+            | threaded | up to threads | up to worker_connections; an idle one costs no thread | holds one of the threads turns (and its thread: the loop adds one within 5 ms); the other calls go on |
             | async | as many as arrive, on async/await | up to worker_connections | holds a loop thread until the loop adds another (after 50 ms) |
-            In sync and threaded, a call waits for its turn once its first bytes arrive: connections with a call
-            waiting get their turns oldest first, so one that always has a call ready cannot keep another waiting
+            In sync and threaded, a call waits for its turn once its first bytes arrive (with a turn free it runs at
+            once, on the loop thread that saw it, as in async): connections with a call waiting get their turns
+            oldest first, so one that always has a call ready cannot keep another waiting
             for more than one round. gunicorn_thrift's names are accepted: thrift_sync means sync and
             thrift_gevent means async.
             """,
@@ -50,7 +51,7 @@ internal static class WorkerSettings
         Default = 1,
         Validator = Validators.PositiveInt,
         Description = """
-            The most calls one threaded worker runs at once, each on a call thread of its own.
+            The most calls one threaded worker runs at once.
             Connections are not bound to threads: an idle one costs none (see worker_connections). Only the threaded
             worker class uses it.
             """,
