@@ -124,7 +124,9 @@ public sealed class DependencyInjectionClientTests(ITestOutputHelper output) : I
         dns.SetSrv(srv, ("a.tunicorn.test", PortOf(masters[0]), 10, 1), ("b.tunicorn.test", PortOf(masters[1]), 10, 1));
         dns.Answering = true;
         await WaitForServersAsync(consumer.Client, [$"127.0.0.1:{PortOf(masters[0])}", $"127.0.0.1:{PortOf(masters[1])}"]);
-        Assert.Contains(_log.Lines, l => l.Contains("5006 Discovery from dns SRV", StringComparison.Ordinal));
+        // The new set is published just before the recovery is logged: wait for the line, do not race it.
+        await Eventually.WaitUntilAsync(() => _log.Lines.Any(l => l.Contains("5006 Discovery from dns SRV", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10), "the recovery is logged", () => string.Join("\n", _log.Lines));
         await AssertEveryMasterAnswersAsync(provider, masters);
     }
 

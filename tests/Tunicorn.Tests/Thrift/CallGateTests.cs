@@ -63,7 +63,9 @@ public sealed class CallGateTests
         using var gate = new CallGate(capacity, "test call");
         int running = 0;
         int most = 0;
-        var connections = Enumerable.Range(0, 12).Select(_ => Task.Run(async () =>
+        // Each connection starts on a thread of its own, as connections arrive on loop threads: pool threads would be
+        // as few as the cores, and calls that run inline on them could not all be there at once on a 2-core machine.
+        var connections = Enumerable.Range(0, 12).Select(_ => Task.Factory.StartNew(async () =>
         {
             var waiter = new CallGate.Waiter();
             for (int round = 0; round < 20; round++)
@@ -76,7 +78,7 @@ public sealed class CallGateTests
                 Interlocked.Decrement(ref running);
                 gate.Leave();
             }
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()).ToArray();
 
         await Task.WhenAll(connections).WaitAsync(Deadline);
 
