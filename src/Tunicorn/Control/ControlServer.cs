@@ -31,6 +31,7 @@ internal sealed partial class ControlServer : IDisposable
     private readonly ILogger _log;
     private readonly uint _ownUid = PeerCredentials.OwnUid;
     private readonly CancellationTokenSource _stop = new();
+    /// <summary>The accept loop; it ends when <see cref="Dispose"/> cancels its accept.</summary>
     private readonly Task _accepting;
     private int _clients;
 
@@ -250,7 +251,6 @@ internal sealed partial class ControlServer : IDisposable
         {
             NotRemoved(_log, _path, e.Message);
         }
-        _ = _accepting; // ends at once: its accept was cancelled
     }
 }
 

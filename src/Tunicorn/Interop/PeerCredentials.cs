@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace Tunicorn.Interop;
 
@@ -20,10 +20,11 @@ internal readonly record struct PeerCredentials(int Pid, uint Uid, uint Gid)
         int length = socket.GetRawSocketOption(SolSocket, SoPeerCred, ucred);
         if (length < 12)
             throw new SocketException((int)SocketError.InvalidArgument);
+        // In the machine's own byte order, as the kernel wrote the struct.
         return new PeerCredentials(
-            BinaryPrimitives.ReadInt32LittleEndian(ucred),
-            BinaryPrimitives.ReadUInt32LittleEndian(ucred[4..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(ucred[8..]));
+            MemoryMarshal.Read<int>(ucred),
+            MemoryMarshal.Read<uint>(ucred[4..]),
+            MemoryMarshal.Read<uint>(ucred[8..]));
     }
 
     /// <summary>The effective uid of this process: the control socket answers this user and root.</summary>
