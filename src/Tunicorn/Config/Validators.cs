@@ -78,6 +78,12 @@ internal static partial class Validators
         ParseUmask,
         value => "0o" + Convert.ToString(value, 8));
 
+    /// <summary>A file mode 0 to 0o777, read as <see cref="OctalUmask"/> is: 0o600, 0600 (octal) or 384 (decimal).</summary>
+    public static readonly Validator<int> OctalFileMode = new(
+        "octal file mode",
+        ParseUmask,
+        value => "0o" + Convert.ToString(value, 8));
+
     /// <summary>An OpenSSL cipher string that names at least one cipher of the system's OpenSSL.</summary>
     public static readonly Validator<string> OpenSslCipherList = new(
         "OpenSSL cipher string",

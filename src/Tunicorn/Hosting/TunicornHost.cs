@@ -62,6 +62,8 @@ public static partial class TunicornHost
         Signals.ResetInheritedIgnores();
         if (WorkerEnvironment.IsWorkerProcess)
             return await source.RunWorker();
+        if (args is [Control.ControlCommandLine.Verb, ..])
+            return await Control.ControlCommandLine.RunAsync(args[1..], Console.Out, Console.Error);
 
         var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
@@ -207,6 +209,7 @@ public static partial class TunicornHost
             Listening = daemon is null ? null : () => daemon.ReportListening(captured: settings.CaptureOutput && settings.ErrorLog != "-"),
             ServiceNotifier = notifier,
             ActivatedSockets = activated,
+            ServeControlSocket = true,
         };
         return await arbiter.RunAsync();
     }

@@ -34,4 +34,17 @@ internal static class FileKinds
             _ => FileKind.Other,
         };
     }
+
+    /// <summary>Offset of stx_uid (u32) in struct statx.</summary>
+    private const int UidOffset = 20;
+    private const uint STATX_UID = 0x8;
+
+    /// <summary>The uid owning <paramref name="path"/> (not following a symbolic link), or null when it cannot be read.</summary>
+    public static unsafe uint? OwnerOf(string path)
+    {
+        byte* buffer = stackalloc byte[256];
+        if (Libc.statx(Libc.AT_FDCWD, path, Libc.AT_SYMLINK_NOFOLLOW, STATX_UID, buffer) != 0)
+            return null;
+        return *(uint*)(buffer + UidOffset);
+    }
 }

@@ -184,6 +184,7 @@ internal sealed partial class Arbiter : IArbiterContext
         _signalTraps = _processes.TrapSignals([Signals.SIGTERM, Signals.SIGINT, Signals.SIGQUIT, Signals.SIGHUP, Signals.SIGTTIN,
             Signals.SIGTTOU, Signals.SIGUSR1, Signals.SIGUSR2, Signals.SIGWINCH], signal => Post(new ArbiterEvent.SignalReceived(signal)));
         Listening?.Invoke();
+        StartControlSocket(settings);
 
         ManageWorkers();
         _hooks.Run("when_ready", h => h.WhenReady(this));
@@ -274,6 +275,9 @@ internal sealed partial class Arbiter : IArbiterContext
             case ArbiterEvent.WatchdogDue:
                 _serviceManager?.Watchdog();
                 break;
+            case ArbiterEvent.ControlRequested c:
+                c.Reply.TrySetResult(AnswerControl(c.Request, c.ClientPid));
+                break;
             case ArbiterEvent.WorkerReported { Report.Kind: WorkerReportKind.Booted } r:
                 r.Worker.Booted = true;
                 if (!_everBooted && _listeners is not null)
@@ -306,12 +310,10 @@ internal sealed partial class Arbiter : IArbiterContext
         switch (signal)
         {
             case Signals.SIGTERM:
-                _stop ??= StopKind.Graceful;
-                _serviceManager?.Stopping("stopping gracefully (TERM)");
+                StopGracefully("stopping gracefully (TERM)");
                 break;
             case Signals.SIGINT or Signals.SIGQUIT:
-                _stop = StopKind.Quick;
-                _serviceManager?.Stopping($"stopping quickly ({Signals.Name(signal).ToUpperInvariant()})");
+                StopQuickly($"stopping quickly ({Signals.Name(signal).ToUpperInvariant()})");
                 break;
             case Signals.SIGHUP: HandleHup(); break;
             case Signals.SIGTTIN: ChangeTarget(_target + 1); break;
@@ -320,6 +322,18 @@ internal sealed partial class Arbiter : IArbiterContext
             case Signals.SIGUSR2: UpgradeUnsupported(_log); break;
             case Signals.SIGWINCH: WinchIgnored(_log); break;
         }
+    }
+
+    private void StopGracefully(string how)
+    {
+        _stop ??= StopKind.Graceful;
+        _serviceManager?.Stopping(how);
+    }
+
+    private void StopQuickly(string how)
+    {
+        _stop = StopKind.Quick;
+        _serviceManager?.Stopping(how);
     }
 
     private void ChangeTarget(int target)
@@ -740,6 +754,8 @@ internal sealed partial class Arbiter : IArbiterContext
                     Reap(e);
                 else if (ev is ArbiterEvent.WatchdogDue)
                     _serviceManager?.Watchdog(); // a long graceful stop must not look like a hang to systemd
+                else if (ev is ArbiterEvent.ControlRequested c)
+                    c.Reply.TrySetResult(Control.ControlReply.Failed("the server is stopping"));
                 else if (ev is ArbiterEvent.SignalReceived { Signal: Signals.SIGINT or Signals.SIGQUIT } && signal == Signals.SIGTERM)
                 {
                     signal = Signals.SIGQUIT;
@@ -768,6 +784,7 @@ internal sealed partial class Arbiter : IArbiterContext
     {
         _passTimer?.Dispose();
         _watchdogTimer?.Dispose();
+        _control?.Dispose();
         _shutdown.Cancel();
         _listeners?.Dispose();
         _pidfile?.Remove(Pid);

@@ -27,4 +27,7 @@ internal abstract record ArbiterEvent
     /// <summary>A report other than a heartbeat (heartbeats have their own queue: they are many and need not wake the loop).</summary>
     /// <param name="ReceivedAt">When the reader got it, a timestamp of the arbiter's <see cref="TimeProvider"/>.</param>
     public sealed record WorkerReported(WorkerProcess Worker, WorkerReport Report, long ReceivedAt) : ArbiterEvent;
+
+    /// <summary>A checked request from the control socket; the loop completes <paramref name="Reply"/>.</summary>
+    public sealed record ControlRequested(Control.ControlRequest Request, int ClientPid, TaskCompletionSource<Control.ControlReply> Reply) : ArbiterEvent;
 }

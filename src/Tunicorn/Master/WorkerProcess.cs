@@ -15,6 +15,8 @@ internal sealed class WorkerProcess(IWorkerLink link, int slot, int age, int gen
     public int Age { get; } = age;
     /// <summary>Its slot on the <see cref="Tunicorn.WorkerContract.ConnectionBoard"/>.</summary>
     public int Slot { get; } = slot;
+    /// <summary>When it was spawned, a timestamp of the arbiter's clock.</summary>
+    public long SpawnedAt { get; } = spawnedAt;
     /// <summary>Which reload generation started it: a HUP starts a new generation and retires the older ones.</summary>
     public int Generation { get; } = generation;
 

@@ -53,6 +53,9 @@ internal sealed class ConnectionBoard
 
     public void SetAccepting(int index, bool accepting) => Volatile.Write(ref Field(index, Accepting), accepting ? 1 : 0);
 
+    /// <summary>Master: the connections the worker of slot <paramref name="index"/> holds open now (tunicorn ctl workers).</summary>
+    public int ConnectionsOf(int index) => Volatile.Read(ref Field(index, Connections));
+
     public void ConnectionOpened(int index) => Interlocked.Increment(ref Field(index, Connections));
 
     public void ConnectionClosed(int index) => Interlocked.Decrement(ref Field(index, Connections));
