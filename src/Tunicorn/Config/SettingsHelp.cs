@@ -24,7 +24,8 @@ internal static class SettingsHelp
 
         var width = Math.Min(MaxFlagColumn, rows.Max(r => r.Flags.Length)) + 2;
         var text = new StringBuilder()
-            .Append("usage: tunicorn [OPTIONS] [APP]\n\n")
+            .Append("usage: tunicorn [OPTIONS] [APP]\n")
+            .Append("       tunicorn ctl VERB [ARGS] [--json] [-s PATH | --pid PID]   (steer a running server: docs/control.md)\n\n")
             .Append("Serve the Apache Thrift service in APP with a master and pre-forked worker processes.\n");
         string? section = null;
         foreach (var (rowSection, flags, summary) in rows)
