@@ -30,6 +30,7 @@ internal static class ControlClient
                     SocketError.AddressNotAvailable or SocketError.ConnectionRefused =>
                         $"no server listens on {path} (its master is gone; the file is left over)",
                     SocketError.AccessDenied => $"permission denied: {path} (only the server's user and root may use it)",
+                    SocketError.TryAgain or SocketError.WouldBlock => $"server busy: the connection queue of {path} is full",
                     _ when !File.Exists(path) => $"no server: {path} does not exist",
                     _ => $"cannot connect to {path}: {e.Message}",
                 });
@@ -55,7 +56,17 @@ internal static class ControlClient
             byte[] buffer = new byte[64 * 1024];
             while (true)
             {
-                int n = await socket.ReceiveAsync(buffer, SocketFlags.None, reply.Token);
+                int n;
+                try
+                {
+                    n = await socket.ReceiveAsync(buffer, SocketFlags.None, reply.Token);
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset && EndsALine(received))
+                {
+                    // A refusal ("server busy") closes before reading our request; the kernel then resets the connection
+                    // after the reply it queued for us, which is whole.
+                    break;
+                }
                 if (n == 0)
                     break;
                 received.Write(buffer, 0, n);
@@ -80,4 +91,6 @@ internal static class ControlClient
             throw new ControlUnreachableException($"the server's reply is not valid: {e.Message}");
         }
     }
+
+    private static bool EndsALine(MemoryStream received) => received.Length > 0 && received.GetBuffer()[received.Length - 1] == (byte)'\n';
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 
 namespace Tunicorn.Control;
 
@@ -23,10 +24,10 @@ internal static class ControlCommandLine
         var workerPid = new Argument<int>("PID") { Description = "The worker's pid (see tunicorn ctl workers)" };
         var quick = new Option<bool>("--quick") { Description = "Stop quickly (as QUIT) instead of gracefully (as TERM)" };
 
-        var root = new RootCommand("Steer a running tunicorn server through its control socket.");
-        root.Options.Add(socket);
-        root.Options.Add(pid);
-        root.Options.Add(json);
+        var ctl = new Command(Verb, "Steer a running tunicorn server through its control socket.") { new HelpOption(), new VersionOption(), socket, pid, json };
+        // Under a root of our own rather than a RootCommand, which takes the executable's name (Tunicorn.Cli): help shows
+        // the command as the docs write it, "tunicorn ctl".
+        var root = new Command("tunicorn") { ctl };
         var verbs = new Dictionary<Command, Func<ParseResult, ControlRequest>>
         {
             [new Command(ControlCommands.Status, "Master pid, uptime, generation, listeners, settings file")] = _ => new() { Command = ControlCommands.Status },
@@ -44,9 +45,9 @@ internal static class ControlCommandLine
             [new Command(ControlCommands.Config, "The settings the server runs with")] = _ => new() { Command = ControlCommands.Config },
         };
         foreach (var verb in verbs.Keys)
-            root.Subcommands.Add(verb);
+            ctl.Subcommands.Add(verb);
 
-        var result = root.Parse(args.ToArray(), new ParserConfiguration { ResponseFileTokenReplacer = null });
+        var result = root.Parse([Verb, .. args], new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (result.Errors.Count > 0)
         {
             foreach (var error in result.Errors)
@@ -54,12 +55,12 @@ internal static class ControlCommandLine
             await errors.WriteLineAsync("Try 'tunicorn ctl --help'.");
             return Usage;
         }
-        if (!verbs.TryGetValue(result.CommandResult.Command, out var build))
+        if (result.Action is not null || !verbs.TryGetValue(result.CommandResult.Command, out var build))
         {
-            // No verb, or --help: System.CommandLine prints the help.
+            // --help (also after a verb: "ctl status --help" asks nothing of the server) or --version: System.CommandLine answers.
             var invocation = new InvocationConfiguration { Output = output, Error = errors };
             int code = await result.InvokeAsync(invocation);
-            return result.CommandResult.Command == root && !IsHelp(args) ? Usage : code;
+            return result.Action is null ? Usage : code;
         }
 
         string path;
@@ -94,8 +95,6 @@ internal static class ControlCommandLine
             return Unreachable;
         }
     }
-
-    private static bool IsHelp(IReadOnlyList<string> args) => args.Any(a => a is "-h" or "--help" or "-?");
 
     /// <summary>-s PATH, else --pid PID, else the only server of this user found in the runtime folder.</summary>
     private static string PickServer(string? socket, int? pid)

@@ -57,7 +57,9 @@ internal sealed partial class ControlServer : IDisposable
             socket.Bind(new UnixDomainSocketEndPoint(path));
             if (!OperatingSystem.IsWindows()) // always true: Tunicorn runs on Linux; the analyzer wants it said
                 File.SetUnixFileMode(path, (UnixFileMode)mode);
-            socket.Listen(MaxClients);
+            // The kernel's default backlog, not MaxClients: connections past the cap are told "busy" once accepted, while a
+            // full backlog fails a client's connect with EAGAIN, a reason it cannot act on (seen when 18 clients connect at once).
+            socket.Listen();
             var server = new ControlServer(socket, path, answer, log);
             Serving(log, path, "0" + Convert.ToString(mode, 8));
             return server;
