@@ -21,7 +21,8 @@ namespace Tunicorn.Client;
 /// <remarks>
 /// <para>A call is tried on another server when it was never sent: the connection could not be opened, or an idle one
 /// was found closed before use. A call that failed after it was written is tried again only when
-/// <see cref="CallOptions.Idempotent"/> says that is safe, and the retry budget allows it.</para>
+/// <see cref="CallOptions.Idempotent"/> says that is safe, and the retry budget allows it; such a call may also be
+/// hedged (<see cref="CallOptions.HedgeAfter"/>): sent to a second server when the first is slow to answer.</para>
 /// <para>Errors: every failure that is not the service's own answer is a <see cref="CallFailedException"/> (its
 /// subclasses <see cref="CallTimeoutException"/> and <see cref="NoServerAvailableException"/> included) with the
 /// server, whether the request was sent, the reason, and the cause as its inner exception. Cancelling the caller's
