@@ -142,12 +142,14 @@ public sealed partial class TunicornClient<TClient>
             if (attempt.Server is { } server)
                 exclude.Add(server);
         }
-        // No other server, or no budget: no hedge; the call waits for the attempt it has.
-        if (!Volatile.Read(ref _view).Any(s => !exclude.Contains(s)) || !_retryBudget.TryWithdraw())
-            return;
-        if (running.Select(a => a.Server).FirstOrDefault(s => s is not null) is not { } slow)
+        // Nothing sent yet (a retry still connecting), no other server, or no budget: no hedge; the call waits for the
+        // attempt it has.
+        if (running.FirstOrDefault(a => a.Server is not null) is not { Server: { } slow } slowAttempt
+            || !Volatile.Read(ref _view).Any(s => !exclude.Contains(s)) || !_retryBudget.TryWithdraw())
             return;
         ClientLog.Hedging(_log, slow.Instance.Address, hedgeAfter.TotalMilliseconds);
+        // The slow attempt wrote its request already: its method names the hedge.
+        observer?.Wrote(slowAttempt.Connection?.Written.Name);
         observer?.Hedging(slow.Instance);
         running.Add(HedgedAttempt<TResult>.Start(this, call, server: null, connection: null, options, timeout, deadline.Token, cancellationToken, exclude));
         attempts++;
