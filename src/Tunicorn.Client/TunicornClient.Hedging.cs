@@ -7,9 +7,6 @@ namespace Tunicorn.Client;
 /// <summary>Hedged calls (<see cref="CallOptions.HedgeAfter"/>): the same idempotent call on two servers, the first answer wins.</summary>
 public sealed partial class TunicornClient<TClient>
 {
-    // Same limit as gRPC's hedging policy leaves to the service config, at its most cautious: one extra copy of a call.
-    private const int MaxHedgesPerCall = 1;
-
     /// <summary>A hedge runs the method twice: it is refused for a call not marked idempotent, before anything is sent.</summary>
     private static void CheckHedging(CallOptions options, TimeSpan hedgeAfter)
     {
@@ -36,9 +33,10 @@ public sealed partial class TunicornClient<TClient>
         // Stops the hedge timer once the call ended: it must not outlive the call by up to HedgeAfter.
         using var hedgeTimerStop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
         _retryBudget.Deposit();
-        var running = new List<HedgedAttempt<TResult>>(MaxHedgesPerCall + 1);
+        var running = new List<HedgedAttempt<TResult>>(2);
         var sentTo = new HashSet<ServerState>();
         HashSet<ServerState>? failedOn = null;
+        // One hedge per call: a second copy covers one slow server; more copies would add load for less and less gain.
         bool hedgeTimerFired = false;
         int attempts = 0;
         ServerState? lastServer = null;
