@@ -40,7 +40,7 @@ internal sealed class CallObserver
 
     /// <summary>Whether a call with this callback is observed at all.</summary>
     public static bool Wanted(ClientMetrics metrics, Action<CallInfo>? onCompleted) =>
-        onCompleted is not null || metrics.CallDuration.Enabled || metrics.Retries.Enabled || Activities.HasListeners();
+        onCompleted is not null || metrics.CallDuration.Enabled || metrics.Retries.Enabled || metrics.Hedges.Enabled || Activities.HasListeners();
 
     /// <summary>Starts observing a call (its span too, when the activity source has listeners); call from the call's own async method.</summary>
     /// <param name="methodOf">"Service/method" for the name of a message the call wrote.</param>
@@ -77,6 +77,28 @@ internal sealed class CallObserver
             [ServerPort] = server.Port,
             [ErrorType] = errorType,
         }));
+    }
+
+    /// <summary>The call had not answered on <paramref name="slow"/> within HedgeAfter, and is sent to another server as well.</summary>
+    public void Hedging(ServiceInstance slow)
+    {
+        if (_metrics.Hedges.Enabled)
+            _metrics.Hedges.Add(1, BaseTags(slow, _method));
+        _activity?.AddEvent(new ActivityEvent(HedgeEvent, tags: new ActivityTagsCollection
+        {
+            [ServerAddress] = slow.Host,
+            [ServerPort] = slow.Port,
+        }));
+    }
+
+    /// <summary>
+    /// A hedged call's attempts, counted once it ended (they ran side by side, so <see cref="Attempt"/> could not say
+    /// which was last): <paramref name="server"/> is the one whose answer won, else the last that failed.
+    /// </summary>
+    public void Attempts(ServiceInstance? server, int attempts)
+    {
+        _server = server;
+        _attempts = attempts;
     }
 
     /// <summary>The call ended: with its result (<paramref name="error"/> null) or with what the caller gets thrown.</summary>

@@ -22,6 +22,15 @@ public sealed record CallOptions
     public bool Idempotent { get; init; }
 
     /// <summary>
+    /// Hedging: when the call has not answered after this long, the same call is sent to another server (never the
+    /// same one) on another connection, and the first answer wins; the other attempt is abandoned, its connection
+    /// closed. At most one hedge per call; it draws from the retry budget like a retry (no budget, no hedge), and the
+    /// deadline covers both attempts. Only for calls marked <see cref="Idempotent"/>: the method may run on both
+    /// servers. Null (the default) sends no hedge, and costs nothing.
+    /// </summary>
+    public TimeSpan? HedgeAfter { get; init; }
+
+    /// <summary>
     /// Called once the call ended, before CallAsync returns or throws, with the server it went to, the method, the
     /// duration, the attempts and the error (<see cref="CallInfo"/>). It runs on the caller's flow and should be quick;
     /// an exception it throws is logged (event 5030) and does not change the call's outcome.

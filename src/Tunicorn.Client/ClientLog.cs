@@ -32,6 +32,9 @@ internal static partial class ClientLog
     [LoggerMessage(EventId = 5009, Level = LogLevel.Debug, Message = "Call to {Server} failed after it was sent ({Reason}); retrying the idempotent call on another server")]
     public static partial void Retrying(ILogger logger, string server, string reason);
 
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Debug, Message = "Call to {Server} has not answered in {Milliseconds:0} ms; sending the idempotent call to another server as well (hedge)")]
+    public static partial void Hedging(ILogger logger, string server, double milliseconds);
+
     [LoggerMessage(EventId = 5030, Level = LogLevel.Warning, Message = "The {Callback} handler threw; the client goes on as if it had returned")]
     public static partial void CallbackFailed(ILogger logger, string callback, Exception exception);
 }

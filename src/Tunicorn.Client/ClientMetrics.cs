@@ -29,6 +29,7 @@ internal sealed class ClientMetrics
         CallDuration = meter.CreateHistogram<double>(ClientTelemetryNames.CallDuration, "s", "Duration of calls: from CallAsync to its result or exception, waiting for a server, connecting and retries included",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         Retries = meter.CreateCounter<long>(ClientTelemetryNames.Retries, "{retry}", "Calls sent again to another server after they failed on one (idempotent calls only)");
+        Hedges = meter.CreateCounter<long>(ClientTelemetryNames.Hedges, "{hedge}", "Calls sent to another server as well because the first had not answered within CallOptions.HedgeAfter (idempotent calls only)");
         Ejections = meter.CreateCounter<long>(ClientTelemetryNames.Ejections, "{ejection}", "Servers left out of the balancing after failures in a row");
         meter.CreateObservableUpDownCounter(Connections, ObserveConnections, "{connection}", "Connections to each server, idle in its pool or used by a call or lease");
         meter.CreateObservableUpDownCounter(Servers, ObserveServers, "{server}", "Servers the discovery reports for each service, available or ejected");
@@ -37,6 +38,8 @@ internal sealed class ClientMetrics
     public Histogram<double> CallDuration { get; }
 
     public Counter<long> Retries { get; }
+
+    public Counter<long> Hedges { get; }
 
     public Counter<long> Ejections { get; }
 

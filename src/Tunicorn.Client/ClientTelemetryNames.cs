@@ -12,12 +12,16 @@ internal static class ClientTelemetryNames
 
     public const string CallDuration = "rpc.client.call.duration";
     public const string Retries = "tunicorn.client.retries";
+    public const string Hedges = "tunicorn.client.hedges";
     public const string Ejections = "tunicorn.client.ejections";
     public const string Connections = "tunicorn.client.connection.count";
     public const string Servers = "tunicorn.client.server.count";
 
     /// <summary>The span event of a call sent again to another server.</summary>
     public const string RetryEvent = "tunicorn.client.retry";
+
+    /// <summary>The span event of a call sent to another server as well, because the first had not answered (hedging).</summary>
+    public const string HedgeEvent = "tunicorn.client.hedge";
 
     public const string RpcSystemName = "rpc.system.name";
     public const string RpcMethod = "rpc.method";

@@ -21,7 +21,8 @@ namespace Tunicorn.Client;
 /// <remarks>
 /// <para>A call is tried on another server when it was never sent: the connection could not be opened, or an idle one
 /// was found closed before use. A call that failed after it was written is tried again only when
-/// <see cref="CallOptions.Idempotent"/> says that is safe, and the retry budget allows it.</para>
+/// <see cref="CallOptions.Idempotent"/> says that is safe, and the retry budget allows it; such a call may also be
+/// hedged (<see cref="CallOptions.HedgeAfter"/>): sent to a second server when the first is slow to answer.</para>
 /// <para>Errors: every failure that is not the service's own answer is a <see cref="CallFailedException"/> (its
 /// subclasses <see cref="CallTimeoutException"/> and <see cref="NoServerAvailableException"/> included) with the
 /// server, whether the request was sent, the reason, and the cause as its inner exception. Cancelling the caller's
@@ -33,7 +34,7 @@ namespace Tunicorn.Client;
 /// nothing); calls in flight then fail with <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
 /// <typeparam name="TClient">The generated client, e.g. <c>tutorial.Calculator.Client</c>.</typeparam>
-public sealed class TunicornClient<TClient> : IAsyncDisposable
+public sealed partial class TunicornClient<TClient> : IAsyncDisposable
     where TClient : TBaseClient
 {
     private readonly TunicornClientOptions _options;
@@ -117,10 +118,21 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The client is disposed, or was while the call was in flight.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<TResult> CallAsync<TResult>(Func<TClient, CancellationToken, Task<TResult>> call, CallOptions? options = null,
-        CancellationToken cancellationToken = default) =>
-        CallObserver.Wanted(_metrics, options?.OnCompleted)
+        CancellationToken cancellationToken = default)
+    {
+        if (options?.HedgeAfter is { } hedgeAfter)
+            CheckHedging(options, hedgeAfter);
+        return CallObserver.Wanted(_metrics, options?.OnCompleted)
             ? ObservedCallAsync(call, options, cancellationToken)
-            : CallOnServersAsync(call, options, observer: null, cancellationToken);
+            : SendAsync(call, options, observer: null, cancellationToken);
+    }
+
+    /// <summary>A hedged call, or the plain path (one attempt at a time) that every other call takes.</summary>
+    private Task<TResult> SendAsync<TResult>(Func<TClient, CancellationToken, Task<TResult>> call, CallOptions? options,
+        CallObserver? observer, CancellationToken cancellationToken) =>
+        options?.HedgeAfter is { } hedgeAfter
+            ? HedgedCallAsync(call, options, hedgeAfter, observer, cancellationToken)
+            : CallOnServersAsync(call, options, observer, cancellationToken);
 
     /// <summary>A call something observes: its span is current while it runs, and its end is recorded whatever it is.</summary>
     private async Task<TResult> ObservedCallAsync<TResult>(Func<TClient, CancellationToken, Task<TResult>> call, CallOptions? options,
@@ -130,7 +142,7 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
         TResult result;
         try
         {
-            result = await CallOnServersAsync(call, options, observer, cancellationToken).ConfigureAwait(false);
+            result = await SendAsync(call, options, observer, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -354,12 +366,13 @@ public sealed class TunicornClient<TClient> : IAsyncDisposable
 
     /// <summary>
     /// Picks a server and gets a connection to it, trying the next server while connections fail. Servers in
-    /// <paramref name="avoid"/> (a retry's failed ones) are picked only when no other server is left.
+    /// <paramref name="avoid"/> (a retry's failed ones) are picked only when no other server is left; servers in
+    /// <paramref name="exclude"/> (those a hedge must not go to) never.
     /// </summary>
     private async Task<(ServerState Server, PooledConnection Connection)> AcquireAsync(string? key, TimeSpan timeout, CancellationToken deadline,
-        CancellationToken cancellationToken, HashSet<ServerState>? avoid)
+        CancellationToken cancellationToken, HashSet<ServerState>? avoid, HashSet<ServerState>? exclude = null)
     {
-        HashSet<ServerState>? tried = null;
+        HashSet<ServerState>? tried = exclude is null ? null : [.. exclude];
         Exception? lastError = null;
         long start = Stopwatch.GetTimestamp();
         try

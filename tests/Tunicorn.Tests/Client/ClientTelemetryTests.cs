@@ -72,6 +72,30 @@ public sealed class ClientTelemetryTests
     }
 
     [Fact]
+    public async Task HedgedCall_TheHedgeIsAnEventOnTheCallsOneSpan_NamingTheSlowServer_TheSpanNamesTheOneThatAnswered()
+    {
+        using var a = new LoopbackAcceptor();
+        using var b = new LoopbackAcceptor();
+        using var spans = new SpanRecorder();
+        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { Servers = [a.Address, b.Address] });
+        int invocations = 0;
+
+        await client.CallAsync(async (c, ct) =>
+        {
+            if (Interlocked.Increment(ref invocations) == 1)
+                await Task.Delay(Timeout.Infinite, ct);
+            return 0;
+        }, new CallOptions { Idempotent = true, HedgeAfter = TimeSpan.FromMilliseconds(20), Timeout = Wait });
+
+        var span = Assert.Single(spans.Stopped);
+        var hedge = Assert.Single(span.Events, e => e.Name == "tunicorn.client.hedge");
+        int slow = (int)hedge.Tags.Single(t => t.Key == "server.port").Value!;
+        Assert.Contains(slow, new[] { a.Port, b.Port });
+        Assert.NotEqual(slow, span.GetTagItem("server.port"));
+        Assert.Equal(ActivityStatusCode.Unset, span.Status);
+    }
+
+    [Fact]
     public async Task NothingListening_CallsAreNotObserved_NoActivity_UntilSomethingListens()
     {
         using var server = new LoopbackAcceptor();
