@@ -61,6 +61,8 @@ public sealed class FatalFailureTests(ITestOutputHelper output)
         int booted = lines.ToList().FindIndex(l => LogPatterns.WorkerBootedPid(newPid).IsMatch(l));
         int retiring = lines.ToList().FindIndex(l => l.Contains($"Retiring worker (pid: {oldPid})", StringComparison.Ordinal));
         Assert.True(booted >= 0 && booted < retiring, $"worker {newPid} booted at line {booted}, {oldPid} retired at line {retiring}");
+        // The worker's last line reaches the harness through the log pipe, which may be read after the process is gone.
+        await server.WaitForLogAsync(new Regex($@"Worker exiting \(pid: {oldPid}\)"), TimeSpan.FromSeconds(20));
         var exit = Assert.Single(server.WorkerExits(), e => e.Pid == oldPid);
         Assert.Contains(server.Log.Snapshot(), l => l.Contains($"Worker exiting (pid: {oldPid})", StringComparison.Ordinal)
             && l.Contains("replaced after OutOfMemoryException", StringComparison.Ordinal));
