@@ -5,11 +5,9 @@ Prints one JSON line: {"ok": bool, "results": {...}, "errors": [...]}. Exit code
 is right.
 """
 
-import argparse
-import json
 import sys
 
-from thrift_connect import Connection, add_endpoint_arguments
+from thrift_connect import call_and_report
 from tutorial import Calculator
 from tutorial.ttypes import InvalidOperation, Operation, Work
 
@@ -53,26 +51,5 @@ def run(client) -> tuple[dict, list]:
     return results, errors
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    add_endpoint_arguments(parser)
-    args = parser.parse_args()
-
-    results, errors = {}, []
-    connection = None
-    try:
-        connection = Connection(args, Calculator.Client)
-        results, errors = run(connection.client)
-    except Exception as e:  # report any failure as data; the harness asserts on the JSON
-        errors.append(f"{type(e).__name__}: {e}")
-    finally:
-        if connection is not None:
-            connection.close()
-
-    print(json.dumps({"ok": not errors, "results": results, "errors": errors}, sort_keys=True))
-    sys.stdout.flush()
-    return 0 if not errors else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(call_and_report(__doc__, Calculator.Client, run))

@@ -5,13 +5,11 @@ Prints one JSON line: {"ok": bool, "results": {...}, "errors": [...]}. Exit code
 Needs the Python code of the generated project's .thrift (thrift --gen py) on PYTHONPATH: package example_service.
 """
 
-import argparse
-import json
 import sys
 
 from example_service import ExampleService
 from example_service.ttypes import InvalidName
-from thrift_connect import Connection, add_endpoint_arguments
+from thrift_connect import call_and_report
 
 
 def run(client) -> tuple[dict, list]:
@@ -35,26 +33,5 @@ def run(client) -> tuple[dict, list]:
     return results, errors
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    add_endpoint_arguments(parser)
-    args = parser.parse_args()
-
-    results, errors = {}, []
-    connection = None
-    try:
-        connection = Connection(args, ExampleService.Client)
-        results, errors = run(connection.client)
-    except Exception as e:  # report any failure as data; the harness asserts on the JSON
-        errors.append(f"{type(e).__name__}: {e}")
-    finally:
-        if connection is not None:
-            connection.close()
-
-    print(json.dumps({"ok": not errors, "results": results, "errors": errors}, sort_keys=True))
-    sys.stdout.flush()
-    return 0 if not errors else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(call_and_report(__doc__, ExampleService.Client, run))

@@ -1,4 +1,5 @@
-"""Shared by the test clients: command-line options for the endpoint, protocol and transport, and a socket
+"""Shared by the test clients: command-line options for the endpoint, protocol and transport, the main of a
+one-shot client (call_and_report), and a socket
 that remembers whether any reply byte arrived since the last request was sent (for the retry rule of
 load_client.py).
 
@@ -7,7 +8,9 @@ PYTHONPATH, set by the test harness.
 """
 
 import argparse
+import json
 import logging
+import sys
 
 from thrift.protocol import TBinaryProtocol, TCompactProtocol, TJSONProtocol
 from thrift.transport import TSocket, TTransport
@@ -82,3 +85,26 @@ class Connection:
             self.transport.close()
         except Exception:  # closing a broken connection must not hide the error that broke it
             pass
+
+
+def call_and_report(description: str, client_class, run) -> int:
+    """The main of a one-shot client: connects as the command line says, calls run(client) -> (results, errors),
+    prints one JSON line {"ok", "results", "errors"} and returns the exit code (0 only when there is no error)."""
+    parser = argparse.ArgumentParser(description=description)
+    add_endpoint_arguments(parser)
+    args = parser.parse_args()
+
+    results, errors = {}, []
+    connection = None
+    try:
+        connection = Connection(args, client_class)
+        results, errors = run(connection.client)
+    except Exception as e:  # report any failure as data; the harness asserts on the JSON
+        errors.append(f"{type(e).__name__}: {e}")
+    finally:
+        if connection is not None:
+            connection.close()
+
+    print(json.dumps({"ok": not errors, "results": results, "errors": errors}, sort_keys=True))
+    sys.stdout.flush()
+    return 0 if not errors else 1
