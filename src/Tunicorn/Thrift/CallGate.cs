@@ -45,9 +45,6 @@ internal sealed class CallGate : IDisposable
             new Thread(RunCalls) { IsBackground = true, Name = $"{threadName} {i + 1}" }.Start();
     }
 
-    /// <summary>Calls that may run at once.</summary>
-    public int Capacity => _capacity;
-
     /// <summary>Calls holding a turn now.</summary>
     public int Active
     {
@@ -65,16 +62,6 @@ internal sealed class CallGate : IDisposable
         {
             lock (_lock)
                 return _waiting.Count;
-        }
-    }
-
-    /// <summary>Call threads waiting for work (for the tests).</summary>
-    public int IdleThreads
-    {
-        get
-        {
-            lock (_lock)
-                return _idleRunners;
         }
     }
 
