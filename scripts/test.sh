@@ -89,6 +89,8 @@ done
 
 if ((failed > 0)); then
     status=1
+    # CI keeps only the tail of this output: name every failed test and its message here, just before the count.
+    python3 scripts/failed-tests.py "$results"/*.trx || true
 fi
 if ((skipped > 0)); then
     echo "tests: $passed passed, $failed failed, $skipped skipped"
