@@ -20,7 +20,10 @@ internal sealed class ConnectionWaiter(TimeSpan? idleTimeout, CancellationToken 
     private long _idleSince;
     private bool _evicted;
 
-    /// <summary>When the connection's current wait for a call began (Stopwatch ticks), or 0 when it is not waiting.</summary>
+    /// <summary>
+    /// Since when the connection has been idle (Stopwatch ticks: its last reply, else the start of its wait), or 0 when
+    /// it is not waiting for a call.
+    /// </summary>
     public long IdleSince => Volatile.Read(ref _idleSince);
 
     /// <summary>
@@ -42,6 +45,11 @@ internal sealed class ConnectionWaiter(TimeSpan? idleTimeout, CancellationToken 
 
     public async ValueTask<WaitOutcome> WaitAsync(SocketTransport endpoint)
     {
+        // Idle from the moment the reply began to leave, not from when this wait began: the worker's own work after a
+        // reply (logs, hooks, a thread descheduled on a busy machine) must not make a connection look idle for less
+        // time than one its client opened later, or the worker would close the wrong one first.
+        long replied = endpoint.TakeReplyFlushTime();
+
         // A pipelined call is already here: no timer, no token.
         if (endpoint.HasBufferedData)
             return WaitOutcome.CallArrived;
@@ -50,7 +58,7 @@ internal sealed class ConnectionWaiter(TimeSpan? idleTimeout, CancellationToken 
         lock (_gate)
         {
             source = _source ??= CancellationTokenSource.CreateLinkedTokenSource(stopBetweenCalls, abort);
-            Volatile.Write(ref _idleSince, Stopwatch.GetTimestamp());
+            Volatile.Write(ref _idleSince, replied != 0 ? replied : Stopwatch.GetTimestamp());
         }
         if (idleTimeout is { } timeout)
             source.CancelAfter(timeout);

@@ -43,6 +43,8 @@ internal sealed class SocketTransport : TEndpointTransport
     // The current wait is bounded by the message deadline rather than by the I/O timeout.
     private bool _waitEndsAtDeadline;
     private bool _closed;
+    // When the last reply's flush began (Stopwatch ticks); 0 once taken.
+    private long _replyFlushedAt;
 
     /// <param name="engine">Reads and writes the connection's socket: a readiness loop, .NET's socket engine, or TLS.</param>
     /// <param name="ioTimeout">Bounds each socket read and write of a call; null for none.</param>
@@ -173,8 +175,23 @@ internal sealed class SocketTransport : TEndpointTransport
         return WriteSlowAsync(buffer, offset, length, cancellationToken);
     }
 
-    public override Task FlushAsync(CancellationToken cancellationToken) =>
-        _writeLength == 0 ? Task.CompletedTask : SendBufferedAsync(cancellationToken);
+    public override Task FlushAsync(CancellationToken cancellationToken)
+    {
+        // Taken before the reply's last bytes leave, so that it precedes anything its client does after reading it.
+        _replyFlushedAt = Stopwatch.GetTimestamp();
+        return _writeLength == 0 ? Task.CompletedTask : SendBufferedAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// When the flush of the last reply began (Stopwatch ticks), then 0 until the next flush: 0 when no reply went out
+    /// since the last time asked (none yet, or a oneway call).
+    /// </summary>
+    public long TakeReplyFlushTime()
+    {
+        long at = _replyFlushedAt;
+        _replyFlushedAt = 0;
+        return at;
+    }
 
     protected override void Dispose(bool disposing)
     {
