@@ -124,6 +124,24 @@ internal static class WorkerSettings
             """,
     };
 
+    /// <summary>Whether a retiring worker hands its plain connections to a live worker instead of closing them.</summary>
+    public static readonly Setting<bool> Handoff = new("handoff", SettingSection.Worker)
+    {
+        // Config file only: a command-line flag can only turn a setting on, and this one is on by default.
+        Flags = [],
+        Default = true,
+        Validator = Validators.Boolean,
+        Description = """
+            Hand the connections of a retiring worker to a live one: true or false.
+            When a worker retires gracefully (HUP, TTOU, max_requests), each of its plain connections moves, between
+            two calls, to the live worker with the fewest connections (the descriptor passes through the master), and
+            the client notices nothing. A connection that cannot move (TLS, bytes of its next call already read, no
+            worker with room) stays with the retiring worker until the client closes it or graceful_timeout ends.
+            When the whole server stops, connections close between calls as with false. With false, a retiring
+            worker closes each connection between calls, and persistent clients must reconnect.
+            """,
+    };
+
     /// <summary>Bytes of gen0 budget for each worker's GC (DOTNET_GCgen0size); 0 the runtime's default.</summary>
     public static readonly Setting<int> WorkerGen0Budget = new("worker_gen0_budget", SettingSection.Worker)
     {
