@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Thrift;
@@ -7,6 +8,7 @@ using Thrift.Protocol;
 using Thrift.Protocol.Entities;
 using Thrift.Transport;
 using Thrift.Transport.Client;
+using Tunicorn.IntegrationTests.Conformance;
 using Tunicorn.IntegrationTests.Harness;
 using Xunit;
 using Xunit.Abstractions;
@@ -51,7 +53,7 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
             "--protocol", pythonProtocol, "--transport", pythonTransport, "--stop-file", stopFile,
         ]);
         using var stop = new CancellationTokenSource();
-        var csharp = new PersistentCallers(port, csharpProtocol, csharpTransport, ClientsEach, PauseMs);
+        var csharp = PersistentCallers.OfTestService(port, csharpProtocol, csharpTransport, ClientsEach, PauseMs);
         Task callers = csharp.RunAsync(stop.Token);
         await python.WaitForReadyAsync(TimeSpan.FromSeconds(60));
         await csharp.WaitForFirstCallsAsync(TimeSpan.FromSeconds(60));
@@ -65,6 +67,10 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
                 await SignalAndWaitAsync(server, UnixSignal.Ttin, LogPatterns.WorkerBooted);
                 await SignalAndWaitAsync(server, UnixSignal.Ttou, LogPatterns.WorkerExiting);
             }
+            // The load goes on until a worker was recycled by max_requests and has exited, its connections moved.
+            var recycled = await server.WaitForLogAsync(MaxRequestsRecycle(), TimeSpan.FromSeconds(120));
+            int recycledPid = int.Parse(recycled.Groups["pid"].Value, CultureInfo.InvariantCulture);
+            await server.WaitForLogAsync(LogPatterns.WorkerExitingPid(recycledPid), StepDeadline);
         }
         finally
         {
@@ -119,6 +125,84 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
         ServerAssert.EveryReadCallAnswered(server);
     }
 
+    [Fact]
+    public async Task TlsConnection_DuringAReload_IsServedByTheOldWorkerUntilGracefulTimeout_ThenClosed_AndCountedNotMoved()
+    {
+        using var certificates = TestCertificates.Create();
+        int port = FreePort.Next();
+        await using var server = await TunicornServer.StartAsync(RepoPaths.TestAppDll, port, workers: 1,
+            ["--graceful-timeout", "4", "--certfile", certificates.ServerCert, "--keyfile", certificates.ServerKey], output);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(IPAddress.Loopback, port);
+        // The test's own CA signed the certificate; the hand-off is under test, not the name check.
+        var tls = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync("localhost");
+        using var client = new testapp.TestService.Client(new TBinaryProtocol(new TBufferedTransport(new TStreamTransport(tls, tls, new TConfiguration()))));
+        int oldPid = await client.pid();
+
+        int mark = server.LogMark;
+        Assert.True(server.Signal(UnixSignal.Hup));
+        await server.WaitForLogAsync(ReloadComplete(), StepDeadline, mark);
+        var answeredAfterReload = new List<int>();
+        Exception? closed = null;
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            while (closed is null && !deadline.IsCancellationRequested)
+            {
+                try
+                {
+                    answeredAfterReload.Add(await client.pid(deadline.Token));
+                    await Task.Delay(100, deadline.Token); // paces the calls; nothing is asserted on it
+                }
+                catch (Exception e) when (!deadline.IsCancellationRequested)
+                {
+                    closed = e;
+                }
+            }
+        }
+
+        output.WriteLine($"[test] answered after the reload: {answeredAfterReload.Count} calls; then {closed?.GetType().Name}: {closed?.Message}");
+        Assert.NotNull(closed);
+        Assert.NotEmpty(answeredAfterReload);
+        Assert.All(answeredAfterReload, pid => Assert.Equal(oldPid, pid));
+        await server.WaitForLogAsync(new Regex($@"Worker \(pid: {oldPid}\) handed 0 connections to other workers; not moved: 1 \(TLS: 1\)"), StepDeadline, mark);
+        ServerAssert.EveryReadCallAnswered(server);
+    }
+
+    [Fact]
+    public async Task NativeAotEmbeddedProgram_OnHupAndTtou_HandsItsConnectionsOver()
+    {
+        string program = RepoPaths.NativeAotCalculator;
+        Assert.True(File.Exists(program),
+            $"{program} is missing: scripts/test.sh publishes it (dotnet publish examples/Calculator.Embedded -c Release -r linux-x64)");
+        int port = FreePort.Next();
+        await using var server = TunicornServer.StartExecutable(program, ["-b", $"127.0.0.1:{port}", "-w", "2", "--graceful-timeout", "20"], output);
+        var initial = await server.WaitForReadyAsync(2);
+        using var stop = new CancellationTokenSource();
+        var callers = PersistentCallers.OfCalculator(port, count: 8, PauseMs);
+        Task calling = callers.RunAsync(stop.Token);
+        await callers.WaitForFirstCallsAsync(TimeSpan.FromSeconds(30));
+
+        try
+        {
+            await ReloadAsync(server);
+            await SignalAndWaitAsync(server, UnixSignal.Ttin, LogPatterns.WorkerBooted);
+            await SignalAndWaitAsync(server, UnixSignal.Ttou, LogPatterns.WorkerExiting);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+        await calling;
+        output.WriteLine($"[test] C# clients: {callers}");
+
+        Assert.True(callers.Failures == 0, $"the persistent clients saw {callers.Failures} failed calls: {callers}");
+        Assert.Equal(8, callers.Connections);
+        Assert.DoesNotContain(server.WorkerPids(), initial.Contains);
+        var summaries = server.Log.Snapshot().Where(line => line.Contains("connections to other workers", StringComparison.Ordinal)).ToArray();
+        Assert.True(summaries.Sum(Moved) > 0, $"no connection was handed over{Environment.NewLine}{server.Log.Tail()}");
+    }
+
     private async Task ReloadAsync(TunicornServer server)
     {
         var before = server.WorkerPids();
@@ -142,6 +226,9 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"handed (?<moved>\d+) connections to other workers")]
     private static partial Regex HandedCount();
+
+    [GeneratedRegex(@"Autorestarting worker \(pid: (?<pid>\d+)\) after \d+ calls \(max_requests\)")]
+    private static partial Regex MaxRequestsRecycle();
 
     [GeneratedRegex(@"Reload complete \(generation \d+\)")]
     private static partial Regex ReloadComplete();
@@ -190,8 +277,15 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
     }
 
     /// <summary>C# clients (Apache Thrift netstd) that each open ONE connection and call on it until told to stop; a failure ends that client.</summary>
-    private sealed class PersistentCallers(int port, string protocol, string transport, int count, int pauseMs)
+    private sealed class PersistentCallers(Func<Task<TBaseClient>> connect, Func<TBaseClient, int, Task<int>> add, int count, int pauseMs)
     {
+        public static PersistentCallers OfTestService(int port, string protocol, string transport, int count, int pauseMs) =>
+            new(async () => await ThriftClients.TestServiceAsync(port, protocol: protocol, transport: transport),
+                (client, i) => ((testapp.TestService.Client)client).add(i, 1), count, pauseMs);
+
+        public static PersistentCallers OfCalculator(int port, int count, int pauseMs) =>
+            new(async () => await ThriftClients.CalculatorAsync(port), (client, i) => ((tutorial.Calculator.Client)client).add(i, 1), count, pauseMs);
+
         private readonly TaskCompletionSource _firstCalls = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _calls;
         private int _failures;
@@ -209,10 +303,10 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
 
         private async Task CallLoopAsync(CancellationToken stop)
         {
-            testapp.TestService.Client client;
+            TBaseClient client;
             try
             {
-                client = await ThriftClients.TestServiceAsync(port, protocol: protocol, transport: transport);
+                client = await connect();
                 Interlocked.Increment(ref _connections);
             }
             catch (Exception e)
@@ -220,13 +314,13 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
                 Fail(e);
                 return;
             }
-            using (client)
+            using ((IDisposable)client)
             {
                 for (int i = 0; !stop.IsCancellationRequested; i++)
                 {
                     try
                     {
-                        int sum = await client.add(i, 1);
+                        int sum = await add(client, i);
                         if (sum != i + 1)
                             throw new InvalidOperationException($"add({i}, 1) returned {sum}");
                     }

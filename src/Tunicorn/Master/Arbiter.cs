@@ -53,6 +53,7 @@ internal sealed partial class Arbiter : IArbiterContext
     private readonly Dictionary<int, WorkerProcess> _workers = [];
     private readonly ConnectionBoard _board = ConnectionBoard.Create();
     private readonly ConnectionRelay _relay;
+    private readonly WorkerRecycler _recycler;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly GenerationLoader _reload;
     private readonly IProcessControl _processes;
@@ -94,6 +95,7 @@ internal sealed partial class Arbiter : IArbiterContext
         _log = loggerFactory.CreateLogger("tunicorn.master");
         _tasks = new BackgroundTasks(_log);
         _relay = new ConnectionRelay(_board, _log);
+        _recycler = new WorkerRecycler(_time, _log);
         _hooks = new HookRunner(initial.Hooks, _log);
         _target = initial.Settings.Workers;
     }
@@ -209,6 +211,7 @@ internal sealed partial class Arbiter : IArbiterContext
         while (_heartbeats.Reader.TryRead(out var beat))
             beat.Worker.OnHeartbeat(beat.Heartbeat);
         MurderSilentWorkers();
+        _recycler.Check(_workers.Values, _current.Settings, _reloads.Serving);
         AdvanceReload();
         ManageWorkers();
         if (_serviceManager is not null)

@@ -124,6 +124,36 @@ internal static class WorkerSettings
             """,
     };
 
+    /// <summary>MiB of private memory past which the master replaces a worker, spawn-first; 0 never.</summary>
+    public static readonly Setting<int> MaxWorkerMemory = new("max_worker_memory", SettingSection.Worker)
+    {
+        Flags = ["--max-worker-memory"],
+        MetaVar = "MIB",
+        Default = 0,
+        Validator = Validators.NonNegativeInt,
+        Description = """
+            Replace a worker whose private memory exceeds this many MiB; 0 never does.
+            The master reads each worker's private memory (Private_Clean + Private_Dirty of /proc/PID/smaps_rollup:
+            what the worker alone holds, not the pages it shares) every 2 seconds. A worker over the limit is replaced
+            spawn-first: its replacement starts, and once it accepts, the old worker retires gracefully and its
+            connections move to the live workers (handoff). A bound on leaks that grow faster than max_requests recycles.
+            """,
+    };
+
+    /// <summary>Seconds after which the master replaces a worker, spawn-first; 0 never.</summary>
+    public static readonly Setting<double> MaxWorkerLifetime = new("max_worker_lifetime", SettingSection.Worker)
+    {
+        Flags = ["--max-worker-lifetime"],
+        MetaVar = "SECONDS",
+        Default = 0,
+        Validator = Validators.Seconds,
+        Description = """
+            Replace a worker once it has run this many seconds, plus a random 0 to 10 % drawn once per worker; 0 never does.
+            The jitter keeps workers started together from being replaced together. The replacement is spawn-first,
+            as for max_worker_memory.
+            """,
+    };
+
     /// <summary>Whether a retiring worker hands its plain connections to a live worker instead of closing them.</summary>
     public static readonly Setting<bool> Handoff = new("handoff", SettingSection.Worker)
     {
