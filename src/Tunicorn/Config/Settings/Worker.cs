@@ -148,8 +148,8 @@ internal static class WorkerSettings
         Default = 0,
         Validator = Validators.Seconds,
         Description = """
-            Replace a worker once it has run this many seconds, plus a random 0 to 10 % drawn once per worker; 0 never does.
-            The jitter keeps workers started together from being replaced together. The replacement is spawn-first,
+            Replace a worker once it has run this many seconds (plus a jitter); 0 never does.
+            The jitter, a random 0 to 10 % drawn once per worker, keeps workers started together from being replaced together. The replacement is spawn-first,
             as for max_worker_memory.
             """,
     };
