@@ -96,6 +96,69 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
         ServerAssert.EveryReadCallAnswered(server);
     }
 
+    [Theory]
+    [InlineData("sync")]
+    [InlineData("threaded")]
+    [InlineData("async")]
+    public async Task PersistentClients_OfEachWorkerClass_ThroughAHupAndATtou_NeverSeeAClose(string workerClass)
+    {
+        using var dir = new TestDirectory("handoff-class");
+        string stopFile = dir.File("stop");
+        int port = FreePort.Next();
+        await using var server = await TunicornServer.StartAsync(RepoPaths.TestAppDll, port, workers: 2,
+            ["-k", workerClass, "--threads", "4", "--graceful-timeout", "20"], output);
+        await using var python = await PythonClient.StartAsync(PythonClient.LoadScript,
+            [.. PythonClient.Tcp(port), .. PythonClient.Load(connections: 8, durationSeconds: 200, PauseMs), "--stop-file", stopFile]);
+        await python.WaitForReadyAsync(TimeSpan.FromSeconds(60));
+
+        try
+        {
+            await ReloadAsync(server);
+            await SignalAndWaitAsync(server, UnixSignal.Ttou, LogPatterns.WorkerExiting);
+        }
+        finally
+        {
+            await File.WriteAllTextAsync(stopFile, "");
+        }
+        var load = await python.LoadResultAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine($"[test] Python clients: {load}");
+
+        ServerAssert.NoFailedCalls(load, "the Python persistent clients");
+        Assert.Equal(8, load.Connects);
+        var summaries = server.Log.Snapshot().Where(line => line.Contains("connections to other workers", StringComparison.Ordinal)).ToArray();
+        Assert.True(summaries.Sum(Moved) > 0, $"no connection was handed over{Environment.NewLine}{server.Log.Tail()}");
+        ServerAssert.EveryReadCallAnswered(server);
+    }
+
+    [Fact]
+    public async Task WithHandoffFalse_AReload_ClosesThePersistentConnectionsBetweenCalls_AsBefore()
+    {
+        using var dir = new TestDirectory("handoff-off");
+        string config = dir.File("tunicorn.toml");
+        await File.WriteAllTextAsync(config, "handoff = false\n");
+        string stopFile = dir.File("stop");
+        int port = FreePort.Next();
+        await using var server = await TunicornServer.StartAsync(RepoPaths.TestAppDll, port, workers: 2, ["-c", config, "--graceful-timeout", "20"], output);
+        await using var python = await PythonClient.StartAsync(PythonClient.LoadScript,
+            [.. PythonClient.Tcp(port), .. PythonClient.Load(connections: 4, durationSeconds: 200, PauseMs), "--stop-file", stopFile]);
+        await python.WaitForReadyAsync(TimeSpan.FromSeconds(60));
+
+        try
+        {
+            await ReloadAsync(server);
+        }
+        finally
+        {
+            await File.WriteAllTextAsync(stopFile, "");
+        }
+        var load = await python.LoadResultAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine($"[test] Python clients: {load}");
+
+        // Without hand-off a client without retries notices: a failed call, and a new connection.
+        Assert.True(load.Failures > 0 && load.Connects > 4, $"the reload closed no connection: {load}");
+        Assert.DoesNotContain(server.Log.Snapshot(), line => line.Contains("connections to other workers", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task RequestSplitInTwoWrites_WithAReloadBetweenTheHalves_IsAnsweredOnce()
     {

@@ -203,7 +203,8 @@ internal sealed partial class ThriftConnection
             try
             {
                 outcome = await WaitForCallAsync();
-                if (outcome == WaitOutcome.Stopping && _services.HandOff is not null)
+                // With nobody to move to (the server stops), a fresh connection gets its first-call grace as before.
+                if (outcome == WaitOutcome.Stopping && _services.HandOff is { AnotherWorkerAccepts: true })
                 {
                     if (await LeaveOrStayAsync() is { } left)
                         return left;

@@ -170,14 +170,15 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
 
         var heartbeat = new Thread(HeartbeatLoop) { IsBackground = true, Name = "tunicorn heartbeat" };
         heartbeat.Start();
-        Send(WorkerReport.Booted());
-
-        WarnIfDescriptorLimitLow();
         var slots = _slots = new SemaphoreSlim(ConnectionLimit, ConnectionLimit);
-        // Before it accepts: the master's relay hands connections of retiring workers only to workers with room.
+        // On the board before the master hears that this worker booted: the master then retires the workers this one
+        // replaces, whose connections move only to workers the board shows accepting, with room (worker_connections).
         _options.Board.SetLimit(_options.BoardSlot, ConnectionLimit);
         _handOff?.Start();
         _options.Board.SetAccepting(_options.BoardSlot, true);
+        Send(WorkerReport.Booted());
+
+        WarnIfDescriptorLimitLow();
         await Task.WhenAll(_options.Listeners.Select(l => AcceptLoopAsync(l, slots)));
         await DrainAsync();
         _readinessLoop?.Dispose();
