@@ -60,6 +60,7 @@ internal static class SettingsDocument
         text.Append("\n### `").Append(setting.Name).Append("`\n\n");
         var commandLine = setting.Positional
             ? $"positional `{setting.MetaVar}`"
+            : setting.Flags.Count == 0 ? "none (config file only)"
             : string.Join(", ", setting.Flags.Select(f => setting.IsFlag ? $"`{f}`" : $"`{f} {setting.MetaVar}`"));
         if (setting.IsRepeatable)
         {

@@ -52,6 +52,8 @@ internal sealed partial class Arbiter : IArbiterContext
         });
     private readonly Dictionary<int, WorkerProcess> _workers = [];
     private readonly ConnectionBoard _board = ConnectionBoard.Create();
+    private readonly ConnectionRelay _relay;
+    private readonly WorkerRecycler _recycler;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly GenerationLoader _reload;
     private readonly IProcessControl _processes;
@@ -92,6 +94,8 @@ internal sealed partial class Arbiter : IArbiterContext
         _reopenLogs = reopenLogs;
         _log = loggerFactory.CreateLogger("tunicorn.master");
         _tasks = new BackgroundTasks(_log);
+        _relay = new ConnectionRelay(_board, _log);
+        _recycler = new WorkerRecycler(_time, _log);
         _hooks = new HookRunner(initial.Hooks, _log);
         _target = initial.Settings.Workers;
     }
@@ -207,6 +211,7 @@ internal sealed partial class Arbiter : IArbiterContext
         while (_heartbeats.Reader.TryRead(out var beat))
             beat.Worker.OnHeartbeat(beat.Heartbeat);
         MurderSilentWorkers();
+        _recycler.Check(_workers.Values, _current.Settings, _reloads.Serving);
         AdvanceReload();
         ManageWorkers();
         if (_serviceManager is not null)
@@ -231,6 +236,7 @@ internal sealed partial class Arbiter : IArbiterContext
         Halting(_log, halt.Message);
         _serviceManager?.Stopping($"halting: {halt.Message}");
         _stop = StopKind.Quick; // workers that fail while we stop must not halt us a second time
+        _relay.ServerStopping();
         await DeregisterAsync();
         await StopWorkersAsync(Signals.SIGQUIT, TimeSpan.FromSeconds(5));
         await CleanupAsync();
@@ -443,6 +449,7 @@ internal sealed partial class Arbiter : IArbiterContext
             return;
         worker.Retiring = true;
         worker.RetiredAt = _time.GetTimestamp();
+        _relay.Retiring(worker.Slot);
         SendTo(worker, Signals.SIGTERM);
     }
 
@@ -463,6 +470,7 @@ internal sealed partial class Arbiter : IArbiterContext
         _workers.Remove(pid);
         int code = exited.ExitCode;
         worker.ExitCode = code;
+        _relay.Remove(worker.Slot);
         worker.Link.Dispose();
         _board.Release(worker.Slot);
         LogExit(worker, code);
@@ -682,6 +690,7 @@ internal sealed partial class Arbiter : IArbiterContext
         var worker = new WorkerProcess(link, slot, age, generation, _time.GetTimestamp());
         _workers[worker.Pid] = worker;
         _board.SetPid(slot, worker.Pid);
+        _relay.Add(slot, worker.Pid, link.HandOff);
         BootingWorker(_log, worker.Pid);
         worker.Reports = _tasks.Track($"reading the reports of worker {worker.Pid}",
             link.ReadReportsAsync(report => OnReport(worker, report), _shutdown.Token));
@@ -717,6 +726,7 @@ internal sealed partial class Arbiter : IArbiterContext
         _listeners?.Dispose();
         _listeners = null;
         _reloads.Pending?.Listeners.Dispose();
+        _relay.ServerStopping();
         var grace = TimeSpan.FromSeconds(_current.Settings.GracefulTimeout);
         await StopWorkersAsync(kind == StopKind.Graceful ? Signals.SIGTERM : Signals.SIGQUIT, grace);
         await CleanupAsync();
@@ -785,6 +795,7 @@ internal sealed partial class Arbiter : IArbiterContext
         _passTimer?.Dispose();
         _watchdogTimer?.Dispose();
         _control?.Dispose();
+        _relay.Dispose();
         _shutdown.Cancel();
         _listeners?.Dispose();
         _pidfile?.Remove(Pid);

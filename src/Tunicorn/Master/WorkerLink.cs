@@ -5,9 +5,16 @@ using Tunicorn.WorkerContract;
 
 namespace Tunicorn.Master;
 
-/// <summary>A real worker process and the master's end of their socket pair, over which the worker sends its reports.</summary>
-internal sealed class WorkerLink(Process process, Socket control) : IWorkerLink
+/// <summary>
+/// A real worker process, the master's end of their socket pair, over which the worker sends its reports, and of their
+/// hand-off channel, over which connections move between workers (<see cref="ConnectionRelay"/>).
+/// </summary>
+internal sealed class WorkerLink(Process process, Socket control, Socket handOff) : IWorkerLink
 {
+    public Socket HandOff { get; } = handOff;
+
+    Socket? IWorkerLink.HandOff => HandOff;
+
     /// <summary>Captured at spawn: the Process object is disposed when the worker is reaped.</summary>
     public int Pid { get; } = process.Id;
 
@@ -52,6 +59,7 @@ internal sealed class WorkerLink(Process process, Socket control) : IWorkerLink
     public void Dispose()
     {
         control.Dispose();
+        HandOff.Dispose();
         process.Dispose();
     }
 

@@ -25,12 +25,14 @@ internal sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
     {
         var (settings, listeners, board) = (launch.Settings, launch.Listeners, launch.Board);
         var (parentEnd, childEnd) = FileDescriptors.CreateSocketPair();
+        var (handOffParent, handOffChild) = DescriptorPassing.CreatePair();
         try
         {
             var info = CreateStartInfo(ProcessTitles.Worker(settings));
             var environment = new WorkerEnvironment(
                 Environment.ProcessId, launch.Age, FileDescriptors.DescriptorOf(childEnd),
-                listeners.Descriptors, listeners.Names, launch.SerializedSettings, board.Descriptor, launch.Slot);
+                listeners.Descriptors, listeners.Names, launch.SerializedSettings, board.Descriptor, launch.Slot,
+                FileDescriptors.DescriptorOf(handOffChild));
             environment.AddTo(info.Environment);
             foreach (string name in SystemdEnvironment.MasterOnly)
                 info.Environment.Remove(name);
@@ -50,7 +52,9 @@ internal sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
             lock (_spawnLock)
             {
                 int childFd = FileDescriptors.DescriptorOf(childEnd);
+                int handOffFd = FileDescriptors.DescriptorOf(handOffChild);
                 FileDescriptors.SetCloseOnExec(childFd, false);
+                FileDescriptors.SetCloseOnExec(handOffFd, false);
                 FileDescriptors.SetCloseOnExec(board.Descriptor, false);
                 try
                 {
@@ -59,16 +63,20 @@ internal sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
                 finally
                 {
                     FileDescriptors.SetCloseOnExec(childFd, true);
+                    FileDescriptors.SetCloseOnExec(handOffFd, true);
                     FileDescriptors.SetCloseOnExec(board.Descriptor, true);
                 }
             }
             childEnd.Dispose();
-            return new WorkerLink(process, parentEnd);
+            handOffChild.Dispose();
+            return new WorkerLink(process, parentEnd, handOffParent);
         }
         catch
         {
             parentEnd.Dispose();
             childEnd.Dispose();
+            handOffParent.Dispose();
+            handOffChild.Dispose();
             throw;
         }
     }

@@ -31,6 +31,12 @@ internal sealed class ConnectionServices
     /// <summary>The worker's own socket engine for plain connections; null for .NET's.</summary>
     public ReadinessLoop? ReadinessLoop { get; init; }
 
+    /// <summary>
+    /// Where a plain connection goes at a call boundary once <see cref="StopBetweenCalls"/> fired (handoff = true); null:
+    /// it closes there, as without hand-off.
+    /// </summary>
+    public IConnectionHandOff? HandOff { get; init; }
+
     /// <summary>Bounds the calls run at once and runs them where handlers may block (sync, threaded); null for async.</summary>
     public CallGate? CallGate { get; init; }
 }

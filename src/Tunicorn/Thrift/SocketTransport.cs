@@ -28,7 +28,7 @@ internal sealed class SocketTransport : TEndpointTransport
     // One segment of a typical call fits; larger payloads bypass the buffers instead of growing them.
     private const int BufferSize = 8192;
 
-    private readonly ISocketEngine _engine;
+    private ISocketEngine _engine;
     private readonly TimeSpan? _ioTimeout;
     private readonly CancellationToken _abort;
     private readonly byte[] _readBuffer = new byte[BufferSize];
@@ -76,6 +76,12 @@ internal sealed class SocketTransport : TEndpointTransport
 
     /// <summary>The message is read whole: the time its handler and the next idle wait take is not the client's sending.</summary>
     public void EndMessageDeadline() => _messageDeadline = 0;
+
+    /// <summary>
+    /// Between calls: reads and writes go through <paramref name="engine"/> from now on (a connection whose hand-off
+    /// was refused is registered with the readiness loop again).
+    /// </summary>
+    public void ReplaceEngine(ISocketEngine engine) => _engine = engine;
 
     /// <summary>Bytes received and not yet read: a pipelined call may already be here.</summary>
     public bool HasBufferedData => _readPosition < _readLength;

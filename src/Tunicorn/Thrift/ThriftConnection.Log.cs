@@ -30,6 +30,18 @@ internal sealed partial class ThriftConnection
             Message = "Connection {ConnectionId} from {Peer} closed between calls after {Calls} calls: the worker is stopping")]
         public static partial void ClosedForStop(ILogger logger, long connectionId, string peer, int calls);
 
+        [LoggerMessage(EventId = EventIds.Thrift + 150, Level = LogLevel.Debug,
+            Message = "Connection {ConnectionId} from {Peer} handed to another worker after {Calls} calls: this worker is stopping")]
+        public static partial void HandedOff(ILogger logger, long connectionId, string peer, int calls);
+
+        [LoggerMessage(EventId = EventIds.Thrift + 151, Level = LogLevel.Debug,
+            Message = "Connection {ConnectionId} from {Peer} stays with this stopping worker ({Reason}): served until it closes or graceful_timeout ends")]
+        public static partial void StaysAfterStop(ILogger logger, long connectionId, string peer, string reason);
+
+        [LoggerMessage(EventId = EventIds.Thrift + 152, Level = LogLevel.Debug,
+            Message = "Connection {ConnectionId} from {Peer} on {LocalEndPoint} taken over from a stopping worker")]
+        public static partial void Adopted(ILogger logger, long connectionId, string peer, string localEndPoint);
+
         [LoggerMessage(EventId = EventIds.Thrift + 19, Level = LogLevel.Debug,
             Message = "Connection {ConnectionId} from {Peer} sent no call in the {OpenSeconds:0.0}s since its accept: closed at once, the worker is stopping")]
         public static partial void ClosedForStopBeforeFirstCall(ILogger logger, long connectionId, string peer, double openSeconds);

@@ -7,6 +7,7 @@ using Thrift.Protocol;
 using Thrift.Protocol.Entities;
 using Thrift.Protocol.Utilities;
 using Tunicorn.Config;
+using Tunicorn.Interop;
 using Tunicorn.IO;
 using Tunicorn.Thrift.ProxyProtocol;
 using Tunicorn.Tls;
@@ -57,9 +58,17 @@ internal sealed partial class ThriftConnection
     private MessageMemoryAccount? _messageMemory;
     // Built when the first call arrives: with auto, its first bytes tell the protocol and the transport.
     private ThriftStack? _stack;
+    // Handed over by another worker: served without the PROXY header, TLS and (when known) detection steps.
+    private readonly AdoptedConnection? _adopted;
+    // The worker stops but this connection stays (it could not move): served until the peer closes or the worker aborts.
+    private bool _staying;
+    // Another worker serves it now: this process only lets go of its descriptor.
+    private bool _handedOff;
 
-    public ThriftConnection(Socket socket, ConnectionServices services)
+    /// <param name="adopted">Set for a connection another worker handed over, which this one serves as if it had accepted it.</param>
+    public ThriftConnection(Socket socket, ConnectionServices services, AdoptedConnection? adopted = null)
     {
+        _adopted = adopted;
         _socket = socket;
         _services = services;
         _options = services.Options;
@@ -68,7 +77,9 @@ internal sealed partial class ThriftConnection
         _abort = services.Abort;
         _gate = services.CallGate;
         _turn = _gate is null ? null : new CallGate.Waiter();
-        _connection = ConnectionInfo.FromSocket(socket, Interlocked.Increment(ref s_lastConnectionId));
+        long id = Interlocked.Increment(ref s_lastConnectionId);
+        _connection = adopted is null ? ConnectionInfo.FromSocket(socket, id)
+            : new ConnectionInfo { Id = id, Peer = adopted.Connection.Peer, LocalEndPoint = adopted.Connection.LocalEndPoint, ProxiedBy = adopted.Connection.ProxiedBy };
     }
 
     /// <summary>Serves the connection until it closes, then closes the socket. Never throws.</summary>
@@ -78,9 +89,12 @@ internal sealed partial class ThriftConnection
         bool opened = false;
         try
         {
-            Log.Opened(_logger, _connection.Id, _connection.Peer, _connection.LocalEndPoint);
+            if (_adopted is null)
+                Log.Opened(_logger, _connection.Id, _connection.Peer, _connection.LocalEndPoint);
+            else
+                Log.Adopted(_logger, _connection.Id, _connection.Peer, _connection.LocalEndPoint);
             SocketEngines.SetNoDelay(_socket);
-            if (await AcceptProxyHeaderAsync() is { } refused)
+            if (_adopted is null && await AcceptProxyHeaderAsync() is { } refused)
             {
                 reason = refused;
                 return;
@@ -157,7 +171,8 @@ internal sealed partial class ThriftConnection
     private async Task<string?> OpenTransportAsync()
     {
         TlsEngine? tls = null;
-        if (_options.Tls is { } serverTls)
+        // Only plain connections are ever handed over: an adopted one has no TLS layer to set up.
+        if (_options.Tls is { } serverTls && _adopted is null)
         {
             (tls, string? failure) = await serverTls.AcceptAsync(_socket, _connection, _logger, _abort);
             if (tls is null)
@@ -178,16 +193,23 @@ internal sealed partial class ThriftConnection
     {
         while (true)
         {
-            if (_services.StopBetweenCalls.IsCancellationRequested && _connection.CallsServed > 0)
+            if (_services.StopBetweenCalls.IsCancellationRequested && _connection.CallsServed > 0 && !_staying)
             {
-                Log.ClosedForStop(_logger, _connection.Id, _connection.Peer, _connection.CallsServed);
-                return "server stopping";
+                if (await LeaveOrStayAsync() is { } left)
+                    return left;
             }
 
             WaitOutcome outcome;
             try
             {
                 outcome = await WaitForCallAsync();
+                // With nobody to move to (the server stops), a fresh connection gets its first-call grace as before.
+                if (outcome == WaitOutcome.Stopping && _services.HandOff is { AnotherWorkerAccepts: true })
+                {
+                    if (await LeaveOrStayAsync() is { } left)
+                        return left;
+                    continue;
+                }
                 if (outcome == WaitOutcome.Stopping && _connection.CallsServed == 0)
                 {
                     TimeSpan open = Stopwatch.GetElapsedTime(_accepted);
@@ -279,6 +301,50 @@ internal sealed partial class ThriftConnection
         }
     }
 
+    /// <summary>
+    /// At a call boundary of a stopping worker (its reply sent, no byte of the next call read into this process): hands
+    /// the connection to a live worker when it can move, and returns the reason this one lets go of it; else null, and
+    /// the connection stays, served until the peer closes it or graceful_timeout ends. Without hand-off, or when no other
+    /// worker accepts (the server stops), it closes as it always did.
+    /// </summary>
+    private async ValueTask<string?> LeaveOrStayAsync()
+    {
+        if (_services.HandOff is not { } handOff || !handOff.AnotherWorkerAccepts)
+        {
+            Log.ClosedForStop(_logger, _connection.Id, _connection.Peer, _connection.CallsServed);
+            return "server stopping";
+        }
+        // Bytes of the next call already in this process's buffer would be lost to the new worker.
+        string? stays = _engine is not ReadinessLoopEngine ? (_engine is TlsEngine ? "TLS" : "not on the readiness loop")
+            : _endpoint!.HasBufferedData ? "part of the next call already read" : null;
+        if (stays is not null)
+            handOff.NotMoved(stays);
+        else
+        {
+            // The readiness loop stops watching the socket before it changes hands (edge-triggered epoll would
+            // otherwise keep reporting a descriptor this worker no longer serves).
+            await _engine!.DisposeAsync();
+            _engine = null;
+            var format = _stack is null ? (_options.Protocol, _options.Transport) : (_stack.Protocol, _stack.Transport);
+            stays = await handOff.OfferAsync(_socket, _connection, format.Item1, format.Item2);
+            if (stays is null)
+            {
+                _handedOff = true;
+                Log.HandedOff(_logger, _connection.Id, _connection.Peer, _connection.CallsServed);
+                return "handed off to another worker";
+            }
+            _engine = SocketEngines.ForPlainSocket(_socket, _services.ReadinessLoop);
+            _endpoint!.ReplaceEngine(_engine);
+        }
+        Log.StaysAfterStop(_logger, _connection.Id, _connection.Peer, stays);
+        // From now on only the peer, the idle timeout or the worker's abort at graceful_timeout ends its waits.
+        _staying = true;
+        _waiter!.Dispose();
+        _waiter = new ConnectionWaiter(_options.IdleTimeout, CancellationToken.None, _abort);
+        _connection.Waiter = _waiter;
+        return null;
+    }
+
     /// <summary>Null when a call arrived, else logs why the wait ended and returns the reason the connection closes.</summary>
     private string? ReasonToClose(WaitOutcome outcome)
     {
@@ -309,14 +375,17 @@ internal sealed partial class ThriftConnection
     {
         try
         {
-            var format = await WireFormat.DetectAsync(_endpoint!, _options.Protocol, _options.Transport, _abort);
+            // An adopted connection's format was detected where it was accepted; only one that had sent no call yet is detected here.
+            var (protocol, transport) = _adopted is { Protocol: not ThriftProtocolKind.Auto, Transport: not ThriftTransportKind.Auto } adopted
+                ? (adopted.Protocol, adopted.Transport) : (_options.Protocol, _options.Transport);
+            var format = await WireFormat.DetectAsync(_endpoint!, protocol, transport, _abort);
             _stack = ThriftStack.Create(_endpoint!, format, _tracker!, _messageMemory!);
         }
         catch (Exception e)
         {
             return Fail(e, call: null, "in the first bytes");
         }
-        if (_options.Protocol == ThriftProtocolKind.Auto || _options.Transport == ThriftTransportKind.Auto)
+        if ((_options.Protocol == ThriftProtocolKind.Auto || _options.Transport == ThriftTransportKind.Auto) && _adopted?.Protocol is null or ThriftProtocolKind.Auto)
             Log.Detected(_logger, _connection.Id, _connection.Peer, _stack.Protocol, _stack.Transport);
         return null;
     }
@@ -485,6 +554,19 @@ internal sealed partial class ThriftConnection
     /// <summary>Closes the socket, then reports the connection closed if it was reported opened.</summary>
     private void Close(bool opened, string reason)
     {
+        if (_handedOff)
+        {
+            // Handed over: another process holds the socket now. The runtime leaves a socket without close-on-exec
+            // untouched when it closes (no shutdown, no RST: it may be shared), so only this descriptor goes.
+            try
+            {
+                FileDescriptors.SetCloseOnExec((int)_socket.Handle, closeOnExec: false);
+            }
+            catch (Exception e) when (e is InteropException or ObjectDisposedException)
+            {
+                // Closing it plainly is still right: the new owner holds its own reference.
+            }
+        }
         _socket.Dispose();
         try
         {

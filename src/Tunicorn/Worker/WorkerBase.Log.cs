@@ -10,6 +10,10 @@ internal abstract partial class WorkerBase
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Autorestarting worker (pid: {Pid}) after {Served} calls (max_requests): finishing the calls in flight")]
     private static partial void MaxRequestsReached(ILogger logger, int pid, long served);
 
+    [LoggerMessage(EventId = 2152, Level = LogLevel.Information,
+        Message = "Autorestarting worker (pid: {Pid}) after {Served} calls (max_requests): its replacement starts first, then its connections move to the live workers")]
+    private static partial void MaxRequestsReplacing(ILogger logger, int pid, long served);
+
     [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Worker (pid: {Pid}) aborted by the master after a timeout; in flight: {InFlight}")]
     private static partial void AbortedByMaster(ILogger logger, int pid, string inFlight);
 

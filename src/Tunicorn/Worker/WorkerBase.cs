@@ -76,11 +76,17 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
     private readonly LogInterval _allBusyLog = new(RepeatedLogInterval);
     private volatile string? _stopReason;
     private ReadinessLoop? _readinessLoop;
+    // The hand-off channel with the master: this worker's connections leave through it when it retires, others' arrive.
+    private WorkerHandOff? _handOff;
+    // The accept loops' connection slots, which adopted connections take too.
+    private SemaphoreSlim? _slots;
     // What every connection of this worker shares; built once the readiness loop exists.
     private ConnectionServices? _connectionServices;
     // The first failure after which the worker must be replaced (see IsFatal), and whether the master was told.
     private Exception? _fatal;
     private int _fatalReported;
+    // Why this worker asked the master to replace it (spawn-first recycling), once asked.
+    private string? _replacementReason;
 
     protected WorkerBase(WorkerOptions options)
     {
@@ -145,8 +151,11 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
         using var callGate = CallsAtOnce is { } callsAtOnce ? new CallGate(callsAtOnce, "tunicorn call") : null;
         if (callGate is not null)
             _abort.Token.Register(callGate.ReleaseAll);
+        if (_options.HandOffChannel is { } channel)
+            _handOff = new WorkerHandOff(channel, _options.Board, _options.BoardSlot, Log, Adopt);
         _connectionServices = new ConnectionServices
         {
+            HandOff = Settings.Handoff ? _handOff : null,
             App = _options.App,
             Options = _options.Connection,
             Reporter = this,
@@ -161,14 +170,20 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
 
         var heartbeat = new Thread(HeartbeatLoop) { IsBackground = true, Name = "tunicorn heartbeat" };
         heartbeat.Start();
+        var slots = _slots = new SemaphoreSlim(ConnectionLimit, ConnectionLimit);
+        // On the board before the master hears that this worker booted: the master then retires the workers this one
+        // replaces, whose connections move only to workers the board shows accepting, with room (worker_connections).
+        _options.Board.SetLimit(_options.BoardSlot, ConnectionLimit);
+        _handOff?.Start();
+        _options.Board.SetAccepting(_options.BoardSlot, true);
         Send(WorkerReport.Booted());
 
         WarnIfDescriptorLimitLow();
-        var slots = new SemaphoreSlim(ConnectionLimit, ConnectionLimit);
-        _options.Board.SetAccepting(_options.BoardSlot, true);
         await Task.WhenAll(_options.Listeners.Select(l => AcceptLoopAsync(l, slots)));
         await DrainAsync();
         _readinessLoop?.Dispose();
+        _handOff?.LogSummary(Pid);
+        _handOff?.Dispose();
 
         WorkerExiting(Log, Pid, Interlocked.Read(ref _callsRead), Interlocked.Read(ref _callsAnswered), _stopReason ?? "stopped");
         _hooks.Run("worker_exit", h => h.WorkerExit(this));
@@ -372,23 +387,37 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
             await Task.Delay(1, stop);
     }
 
+    /// <summary>
+    /// On the hand-off channel's thread: a retiring worker's connection, which the master handed to this one (and
+    /// already counted on the board). It takes a connection slot when one is free; the master only picks workers
+    /// below worker_connections, so it is over the limit only by a race, and then for one connection.
+    /// </summary>
+    private void Adopt(Socket client, AdoptedConnection adopted)
+    {
+        bool slot = _slots?.Wait(0) ?? false;
+        Track(HandOverAsync(client, slot ? _slots : null, adopted));
+    }
+
     /// <summary>Serves an accepted socket as a <see cref="ThriftConnection"/> until it closes, then gives back its slot.</summary>
-    private async Task HandOverAsync(Socket client, SemaphoreSlim slots)
+    /// <param name="slots">The slots to give one back to at the end; null for an adopted connection that took none.</param>
+    /// <param name="adopted">Set for a connection another worker handed over: the master counted it on the board already.</param>
+    private async Task HandOverAsync(Socket client, SemaphoreSlim? slots, AdoptedConnection? adopted = null)
     {
         // Counted before the accept loop goes on, so its next look at the board sees this connection.
-        _options.Board.ConnectionOpened(_options.BoardSlot);
+        if (adopted is null)
+            _options.Board.ConnectionOpened(_options.BoardSlot);
         Interlocked.Increment(ref _connectionsOpen);
         // Off the accept loop at once, so the next accept is not delayed by this connection's first call.
         await Task.Yield();
         try
         {
-            await new ThriftConnection(client, _connectionServices!).ServeAsync();
+            await new ThriftConnection(client, _connectionServices!, adopted).ServeAsync();
         }
         finally
         {
             _options.Board.ConnectionClosed(_options.BoardSlot);
             Interlocked.Decrement(ref _connectionsOpen);
-            slots.Release();
+            slots?.Release();
             if (_connectionClosed.CurrentCount == 0)
             {
                 try
@@ -449,7 +478,8 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
         Register(Signals.SIGTERM, () =>
         {
             _hooks.Run("worker_term", h => h.WorkerTerm(this));
-            BeginStop(Volatile.Read(ref _fatal) is { } fatal ? $"replaced after {fatal.GetType().Name}" : "received SIGTERM");
+            BeginStop(Volatile.Read(ref _fatal) is { } fatal ? $"replaced after {fatal.GetType().Name}"
+                : Volatile.Read(ref _replacementReason) is { } replaced ? replaced + ", replaced" : "received SIGTERM");
         });
         Register(Signals.SIGINT, QuickStop);
         Register(Signals.SIGQUIT, QuickStop);
@@ -606,10 +636,27 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
         if (Volatile.Read(ref _fatal) is not null && call.Result != ThriftCall.ResultOk)
             ReportFatal(call.Method);
         if (_maxRequests > 0 && served >= _maxRequests && _stopReason is null)
+            MaxRequestsReached(served);
+    }
+
+    /// <summary>
+    /// With hand-off, spawn-first: asks the master (once) for a replacement, which it starts before it retires this
+    /// worker, so that its connections have a live worker to move to; without, stops at once as gunicorn does.
+    /// </summary>
+    private void MaxRequestsReached(long served)
+    {
+        string reason = $"max_requests ({_maxRequests}) reached";
+        if (_connectionServices?.HandOff is null)
         {
             MaxRequestsReached(Log, Pid, served);
-            BeginStop($"max_requests ({_maxRequests}) reached");
+            BeginStop(reason);
+            return;
         }
+        if (Interlocked.CompareExchange(ref _replacementReason, reason, null) is not null)
+            return;
+        MaxRequestsReplacing(Log, Pid, served);
+        if (!Send(WorkerReport.Retire(reason)))
+            BeginStop(reason);
     }
 
     void IConnectionReporter.BadInput(ConnectionInfo connection, Exception error)

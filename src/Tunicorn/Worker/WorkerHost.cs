@@ -45,6 +45,13 @@ internal static partial class WorkerHost
         {
             control = FileDescriptors.FromDescriptor(environment.ControlFd);
             var listeners = environment.ListenerFds.Select(FileDescriptors.FromDescriptor).ToArray();
+            Socket? handOff = null;
+            if (environment.HandOffFd >= 0)
+            {
+                // Inherited without close-on-exec: processes the app starts must not get it.
+                FileDescriptors.SetCloseOnExec(environment.HandOffFd, true);
+                handOff = FileDescriptors.FromDescriptor(environment.HandOffFd);
+            }
             if (settings.Umask is int mask)
                 ProcessIdentity.SetUmask(mask);
             SwitchUser(settings);
@@ -72,7 +79,8 @@ internal static partial class WorkerHost
             var connection = ThriftConnectionOptions.FromSettings(settings, logging.Factory);
             connection.MessageMemory?.WatchHeap();
             var options = new WorkerOptions(settings, environment.Age, environment.MasterPid, listeners, control, app, connection,
-                hooks, logging.Factory, log, logging.AccessLog, logging.Reopen, ConnectionBoard.Open(environment.BoardFd), environment.BoardSlot);
+                hooks, logging.Factory, log, logging.AccessLog, logging.Reopen, ConnectionBoard.Open(environment.BoardFd), environment.BoardSlot,
+                handOff);
             WorkerBase worker = settings.WorkerClass switch
             {
                 WorkerClass.Sync => new SyncWorker(options),

@@ -9,6 +9,7 @@ using Tunicorn.WorkerContract;
 namespace Tunicorn.Worker;
 
 /// <summary>Everything a worker class needs, gathered by <see cref="WorkerHost"/> before the worker starts.</summary>
+/// <param name="HandOffChannel">Its end of the hand-off channel with the master (connections moved between workers); null for none.</param>
 internal sealed record WorkerOptions(
     Settings Settings,
     int Age,
@@ -23,4 +24,5 @@ internal sealed record WorkerOptions(
     AccessLog? AccessLog,
     Func<bool> ReopenLogs,
     ConnectionBoard Board,
-    int BoardSlot);
+    int BoardSlot,
+    Socket? HandOffChannel = null);

@@ -9,7 +9,8 @@ namespace Tunicorn.WorkerContract;
 /// <remarks>
 /// Why: PLATFORM-NOTES measured that with async accept loops one worker can take every connection of a burst
 /// (.NET tries accept eagerly before waiting), which with persistent Thrift connections leaves cores idle.
-/// One slot a worker, assigned by the master: [pid, open connections, accepting], three ints of four.
+/// One slot a worker, assigned by the master: [pid, open connections, accepting, connection limit]. The master's
+/// hand-off relay reads it too, to give a retiring worker's connections to the least loaded worker with room.
 /// </remarks>
 internal sealed class ConnectionBoard
 {
@@ -30,6 +31,7 @@ internal sealed class ConnectionBoard
     private const int Pid = 0;
     private const int Connections = 1;
     private const int Accepting = 2;
+    private const int Limit = 3;
 
     private ref int Field(int slot, int field) => ref _memory.Int32At(slot * SlotInts + field);
 
@@ -38,6 +40,7 @@ internal sealed class ConnectionBoard
     {
         Volatile.Write(ref Field(index, Accepting), 0);
         Volatile.Write(ref Field(index, Connections), 0);
+        Volatile.Write(ref Field(index, Limit), 0);
         Volatile.Write(ref Field(index, Pid), pid);
     }
 
@@ -49,12 +52,38 @@ internal sealed class ConnectionBoard
         Volatile.Write(ref Field(index, Pid), 0);
         Volatile.Write(ref Field(index, Accepting), 0);
         Volatile.Write(ref Field(index, Connections), 0);
+        Volatile.Write(ref Field(index, Limit), 0);
     }
 
     public void SetAccepting(int index, bool accepting) => Volatile.Write(ref Field(index, Accepting), accepting ? 1 : 0);
 
     /// <summary>Master: the connections the worker of slot <paramref name="index"/> holds open now (tunicorn ctl workers).</summary>
     public int ConnectionsOf(int index) => Volatile.Read(ref Field(index, Connections));
+
+    /// <summary>Worker: how many connections it serves at most (worker_connections), for the master's hand-off relay.</summary>
+    public void SetLimit(int index, int limit) => Volatile.Write(ref Field(index, Limit), limit);
+
+    /// <summary>
+    /// Master: the accepting worker, outside the slots <paramref name="excluded"/> says, with the fewest connections and
+    /// room for one more (below its limit); -1 when there is none.
+    /// </summary>
+    public int LeastLoadedWithRoom(Func<int, bool> excluded)
+    {
+        int best = -1, fewest = int.MaxValue;
+        for (int i = 0; i < Slots; i++)
+        {
+            if (!IsAccepting(i) || excluded(i))
+                continue;
+            int open = Volatile.Read(ref Field(i, Connections));
+            int limit = Volatile.Read(ref Field(i, Limit));
+            if (open < fewest && (limit <= 0 || open < limit))
+            {
+                best = i;
+                fewest = open;
+            }
+        }
+        return best;
+    }
 
     public void ConnectionOpened(int index) => Interlocked.Increment(ref Field(index, Connections));
 

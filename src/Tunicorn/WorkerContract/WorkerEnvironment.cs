@@ -4,10 +4,11 @@ namespace Tunicorn.WorkerContract;
 
 /// <summary>
 /// What a master tells a worker process it starts, through environment variables: the inherited descriptors
-/// (listeners, control socket), the worker's age, and the settings of its generation.
+/// (listeners, control socket, hand-off channel), the worker's age, and the settings of its generation.
 /// </summary>
+/// <param name="HandOffFd">The worker's end of its hand-off channel (connections moved between workers); -1 for none.</param>
 internal sealed record WorkerEnvironment(int MasterPid, int Age, int ControlFd, IReadOnlyList<int> ListenerFds, IReadOnlyList<string> ListenerNames, string SerializedSettings,
-    int BoardFd, int BoardSlot)
+    int BoardFd, int BoardSlot, int HandOffFd = -1)
 {
     /// <summary>Set in a worker's environment; its presence makes the host run as a worker.</summary>
     public const string WorkerVariable = "TUNICORN_WORKER";
@@ -24,7 +25,8 @@ internal sealed record WorkerEnvironment(int MasterPid, int Age, int ControlFd, 
             "listeners=" + string.Join(',', ListenerFds.Select(fd => fd.ToString(CultureInfo.InvariantCulture))),
             "names=" + string.Join(',', ListenerNames.Select(Uri.EscapeDataString)),
             $"board={BoardFd.ToString(CultureInfo.InvariantCulture)}",
-            $"slot={BoardSlot.ToString(CultureInfo.InvariantCulture)}");
+            $"slot={BoardSlot.ToString(CultureInfo.InvariantCulture)}",
+            $"handoff={HandOffFd.ToString(CultureInfo.InvariantCulture)}");
         environment[SettingsVariable] = SerializedSettings;
     }
 
@@ -46,6 +48,7 @@ internal sealed record WorkerEnvironment(int MasterPid, int Age, int ControlFd, 
             fields["names"].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray(),
             settings,
             Int(fields["board"]),
-            Int(fields["slot"]));
+            Int(fields["slot"]),
+            fields.TryGetValue("handoff", out string? handOff) ? Int(handOff) : -1);
     }
 }

@@ -9,6 +9,9 @@ internal sealed record LoadResult(long Calls, long Failures, long Retries, IRead
     /// <summary>The fewest calls answered on any one connection of the run (0 when one got none).</summary>
     public long ConnectionCallsMin { get; init; }
 
+    /// <summary>Connections opened in the run: in persistent mode, more than one per connection thread means reconnects.</summary>
+    public long Connects { get; init; }
+
     public static LoadResult From(PythonResult result)
     {
         var json = result.Json;
@@ -24,6 +27,7 @@ internal sealed record LoadResult(long Calls, long Failures, long Retries, IRead
             json.GetRawText())
         {
             ConnectionCallsMin = json.GetProperty("connection_calls_min").GetInt64(),
+            Connects = json.TryGetProperty("connects", out var connects) ? connects.GetInt64() : 0,
         };
     }
 

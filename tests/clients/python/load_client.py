@@ -11,6 +11,9 @@ Modes:
                                persistent connections, and the client may have sent a call meanwhile.
   --connection-per-call        a new connection for every call; never retries.
 
+--stop-file PATH ends the run early, before the next call once PATH exists (the harness ends a run when its
+operations are done).
+
 Prints "ready" on stderr once every connection finished its first call, then at the end one JSON line on
 stdout: {"calls", "failures", "retries", "pids": {pid: count}, "errors": [first 5], "connection_calls_min", ...}
 (connection_calls_min: the fewest calls answered on any one connection thread, 0 if one got none). Exit code 0 when the
@@ -20,6 +23,7 @@ run completed (failures are data for the harness to judge), 2 on bad arguments.
 import argparse
 import errno
 import json
+import os
 import sys
 import threading
 import time
@@ -120,6 +124,8 @@ def worker_loop(args, stats, deadline, first_call_done):
         for i in range(args.max_calls):
             if i > 0 and time.monotonic() >= deadline:
                 break
+            if args.stop_file and os.path.exists(args.stop_file):
+                break
             method = method_for(args, i)
             if args.connection_per_call:
                 try:
@@ -185,6 +191,7 @@ def main() -> int:
     parser.add_argument("--max-calls", type=int, default=100000, help="upper bound of calls per connection")
     parser.add_argument("--pause-ms", type=float, default=0.0, help="pause between calls of one connection")
     parser.add_argument("--method", choices=["add", "pid", "mixed"], default="mixed")
+    parser.add_argument("--stop-file", metavar="PATH", help="stop before the next call once this file exists")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--retry-once-on-idle-close", action="store_true")
     mode.add_argument("--connection-per-call", action="store_true")

@@ -124,6 +124,54 @@ internal static class WorkerSettings
             """,
     };
 
+    /// <summary>MiB of private memory past which the master replaces a worker, spawn-first; 0 never.</summary>
+    public static readonly Setting<int> MaxWorkerMemory = new("max_worker_memory", SettingSection.Worker)
+    {
+        Flags = ["--max-worker-memory"],
+        MetaVar = "MIB",
+        Default = 0,
+        Validator = Validators.NonNegativeInt,
+        Description = """
+            Replace a worker whose private memory exceeds this many MiB; 0 never does.
+            The master reads each worker's private memory (Private_Clean + Private_Dirty of /proc/PID/smaps_rollup:
+            what the worker alone holds, not the pages it shares) every 2 seconds. A worker over the limit is replaced
+            spawn-first: its replacement starts, and once it accepts, the old worker retires gracefully and its
+            connections move to the live workers (handoff). A bound on leaks that grow faster than max_requests recycles.
+            """,
+    };
+
+    /// <summary>Seconds after which the master replaces a worker, spawn-first; 0 never.</summary>
+    public static readonly Setting<double> MaxWorkerLifetime = new("max_worker_lifetime", SettingSection.Worker)
+    {
+        Flags = ["--max-worker-lifetime"],
+        MetaVar = "SECONDS",
+        Default = 0,
+        Validator = Validators.Seconds,
+        Description = """
+            Replace a worker once it has run this many seconds (plus a jitter); 0 never does.
+            The jitter, a random 0 to 10 % drawn once per worker, keeps workers started together from being replaced together. The replacement is spawn-first,
+            as for max_worker_memory.
+            """,
+    };
+
+    /// <summary>Whether a retiring worker hands its plain connections to a live worker instead of closing them.</summary>
+    public static readonly Setting<bool> Handoff = new("handoff", SettingSection.Worker)
+    {
+        // Config file only: a command-line flag can only turn a setting on, and this one is on by default.
+        Flags = [],
+        Default = true,
+        Validator = Validators.Boolean,
+        Description = """
+            Hand the connections of a retiring worker to a live one: true or false.
+            When a worker retires gracefully (HUP, TTOU, max_requests), each of its plain connections moves, between
+            two calls, to the live worker with the fewest connections (the descriptor passes through the master), and
+            the client notices nothing. A connection that cannot move (TLS, bytes of its next call already read, no
+            worker with room) stays with the retiring worker until the client closes it or graceful_timeout ends.
+            When the whole server stops, connections close between calls as with false. With false, a retiring
+            worker closes each connection between calls, and persistent clients must reconnect.
+            """,
+    };
+
     /// <summary>Bytes of gen0 budget for each worker's GC (DOTNET_GCgen0size); 0 the runtime's default.</summary>
     public static readonly Setting<int> WorkerGen0Budget = new("worker_gen0_budget", SettingSection.Worker)
     {
