@@ -20,7 +20,8 @@ public sealed record LoadOptions
           --mode async|blocking  async loops on the socket engine, or a thread per connection (default async)
           --inline-completions true|false   run async continuations on the epoll thread (default true)
           --timeout S            a call without a full reply after S seconds is an error (default 5)
-          --timeline-ms MS       also report calls completed in each MS-millisecond slice of the measured window (0: no)
+          --timeline-ms MS       also report calls completed in each MS-millisecond slice of the measured window (0: no);
+                                 with --json, an @slice marker at the end of each slice
           --json                 machine mode: @measure-start / @measure-end markers and a last line "@result {json}"
         """;
 

@@ -82,6 +82,7 @@ public sealed class LoadRun
                 long calls = loops.Sum(l => l.Histogram.Count);
                 timeline.Add(calls - sliceStartCalls);
                 sliceStartCalls = calls;
+                Marker?.Invoke("@slice");
             }
             Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(10, Math.Max(1, (duration - Stopwatch.GetElapsedTime(start)).TotalMilliseconds))));
             if (_options.MaxCalls > 0 && loops.Sum(l => l.Histogram.Count) >= _options.MaxCalls)

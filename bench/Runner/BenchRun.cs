@@ -115,11 +115,23 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
     {
         const int sliceMs = 100;
         await using var server = await StartAsync(spec, "calculator", null);
-        var load = await _loadGen.RunAsync(server.Launch.Port, options.Transport, "add", 0, 64, 0, options.CurveSeconds, null, null, _log, sliceMs);
+        var tree = server.Tree();
+        var cpu = new List<double>();
+        long last = 0;
+        // Server CPU per slice, sampled at LoadGen's slice marks: calls per CPU-second in a slice does not depend on
+        // how much of the cores other work left the server, so a busy machine blurs the curve less.
+        var load = await _loadGen.RunAsync(server.Launch.Port, options.Transport, "add", 0, 64, 0, options.CurveSeconds,
+            onMeasureStart: () => last = ProcFs.CpuNanoseconds(tree), onMeasureEnd: null, _log, sliceMs,
+            onSlice: () =>
+            {
+                long now = ProcFs.CpuNanoseconds(tree);
+                cpu.Add((now - last) / 1e9);
+                last = now;
+            });
         await server.StopAsync(StopGrace);
-        var curve = new CurveResult(spec, round, sliceMs, load.Timeline);
+        var curve = new CurveResult(spec, round, sliceMs, load.Timeline) { CpuSeconds = cpu };
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  curve {spec.Key,-18} steady {curve.SteadyCallsPerSecond,9:0} calls/s, 90% after {curve.SecondsTo90:0.0} s, first second {curve.ShareOfSteady(0, 1) * 100:0}% of steady"));
+            $"  curve {spec.Key,-18} steady {curve.SteadyCallsPerSecond,9:0} calls/s, 90% after {curve.SecondsTo90:0.0} s, first second {curve.ShareOfSteady(0, 1) * 100:0}% of steady; {curve.SteadyCallsPerCpuSecond:0} calls/CPU-s, 90% after {curve.SecondsTo90Efficiency:0.0} s, warm-up overhead {curve.WarmupOverheadCpuSeconds * 1000:0} CPU-ms"));
         return curve;
     }
 
@@ -174,18 +186,23 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
             // The old worker must be gone before the call, or it could still take the connection.
             while (ProcFs.ReadStat(worker) is { State: not "Z" })
                 await Task.Delay(1);
-            double? replyMs = null;
+            double? replyMs = null, cpuMs = null;
             using (var socket = await Probe.ConnectAsync(server.Launch.Port, TimeSpan.FromSeconds(5)))
             {
                 if (socket is not null && await Probe.CallOnAsync(socket, framed, TimeSpan.FromSeconds(30)))
+                {
                     replyMs = (server.Elapsed - signalled).TotalMilliseconds;
+                    // CPU the new worker used up to its first reply: unlike the wall time, it hardly depends on
+                    // what else the machine is doing.
+                    cpuMs = ProcFs.CpuNanoseconds(server.Tree().Where(p => p != server.Pid && p != worker)) / 1e6;
+                }
             }
             var booting = server.Lines.FirstOrDefault(l => l.At >= signalled && BootingRegex().IsMatch(l.Line));
             double? bootingMs = booting.Line is null ? null : (booting.At - signalled).TotalMilliseconds;
-            var result = new RespawnResult(workerClass, i, bootingMs, replyMs);
+            var result = new RespawnResult(workerClass, i, bootingMs, replyMs, cpuMs);
             Respawn.Add(result);
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  respawn {workerClass} #{i}: booting line {bootingMs:0} ms, reply {replyMs:0} ms after the kill: spawn to first call {result.SpawnToReplyMs:0} ms"));
+                $"  respawn {workerClass} #{i}: booting line {bootingMs:0} ms, reply {replyMs:0} ms after the kill: spawn to first call {result.SpawnToReplyMs:0} ms, worker CPU {cpuMs:0} ms"));
             await server.WaitForLinesAsync(WorkerBootedLine, booted + 1, TimeSpan.FromSeconds(30) + server.Elapsed);
             await Task.Delay(200);
         }

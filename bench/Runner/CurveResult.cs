@@ -8,12 +8,58 @@ public sealed record CurveResult(ServerSpec Server, int Round, int SliceMs, List
 {
     public double SliceSeconds => SliceMs / 1000.0;
 
+    /// <summary>Server CPU seconds (all its processes' threads) in each slice, as far as sampled.</summary>
+    public List<double> CpuSeconds { get; init; } = [];
+
+    private int Tail(int count) => Math.Max(1, count * 2 / 5);
+
+    /// <summary>Calls per server CPU-second over the last 40 % of the slices.</summary>
+    public double SteadyCallsPerCpuSecond
+    {
+        get
+        {
+            int n = Math.Min(Slices.Count, CpuSeconds.Count);
+            if (n == 0)
+                return 0;
+            int from = n - Tail(n);
+            double cpu = CpuSeconds.Skip(from).Take(n - from).Sum();
+            return cpu > 0 ? Slices.Skip(from).Take(n - from).Sum() / cpu : 0;
+        }
+    }
+
+    /// <summary>End of the first slice whose calls per CPU-second reach 90 % of steady; null if none.</summary>
+    public double? SecondsTo90Efficiency
+    {
+        get
+        {
+            double steady = SteadyCallsPerCpuSecond;
+            int n = Math.Min(Slices.Count, CpuSeconds.Count);
+            for (int i = 0; i < n && steady > 0; i++)
+                if (CpuSeconds[i] > 0 && Slices[i] / CpuSeconds[i] >= 0.9 * steady)
+                    return (i + 1) * SliceSeconds;
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// CPU seconds the server spent over the first 2 s beyond what its calls there would cost at the steady rate per
+    /// CPU-second: the price of JIT, tiering and slow first code, little affected by other work on the machine.
+    /// </summary>
+    public double WarmupOverheadCpuSeconds
+    {
+        get
+        {
+            double steady = SteadyCallsPerCpuSecond;
+            int n = Math.Min(Math.Min(Slices.Count, CpuSeconds.Count), (int)Math.Round(2 / SliceSeconds));
+            return steady <= 0 ? 0 : Enumerable.Range(0, n).Sum(i => CpuSeconds[i] - Slices[i] / steady);
+        }
+    }
+
     public double SteadyCallsPerSecond
     {
         get
         {
-            int tail = Math.Max(1, Slices.Count * 2 / 5);
-            return Slices.Count == 0 ? 0 : Slices.Skip(Slices.Count - tail).Average() / SliceSeconds;
+            return Slices.Count == 0 ? 0 : Slices.Skip(Slices.Count - Tail(Slices.Count)).Average() / SliceSeconds;
         }
     }
 
