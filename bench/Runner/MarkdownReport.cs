@@ -125,7 +125,7 @@ public static class MarkdownReport
         {
             md.AppendLine("## max_requests recycling under load");
             md.AppendLine();
-            md.AppendLine(F($"Tunicorn async, {o.Workers} workers, 64 connections, {o.RecycleSeconds} s measured: a server without max_requests, then one with max_requests set to recycle each worker about every 10 s at the rate just measured (jitter a tenth of it). `workers booted`: replacements that reported booted during the window. A recycled worker closes the persistent connections it held once their calls are answered; LoadGen counts each as an error (`closed`) and reconnects."));
+            md.AppendLine(F($"Tunicorn async, {o.Workers} workers, 64 connections, {o.RecycleSeconds} s measured: a server without max_requests, then one with max_requests set to recycle each worker about every 10 s at the rate just measured (jitter a tenth of it). `workers booted`: replacements that reported booted during the window. A recycled worker closes the persistent connections it held once their calls are answered; a client that already sent its next call on one sees a reset (or a close), which LoadGen counts as an error, then reconnects."));
             md.AppendLine();
             md.AppendLine("| pair | max_requests | calls/s without | calls/s with | with ÷ without | p99 ms without | p99 ms with | workers booted | errors with |");
             md.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
