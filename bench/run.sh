@@ -4,7 +4,7 @@
 # epoll server in C), on loopback (with tunicorn-aot: the embedded Calculator published with NativeAOT), and writes
 # bench/results/<date>.md and .svg. Options go to the runner (bench/Runner); `bench/run.sh --help` lists them.
 #   bench/run.sh --quick     a smoke run of about two minutes
-#   bench/run.sh             the full run (about ten minutes on 2 cores)
+#   bench/run.sh             the full run (about fifteen minutes on 2 cores)
 # ARTIFACTS_PATH=/dir builds there instead of artifacts/ (as scripts/test.sh does). Tunicorn runs as installed for
 # production: src/Tunicorn.Cli published with ReadyToRun; TUNICORN_CLI=/path/tunicorn uses that executable instead
 # (TUNICORN_CLI_LABEL says, in the report, what it was built from).
