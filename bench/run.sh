@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Builds everything the bench needs, then runs it: Tunicorn (async, threaded, sync) against Apache Thrift's
-# C# TThreadPoolAsyncServer and C++ TThreadedServer / TNonblockingServer, on loopback (with tunicorn-aot: the embedded
-# Calculator published with NativeAOT), and writes
+# C# TThreadPoolAsyncServer and C++ TThreadedServer / TNonblockingServer and the floor (bench/peers/floor: a bare
+# epoll server in C), on loopback (with tunicorn-aot: the embedded Calculator published with NativeAOT), and writes
 # bench/results/<date>.md and .svg. Options go to the runner (bench/Runner); `bench/run.sh --help` lists them.
 #   bench/run.sh --quick     a smoke run of about two minutes
-#   bench/run.sh             the full run (about ten minutes on 2 cores)
+#   bench/run.sh             the full run (about fifteen minutes on 2 cores)
 # ARTIFACTS_PATH=/dir builds there instead of artifacts/ (as scripts/test.sh does). Tunicorn runs as installed for
 # production: src/Tunicorn.Cli published with ReadyToRun; TUNICORN_CLI=/path/tunicorn uses that executable instead
 # (TUNICORN_CLI_LABEL says, in the report, what it was built from).
-# Installs the Debian packages it needs when missing (thrift-compiler, libthrift-dev, libboost-dev, libevent-dev, g++).
+# Installs the Debian packages it needs when missing (thrift-compiler, libthrift-dev, libboost-dev, libevent-dev, g++;
+# gcc comes with g++).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -99,6 +100,14 @@ if ((stale)); then
         "$cpp_dir"/gen/*.cpp -lthriftnb -lthrift -levent -lpthread
 fi
 
+# ---- the floor: a bare epoll server in C (one recv, one send per call), built with the machine's gcc ----
+floor_bin="$artifacts/bench-floor/floor"
+if [[ ! -x "$floor_bin" || "$root/bench/peers/floor/floor.c" -nt "$floor_bin" ]]; then
+    echo "bench: building the floor (gcc -O2)"
+    mkdir -p "$(dirname "$floor_bin")"
+    gcc -O2 -Wall -Wextra -Werror -o "$floor_bin" "$root/bench/peers/floor/floor.c"
+fi
+
 cd "$root"
 exec "$bin/Runner/release/Runner" \
     --tunicorn "$tunicorn" \
@@ -108,6 +117,7 @@ exec "$bin/Runner/release/Runner" \
     --peer-cpp "$cpp_bin" \
     --loadgen "$bin/LoadGen/release/LoadGen" \
     --tunicorn-aot "$tunicorn_aot" \
+    --floor "$floor_bin" \
     --out "$root/bench/results" \
     --tunicorn-label "${TUNICORN_CLI_LABEL:-}" \
     "$@"

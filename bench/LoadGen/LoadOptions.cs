@@ -20,6 +20,8 @@ public sealed record LoadOptions
           --mode async|blocking  async loops on the socket engine, or a thread per connection (default async)
           --inline-completions true|false   run async continuations on the epoll thread (default true)
           --timeout S            a call without a full reply after S seconds is an error (default 5)
+          --timeline-ms MS       also report calls completed in each MS-millisecond slice of the measured window (0: no);
+                                 with --json, an @slice marker at the end of each slice
           --json                 machine mode: @measure-start / @measure-end markers and a last line "@result {json}"
         """;
 
@@ -36,6 +38,7 @@ public sealed record LoadOptions
     public bool InlineCompletions { get; init; } = true;
     public double TimeoutSeconds { get; init; } = 5;
     public bool Json { get; init; }
+    public int TimelineMs { get; init; }
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with one line naming the bad option.</summary>
     public static LoadOptions Parse(string[] args)
@@ -66,6 +69,7 @@ public sealed record LoadOptions
                 "--mode" => o with { Blocking = Choice(name, value, "async", "blocking") == "blocking" },
                 "--inline-completions" => o with { InlineCompletions = Choice(name, value, "true", "false") == "true" },
                 "--timeout" => o with { TimeoutSeconds = Seconds(name, value, 0.01, 3600) },
+                "--timeline-ms" => o with { TimelineMs = Int(name, value, 0, 60_000) },
                 _ => throw new ArgumentException($"unknown option {name}"),
             };
         }

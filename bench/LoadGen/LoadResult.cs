@@ -36,6 +36,10 @@ public sealed record LoadResult
     /// <summary>Managed bytes LoadGen allocated per measured call: about 0 when the call loop is allocation-free as intended.</summary>
     public required double LoadGenAllocatedBytesPerCall { get; init; }
     public required List<string> FirstErrors { get; init; }
+    /// <summary>Width of a <see cref="Timeline"/> slice; 0 when no timeline was asked for.</summary>
+    public int TimelineMs { get; init; }
+    /// <summary>Calls completed in each slice of the measured window, in order (--timeline-ms).</summary>
+    public List<long> Timeline { get; init; } = [];
 
     public string ToText()
     {

@@ -71,8 +71,19 @@ public sealed class LoadRun
         _phase = 1;
         Marker?.Invoke("@measure-start");
         var duration = TimeSpan.FromSeconds(_options.DurationSeconds);
+        // Calls completed per slice (--timeline-ms): how fast a fresh server reaches its steady rate.
+        var timeline = new List<long>();
+        var slice = TimeSpan.FromMilliseconds(_options.TimelineMs);
+        long sliceStartCalls = 0;
         while (Stopwatch.GetElapsedTime(start) < duration)
         {
+            if (_options.TimelineMs > 0 && Stopwatch.GetElapsedTime(start) >= slice * (timeline.Count + 1))
+            {
+                long calls = loops.Sum(l => l.Histogram.Count);
+                timeline.Add(calls - sliceStartCalls);
+                sliceStartCalls = calls;
+                Marker?.Invoke("@slice");
+            }
             Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(10, Math.Max(1, (duration - Stopwatch.GetElapsedTime(start)).TotalMilliseconds))));
             if (_options.MaxCalls > 0 && loops.Sum(l => l.Histogram.Count) >= _options.MaxCalls)
                 break;
@@ -90,7 +101,8 @@ public sealed class LoadRun
             loop.Abort();
         finished.Wait(TimeSpan.FromSeconds(2));
 
-        return Summarize(loops, Stopwatch.GetElapsedTime(start, end).TotalSeconds, (cpuEnd - cpuStart).TotalSeconds, pending, allocated);
+        return Summarize(loops, Stopwatch.GetElapsedTime(start, end).TotalSeconds, (cpuEnd - cpuStart).TotalSeconds, pending, allocated)
+            with { TimelineMs = _options.TimelineMs, Timeline = timeline };
     }
 
     // Fails calls older than the timeout; the loops themselves never wait longer than that.

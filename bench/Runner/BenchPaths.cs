@@ -8,4 +8,5 @@ public sealed record BenchPaths(
     string PeerCSharp,
     string PeerCpp,
     string LoadGen,
-    string TunicornAot);
+    string TunicornAot,
+    string Floor);

@@ -24,6 +24,9 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
     public List<IdleResult> Idle { get; } = [];
     public List<SpreadResult> Spread { get; } = [];
     public List<BootResult> Boot { get; } = [];
+    public List<RespawnResult> Respawn { get; } = [];
+    public List<CurveResult> Curves { get; } = [];
+    public List<RecycleResult> Recycle { get; } = [];
     public List<string> Notes { get; } = [];
 
     public ServerSpec Spec(string key) => key switch
@@ -36,6 +39,8 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
         "cpp-threaded" => ServerSpec.CppThreaded(),
         // One I/O thread per core, as many as Tunicorn has workers by default.
         "cpp-nonblocking" => ServerSpec.CppNonblocking(Environment.ProcessorCount),
+        // As many processes as Tunicorn has workers.
+        "floor" => ServerSpec.Floor(options.Workers),
         _ => throw new ArgumentException($"unknown server '{key}'"),
     };
 
@@ -61,9 +66,7 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
                     main.Add(await MeasureAsync(server, "add", 0, connections));
                 await server.StopAsync(StopGrace);
             }
-            if (options.EchoSizes.Count == 0)
-                continue;
-            foreach (var spec in order.Where(s => !s.CalculatorOnly))
+            foreach (var spec in order.Where(s => !s.CalculatorOnly && options.EchoSizes.Count > 0))
             {
                 await using var server = await StartAsync(spec, "bench", null);
                 await WarmUpAsync(server);
@@ -71,6 +74,9 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
                     echo.Add(await MeasureAsync(server, "echo", size, options.EchoConnections));
                 await server.StopAsync(StopGrace);
             }
+            if (options.CurveSeconds > 0)
+                foreach (var spec in order.Where(s => CurveServers.Contains(s.Key)))
+                    Curves.Add(await CurveAsync(spec, round + 1));
         }
         Main.AddRange(MedianRounds(main));
         Echo.AddRange(MedianRounds(echo));
@@ -80,13 +86,127 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
             foreach (string workerClass in (string[])["async", "threaded", "sync"])
                 Spread.Add(await SpreadAsync(workerClass, workers));
 
+        if (options.RecycleSeconds > 0 && servers.Any(s => s.Key == "tunicorn-async"))
+            for (int pair = 1; pair <= options.RecyclePairs; pair++)
+                Recycle.Add(await RecycleAsync(pair));
+
         if (options.BootWorkers > 0)
         {
             await BootAsync(ServerSpec.Tunicorn("sync", 1, options.Threads), "sync");
             await BootAsync(ServerSpec.Tunicorn("async", 1, options.Threads), "async");
+            await RespawnAsync(ServerSpec.Tunicorn("async", 1, options.Threads), "async");
+            await RespawnAsync(ServerSpec.Tunicorn("sync", 1, options.Threads), "sync");
             if (servers.Any(s => s.Key.StartsWith("tunicorn-aot", StringComparison.Ordinal)))
+            {
                 await BootAsync(ServerSpec.TunicornAot(1), "async NativeAOT");
+                await RespawnAsync(ServerSpec.TunicornAot(1), "async NativeAOT");
+            }
         }
+    }
+
+    // The JIT build, the NativeAOT build of the same code, and a JIT peer and the floor for reference.
+    private static readonly string[] CurveServers = ["tunicorn-async", "tunicorn-aot", "csharp-threadpool", "floor"];
+
+    /// <summary>
+    /// Starts <paramref name="spec"/> afresh and loads it at once (64 connections, no warm-up), counting calls in
+    /// 100 ms slices: how soon a new process (JIT, tiering, thread pool) reaches its steady rate.
+    /// </summary>
+    private async Task<CurveResult> CurveAsync(ServerSpec spec, int round)
+    {
+        const int sliceMs = 100;
+        await using var server = await StartAsync(spec, "calculator", null);
+        var tree = server.Tree();
+        var cpu = new List<double>();
+        long last = 0;
+        // Server CPU per slice, sampled at LoadGen's slice marks: calls per CPU-second in a slice does not depend on
+        // how much of the cores other work left the server, so a busy machine blurs the curve less.
+        var load = await _loadGen.RunAsync(server.Launch.Port, options.Transport, "add", 0, 64, 0, options.CurveSeconds,
+            onMeasureStart: () => last = ProcFs.CpuNanoseconds(tree), onMeasureEnd: null, _log, sliceMs,
+            onSlice: () =>
+            {
+                long now = ProcFs.CpuNanoseconds(tree);
+                cpu.Add((now - last) / 1e9);
+                last = now;
+            });
+        await server.StopAsync(StopGrace);
+        var curve = new CurveResult(spec, round, sliceMs, load.Timeline) { CpuSeconds = cpu };
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  curve {spec.Key,-18} steady {curve.SteadyCallsPerSecond,9:0} calls/s, 90% after {curve.SecondsTo90:0.0} s, first second {curve.ShareOfSteady(0, 1) * 100:0}% of steady; {curve.SteadyCallsPerCpuSecond:0} calls/CPU-s, 90% after {curve.SecondsTo90Efficiency:0.0} s, warm-up overhead {curve.WarmupOverheadCpuSeconds * 1000:0} CPU-ms"));
+        return curve;
+    }
+
+    /// <summary>
+    /// Tunicorn async at 64 connections without max_requests, then with a max_requests that recycles each worker
+    /// about every 10 s at the rate just measured (jitter a tenth of it, as a deployment would set it).
+    /// </summary>
+    private async Task<RecycleResult> RecycleAsync(int pair)
+    {
+        var spec = ServerSpec.Tunicorn("async", options.Workers, options.Threads);
+        PointResult plain;
+        await using (var server = await StartAsync(spec, "calculator", null))
+        {
+            await WarmUpAsync(server);
+            plain = await MeasureAsync(server, "add", 0, 64, duration: options.RecycleSeconds);
+            await server.StopAsync(StopGrace);
+        }
+        int maxRequests = (int)Math.Max(1000, plain.Load.CallsPerSecond / options.Workers * 10);
+        string[] extra = ["--max-requests", maxRequests.ToString(CultureInfo.InvariantCulture),
+            "--max-requests-jitter", (maxRequests / 10).ToString(CultureInfo.InvariantCulture)];
+        await using var recycling = await StartAsync(spec, "calculator", null, extra);
+        await WarmUpAsync(recycling);
+        int bootedBefore = 0;
+        var point = await MeasureAsync(recycling, "add", 0, 64, () => bootedBefore = CountLines(recycling, WorkerBootedLine), options.RecycleSeconds);
+        int recycled = CountLines(recycling, WorkerBootedLine) - bootedBefore;
+        await recycling.StopAsync(StopGrace);
+        var result = new RecycleResult(pair, maxRequests, plain, point, recycled);
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  recycle pair {pair}: max_requests {maxRequests}, {recycled} workers booted in the window, calls/s {result.Ratio:0.00}x of no recycling"));
+        return result;
+    }
+
+    private static int CountLines(ServerProcess server, string text) => server.Lines.Count(l => l.Line.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>
+    /// Kills the only worker of a one-worker master, then sends a call on a new connection: it waits in the listen
+    /// backlog until the replacement accepts it. The time from the master's Booting line to the reply is a worker's
+    /// spawn to first call served, including its start-up and the JIT of the call path.
+    /// </summary>
+    private async Task RespawnAsync(ServerSpec spec, string workerClass)
+    {
+        await using var server = await StartAsync(spec, "calculator", 1);
+        bool framed = options.Transport == "framed";
+        for (int i = 1; i <= options.BootWorkers; i++)
+        {
+            int booted = CountLines(server, WorkerBootedLine);
+            int worker = server.Tree().FirstOrDefault(p => p != server.Pid);
+            if (worker == 0)
+                throw new InvalidOperationException("respawn: the master has no worker");
+            var signalled = server.Elapsed;
+            Native.Kill(worker, Native.SIGKILL);
+            // The old worker must be gone before the call, or it could still take the connection.
+            while (ProcFs.ReadStat(worker) is { State: not "Z" })
+                await Task.Delay(1);
+            double? replyMs = null, cpuMs = null;
+            using (var socket = await Probe.ConnectAsync(server.Launch.Port, TimeSpan.FromSeconds(5)))
+            {
+                if (socket is not null && await Probe.CallOnAsync(socket, framed, TimeSpan.FromSeconds(30)))
+                {
+                    replyMs = (server.Elapsed - signalled).TotalMilliseconds;
+                    // CPU the new worker used up to its first reply: unlike the wall time, it hardly depends on
+                    // what else the machine is doing.
+                    cpuMs = ProcFs.CpuNanoseconds(server.Tree().Where(p => p != server.Pid && p != worker)) / 1e6;
+                }
+            }
+            var booting = server.Lines.FirstOrDefault(l => l.At >= signalled && BootingRegex().IsMatch(l.Line));
+            double? bootingMs = booting.Line is null ? null : (booting.At - signalled).TotalMilliseconds;
+            var result = new RespawnResult(workerClass, i, bootingMs, replyMs, cpuMs);
+            Respawn.Add(result);
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  respawn {workerClass} #{i}: booting line {bootingMs:0} ms, reply {replyMs:0} ms after the kill: spawn to first call {result.SpawnToReplyMs:0} ms, worker CPU {cpuMs:0} ms"));
+            await server.WaitForLinesAsync(WorkerBootedLine, booted + 1, TimeSpan.FromSeconds(30) + server.Elapsed);
+            await Task.Delay(200);
+        }
+        await server.StopAsync(StopGrace);
     }
 
     /// <summary>Per server and point, the round with the median calls/s, carrying every round's calls/s.</summary>
@@ -107,11 +227,11 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
         return true;
     }
 
-    private async Task<ServerProcess> StartAsync(ServerSpec spec, string service, int? workers)
+    private async Task<ServerProcess> StartAsync(ServerSpec spec, string service, int? workers, IReadOnlyList<string>? tunicornArgs = null)
     {
-        var launch = new ServerLaunch(Probe.FreePort(), service, options.Transport, workers);
+        var launch = new ServerLaunch(Probe.FreePort(), service, options.Transport, workers, tunicornArgs);
         string logPath = Path.Combine(workDir, $"{spec.Key}-{service}{(workers is int w ? $"-w{w}" : "")}-{launch.Port}.log");
-        var server = ServerProcess.Start(spec, options.Paths, launch, logPath);
+        var server = ServerProcess.Start(spec, options.Paths, launch, logPath, options.TunicornEnv);
         try
         {
             await server.WaitUntilAnsweringAsync(StartDeadline);
@@ -147,7 +267,7 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
         await _loadGen.RunAsync(server.Launch.Port, options.Transport, "add", 0, 64, 0, options.ServerWarmupSeconds, null, null, _log);
     }
 
-    private async Task<PointResult> MeasureAsync(ServerProcess server, string call, int size, int connections, Action? atMeasureStart = null)
+    private async Task<PointResult> MeasureAsync(ServerProcess server, string call, int size, int connections, Action? atMeasureStart = null, double? duration = null)
     {
         Dictionary<int, long> startTicks = [];
         Dictionary<int, long> endTicks = [];
@@ -155,7 +275,7 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
         int processes = 0;
         long busyStart = 0, busyEnd = 0;
         var load = await _loadGen.RunAsync(server.Launch.Port, options.Transport, call, size, connections,
-            options.WarmupSeconds, options.DurationSeconds,
+            options.WarmupSeconds, duration ?? options.DurationSeconds,
             onMeasureStart: () =>
             {
                 busyStart = ProcFs.MachineBusyTicks();
@@ -222,56 +342,31 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
 
     /// <summary>
     /// Adds workers one at a time with SIGTTIN to a master started with one worker, timing the master's log
-    /// lines as the runner reads them. For sync, every older worker holds a connection, so a call sent right
-    /// after the signal is answered by the new worker only: the time to its reply is spawn-to-serving.
+    /// lines as the runner reads them. (Which worker answers a new connection is the kernel's choice, so the
+    /// first call of a new worker is timed by <see cref="RespawnAsync"/>, where no other worker is left.)
     /// </summary>
-    /// <param name="workerClass">The worker class as the report names it; "sync" also times the first reply.</param>
+    /// <param name="workerClass">The worker class as the report names it.</param>
     private async Task BootAsync(ServerSpec spec, string workerClass)
     {
         await using var server = await StartAsync(spec, "calculator", 1);
-        bool framed = options.Transport == "framed";
-        var held = new List<Socket>();
-        try
+        for (int i = 1; i <= options.BootWorkers; i++)
         {
-            if (workerClass == "sync")
+            var signalled = server.Elapsed;
+            Native.Kill(server.Pid, Native.SIGTTIN);
+            await server.WaitForLinesAsync(WorkerBootedLine, 1 + i, TimeSpan.FromSeconds(30) + server.Elapsed);
+            var booting = server.Lines.FirstOrDefault(l => l.At >= signalled && BootingRegex().IsMatch(l.Line));
+            double? bootingMs = booting.Line is null ? null : (booting.At - signalled).TotalMilliseconds;
+            double? bootedMs = null;
+            if (booting.Line is not null)
             {
-                var first = await Probe.ConnectAsync(server.Launch.Port, TimeSpan.FromSeconds(5)) ?? throw new InvalidOperationException("boot: cannot connect");
-                held.Add(first);
-                if (!await Probe.CallOnAsync(first, framed, TimeSpan.FromSeconds(10)))
-                    throw new InvalidOperationException("boot: the first worker did not answer");
+                string pid = BootingRegex().Match(booting.Line).Groups[1].Value;
+                var booted = server.Lines.FirstOrDefault(l => l.At >= signalled && l.Line.Contains($"{WorkerBootedLine} {pid})", StringComparison.Ordinal));
+                bootedMs = booted.Line is null ? null : (booted.At - signalled).TotalMilliseconds;
             }
-            for (int i = 1; i <= options.BootWorkers; i++)
-            {
-                var signalled = server.Elapsed;
-                Native.Kill(server.Pid, Native.SIGTTIN);
-                double? replyMs = null;
-                if (workerClass == "sync")
-                {
-                    var socket = await Probe.ConnectAsync(server.Launch.Port, TimeSpan.FromSeconds(5)) ?? throw new InvalidOperationException("boot: cannot connect");
-                    held.Add(socket);
-                    if (await Probe.CallOnAsync(socket, framed, TimeSpan.FromSeconds(30)))
-                        replyMs = (server.Elapsed - signalled).TotalMilliseconds;
-                }
-                await server.WaitForLinesAsync(WorkerBootedLine, 1 + i, TimeSpan.FromSeconds(30) + server.Elapsed);
-                var booting = server.Lines.FirstOrDefault(l => l.At >= signalled && BootingRegex().IsMatch(l.Line));
-                double? bootingMs = booting.Line is null ? null : (booting.At - signalled).TotalMilliseconds;
-                double? bootedMs = null;
-                if (booting.Line is not null)
-                {
-                    string pid = BootingRegex().Match(booting.Line).Groups[1].Value;
-                    var booted = server.Lines.FirstOrDefault(l => l.At >= signalled && l.Line.Contains($"{WorkerBootedLine} {pid})", StringComparison.Ordinal));
-                    bootedMs = booted.Line is null ? null : (booted.At - signalled).TotalMilliseconds;
-                }
-                Boot.Add(new BootResult(workerClass, i, bootingMs, bootedMs, replyMs));
-                console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  boot {workerClass} #{i}: booting line {bootingMs:0} ms, booted line {bootedMs:0} ms, first reply {replyMs:0} ms after TTIN"));
-                await Task.Delay(200);
-            }
-        }
-        finally
-        {
-            foreach (var socket in held)
-                socket.Dispose();
+            Boot.Add(new BootResult(workerClass, i, bootingMs, bootedMs));
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  boot {workerClass} #{i}: booting line {bootingMs:0} ms, booted line {bootedMs:0} ms after TTIN"));
+            await Task.Delay(200);
         }
         await server.StopAsync(StopGrace);
     }

@@ -12,7 +12,8 @@ namespace Tunicorn.Bench.Runner;
 public sealed class LoadGenClient(string loadGenPath, string mode, double timeoutSeconds)
 {
     public async Task<LoadResult> RunAsync(int port, string transport, string call, int size, int connections,
-        double warmupSeconds, double durationSeconds, Action? onMeasureStart, Action? onMeasureEnd, TextWriter log)
+        double warmupSeconds, double durationSeconds, Action? onMeasureStart, Action? onMeasureEnd, TextWriter log, int timelineMs = 0,
+        Action? onSlice = null)
     {
         var psi = new ProcessStartInfo(loadGenPath)
         {
@@ -23,7 +24,7 @@ public sealed class LoadGenClient(string loadGenPath, string mode, double timeou
         foreach (string a in (string[])["--port", Num(port), "--transport", transport, "--call", call, "--size", Num(size),
                      "--connections", Num(connections), "--warmup", Num(warmupSeconds), "--duration", Num(durationSeconds),
                      "--mode", mode == "blocking" ? "blocking" : "async", "--inline-completions", mode == "async" ? "false" : "true",
-                     "--timeout", Num(timeoutSeconds), "--json"])
+                     "--timeout", Num(timeoutSeconds), "--timeline-ms", Num(timelineMs), "--json"])
             psi.ArgumentList.Add(a);
         log.WriteLine("$ " + loadGenPath + " " + string.Join(' ', psi.ArgumentList));
 
@@ -38,6 +39,8 @@ public sealed class LoadGenClient(string loadGenPath, string mode, double timeou
             {
                 if (line == "@measure-start")
                     onMeasureStart?.Invoke();
+                else if (line == "@slice")
+                    onSlice?.Invoke();
                 else if (line == "@measure-end")
                     onMeasureEnd?.Invoke();
                 else if (line.StartsWith("@result ", StringComparison.Ordinal))

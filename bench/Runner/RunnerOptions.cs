@@ -16,20 +16,30 @@ public sealed record RunnerOptions
           --connections LIST       connection counts (default 1,8,64,256)
           --servers LIST           keys of the servers to run (default all):
                                    tunicorn-async,tunicorn-threaded,tunicorn-sync,tunicorn-aot,csharp-threadpool,cpp-threaded,
-                                   cpp-nonblocking (tunicorn-aot: examples/Calculator.Embedded published with NativeAOT, async)
-          --workers N              Tunicorn workers in the main table (default 2)
-          --threads N              threads per threaded worker (default 128: 2 workers hold 256 connections)
+                                   cpp-nonblocking,floor (tunicorn-aot: examples/Calculator.Embedded published with NativeAOT,
+                                   async; floor: bench/peers/floor, a bare epoll server in C answering add(1,2) only)
+          --workers N              Tunicorn workers in the main table, and floor processes (default 2)
+          --threads N              threads per threaded worker (default: Tunicorn's own default, not passed)
+          --tunicorn-env LIST      KEY=VALUE,... set for the Tunicorn processes only (e.g. DOTNET_TieredPGO=0), for
+                                   trying runtime settings; the report names them
+          --curve S                seconds of load on a freshly started server, in 100 ms slices: the warm-up curve
+                                   (default 5; quick 3; 0 for none)
+          --recycle S              seconds measured with and without max_requests (a worker recycled about every
+                                   10 s), async at 64 connections (default 20; quick 10; 0 for none)
+          --recycle-pairs N        pairs of those points, interleaved (default 2; quick 1)
           --transport framed|buffered   (default framed: TNonblockingServer speaks nothing else; it is skipped with buffered)
           --echo-sizes LIST        echo payload sizes in bytes against the bench service, 0 for none (default 1024,65536)
           --echo-connections N     connections for the echo points (default 64)
           --spread-workers LIST    Tunicorn worker counts for the connection spread (default 2,4; 0 for none)
           --spread-connections N   persistent connections for the spread (default 64)
-          --boot-workers N         workers added by SIGTTIN to time the boot (default 5; quick 3; 0 for none)
+          --boot-workers N         workers added by SIGTTIN to time the boot, and workers killed to time a respawned
+                                   worker's first call (default 5; quick 3; 0 for none)
           --call-timeout S         a call unanswered this long is an error (default 2)
           --loadgen-mode M         async-inline (default), async or blocking
           --out DIR                where the report goes (default bench/results)
           --tunicorn-label TEXT    what the tunicorn executable was built from, for the report (run.sh: TUNICORN_CLI_LABEL)
-          --tunicorn, --calculator, --bench-service, --peer-csharp, --peer-cpp, --loadgen, --tunicorn-aot PATH   (run.sh sets these)
+          --tunicorn, --calculator, --bench-service, --peer-csharp, --peer-cpp, --loadgen, --tunicorn-aot, --floor PATH
+                                   (run.sh sets these)
         """;
 
     public bool Quick { get; init; }
@@ -40,7 +50,12 @@ public sealed record RunnerOptions
     public List<int> Connections { get; init; } = [1, 8, 64, 256];
     public List<string> Servers { get; init; } = [.. AllServerKeys];
     public int Workers { get; init; } = 2;
-    public int Threads { get; init; } = 128;
+    /// <summary>Threads per threaded worker; null: Tunicorn's default (the issue-13 targets are for default settings).</summary>
+    public int? Threads { get; init; }
+    public Dictionary<string, string> TunicornEnv { get; init; } = [];
+    public double CurveSeconds { get; init; } = 5;
+    public double RecycleSeconds { get; init; } = 20;
+    public int RecyclePairs { get; init; } = 2;
     public string Transport { get; init; } = "framed";
     public List<int> EchoSizes { get; init; } = [1024, 65536];
     public int EchoConnections { get; init; } = 64;
@@ -54,7 +69,7 @@ public sealed record RunnerOptions
     public required BenchPaths Paths { get; init; }
 
     public static IReadOnlyList<string> AllServerKeys =>
-        ["tunicorn-async", "tunicorn-threaded", "tunicorn-sync", "tunicorn-aot", "csharp-threadpool", "cpp-threaded", "cpp-nonblocking"];
+        ["tunicorn-async", "tunicorn-threaded", "tunicorn-sync", "tunicorn-aot", "csharp-threadpool", "cpp-threaded", "cpp-nonblocking", "floor"];
 
     public static RunnerOptions Parse(string[] args)
     {
@@ -76,10 +91,10 @@ public sealed record RunnerOptions
         {
             Quick = quick,
             Paths = new BenchPaths(Get("--tunicorn"), Get("--calculator"), Get("--bench-service"), Get("--peer-csharp"), Get("--peer-cpp"), Get("--loadgen"),
-                Get("--tunicorn-aot")),
+                Get("--tunicorn-aot"), Get("--floor")),
         };
         if (quick)
-            o = o with { Rounds = 1, DurationSeconds = 1.5, WarmupSeconds = 0.3, ServerWarmupSeconds = 1, BootWorkers = 3 };
+            o = o with { Rounds = 1, DurationSeconds = 1.5, WarmupSeconds = 0.3, ServerWarmupSeconds = 1, BootWorkers = 3, CurveSeconds = 3, RecycleSeconds = 10, RecyclePairs = 1 };
         foreach (var (name, value) in values)
         {
             o = name switch
@@ -92,6 +107,10 @@ public sealed record RunnerOptions
                 "--servers" => o with { Servers = Keys(value) },
                 "--workers" => o with { Workers = Ints(name, value, 1)[0] },
                 "--threads" => o with { Threads = Ints(name, value, 1)[0] },
+                "--tunicorn-env" => o with { TunicornEnv = Env(value) },
+                "--curve" => o with { CurveSeconds = Seconds(name, value) },
+                "--recycle" => o with { RecycleSeconds = Seconds(name, value) },
+                "--recycle-pairs" => o with { RecyclePairs = Ints(name, value, 1)[0] },
                 "--transport" => o with { Transport = value is "framed" or "buffered" ? value : throw new ArgumentException($"--transport {value}: framed or buffered") },
                 "--echo-sizes" => o with { EchoSizes = [.. Ints(name, value, 0).Where(s => s > 0)] },
                 "--echo-connections" => o with { EchoConnections = Ints(name, value, 1)[0] },
@@ -119,6 +138,19 @@ public sealed record RunnerOptions
             list.Add(int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= min
                 ? n : throw new ArgumentException($"{name} {value}: expected integers of at least {min}, comma separated"));
         return list.Count > 0 ? list : throw new ArgumentException($"{name}: empty list");
+    }
+
+    private static Dictionary<string, string> Env(string value)
+    {
+        var env = new Dictionary<string, string>();
+        foreach (string pair in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int eq = pair.IndexOf('=');
+            if (eq <= 0)
+                throw new ArgumentException($"--tunicorn-env {value}: expected KEY=VALUE,...");
+            env[pair[..eq]] = pair[(eq + 1)..];
+        }
+        return env;
     }
 
     private static List<string> Keys(string value)

@@ -41,9 +41,13 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public TimeSpan Elapsed => _clock.Elapsed;
 
-    public static ServerProcess Start(ServerSpec spec, BenchPaths paths, ServerLaunch launch, string logPath)
+    /// <param name="tunicornEnv">environment variables for Tunicorn servers only (runtime settings under trial).</param>
+    public static ServerProcess Start(ServerSpec spec, BenchPaths paths, ServerLaunch launch, string logPath, IReadOnlyDictionary<string, string> tunicornEnv)
     {
         var psi = spec.Command(paths, launch);
+        if (spec.IsTunicorn)
+            foreach (var (key, value) in tunicornEnv)
+                psi.Environment[key] = value;
         psi.UseShellExecute = false;
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;

@@ -9,8 +9,8 @@ public sealed record ServerSpec(string Key, string Label, bool IsTunicorn, bool 
     /// <summary>Serves the tutorial Calculator only (no bench service, so no echo points).</summary>
     public bool CalculatorOnly { get; init; }
 
-    /// <summary>Tunicorn with <paramref name="workerClass"/>; threaded gets <paramref name="threads"/> threads per worker.</summary>
-    public static ServerSpec Tunicorn(string workerClass, int workers, int threads) => new(
+    /// <summary>Tunicorn with <paramref name="workerClass"/>; threaded gets <paramref name="threads"/> threads per worker (null: the default).</summary>
+    public static ServerSpec Tunicorn(string workerClass, int workers, int? threads) => new(
         $"tunicorn-{workerClass}" + (workers == 2 ? "" : $"-w{workers}"),
         $"Tunicorn {workerClass}" + (workers == 2 ? "" : $" ×{workers}"),
         IsTunicorn: true,
@@ -22,11 +22,13 @@ public sealed record ServerSpec(string Key, string Label, bool IsTunicorn, bool 
             foreach (string a in (string[])["-b", $"127.0.0.1:{launch.Port}", "-w", Num(launch.Workers ?? workers), "-k", workerClass,
                          "--thrift-transport-factory", launch.Transport, "--log-level", "info"])
                 psi.ArgumentList.Add(a);
-            if (workerClass == "threaded")
+            if (workerClass == "threaded" && threads is int t)
             {
                 psi.ArgumentList.Add("--threads");
-                psi.ArgumentList.Add(Num(threads));
+                psi.ArgumentList.Add(Num(t));
             }
+            foreach (string a in launch.TunicornArgs ?? [])
+                psi.ArgumentList.Add(a);
             return psi;
         });
 
@@ -41,6 +43,17 @@ public sealed record ServerSpec(string Key, string Label, bool IsTunicorn, bool 
         FramedOnly: false,
         (paths, launch) => Args(paths.TunicornAot, "-b", $"127.0.0.1:{launch.Port}", "-w", Num(launch.Workers ?? workers), "-k", "async",
             "--thrift-transport-factory", launch.Transport, "--log-level", "info"))
+    {
+        CalculatorOnly = true,
+    };
+
+    /// <summary>
+    /// The floor of the machine (bench/peers/floor): <paramref name="processes"/> processes of a bare epoll loop in C
+    /// that answer the fixed add(1,2) request with one recv and one send, no Thrift at all. Calculator calls only.
+    /// </summary>
+    public static ServerSpec Floor(int processes) => new(
+        "floor", "floor (bare epoll, C)", IsTunicorn: false, FramedOnly: false,
+        (paths, launch) => Args(paths.Floor, Num(launch.Port), Num(launch.Workers ?? processes)))
     {
         CalculatorOnly = true,
     };

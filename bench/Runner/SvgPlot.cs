@@ -20,6 +20,8 @@ public static class SvgPlot
         ["csharp-threadpool"] = "#1f77b4",
         ["cpp-threaded"] = "#2ca02c",
         ["cpp-nonblocking"] = "#9467bd",
+        ["tunicorn-aot"] = "#e377c2",
+        ["floor"] = "#000000",
     };
 
     public static string Render(IReadOnlyList<PointResult> points, string title)
