@@ -154,8 +154,9 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
         var load = await python.LoadResultAsync(TimeSpan.FromSeconds(60));
         output.WriteLine($"[test] Python clients: {load}");
 
-        // Without hand-off a client without retries notices: a failed call, and a new connection.
-        Assert.True(load.Failures > 0 && load.Connects > 4, $"the reload closed no connection: {load}");
+        // Without hand-off a client without retries notices: a failed call (its new connection may come after the stop
+        // file, which the test writes as soon as the reload is done).
+        Assert.True(load.Failures > 0, $"the reload closed no connection: {load}");
         Assert.DoesNotContain(server.Log.Snapshot(), line => line.Contains("connections to other workers", StringComparison.Ordinal));
     }
 
