@@ -20,6 +20,7 @@ run completed (failures are data for the harness to judge), 2 on bad arguments.
 import argparse
 import errno
 import json
+import os
 import sys
 import threading
 import time
@@ -118,7 +119,7 @@ def worker_loop(args, stats, deadline, first_call_done):
     connection = None
     try:
         for i in range(args.max_calls):
-            if i > 0 and time.monotonic() >= deadline:
+            if i > 0 and (time.monotonic() >= deadline or (args.stop_file and os.path.exists(args.stop_file))):
                 break
             method = method_for(args, i)
             if args.connection_per_call:
@@ -185,6 +186,7 @@ def main() -> int:
     parser.add_argument("--max-calls", type=int, default=100000, help="upper bound of calls per connection")
     parser.add_argument("--pause-ms", type=float, default=0.0, help="pause between calls of one connection")
     parser.add_argument("--method", choices=["add", "pid", "mixed"], default="mixed")
+    parser.add_argument("--stop-file", help="stop calling once this file exists (or at --duration, whichever comes first)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--retry-once-on-idle-close", action="store_true")
     mode.add_argument("--connection-per-call", action="store_true")
