@@ -210,6 +210,73 @@ public sealed class BinaryUpgradeTests(ITestOutputHelper output)
         Assert.Equal(2, status.GetProperty("status").GetProperty("workers").GetInt32());
     }
 
+    [Fact]
+    public async Task CtlUpgrade_WithControlSocketSet_TheNewMasterTakesThePath_AndTheOldOneMovesToDot2Meanwhile()
+    {
+        using var dir = new TestDirectory("ctl-upgrade-path");
+        string socket = dir.File("orders.ctl");
+        int port = FreePort.Next();
+        await using var server = await TunicornServer.StartAsync(RepoPaths.TestAppDll, port, workers: 1,
+            ["--graceful-timeout", "10", "--control-socket", socket], output, RuntimeFolder(dir));
+        await Eventually.WaitUntilAsync(() => File.Exists(socket), StepTimeout, $"{socket} exists", server.Describe);
+
+        // USR2 by signal: the old master's socket moves aside, and the new master serves the path the settings name.
+        int mark = server.LogMark;
+        Assert.True(server.Signal(UnixSignal.Usr2));
+        await using var upgraded = await UpgradedMaster.FoundAsync(server, mark, StepTimeout);
+        await upgraded.WaitForWorkersAsync(1, StepTimeout);
+        JsonElement status = default;
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            status = await ControlCli.JsonAsync(socket, "status");
+            return status.GetProperty("status").GetProperty("pid").GetInt32() == upgraded.Pid;
+        }, StepTimeout, $"{socket} answered by the new master {upgraded.Pid}", server.Describe);
+        Assert.Equal(server.MasterPid, (await ControlCli.JsonAsync(socket + ".2", "status")).GetProperty("status").GetProperty("pid").GetInt32());
+
+        // Rolled back through the old master's socket: the new master stops, and the old master takes its path back.
+        var (code, stdout, stderr) = await ControlCli.RunAsync(["-s", socket + ".2", "upgrade", "--rollback"], RuntimeFolder(dir));
+        output.WriteLine($"[test] tunicorn ctl upgrade --rollback: exit {code}: {stdout}{stderr}");
+        Assert.Equal(0, code);
+        Assert.Contains($"rolled back: the new master {upgraded.Pid} stopped", stdout);
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                status = await ControlCli.JsonAsync(socket, "status");
+                return status.GetProperty("status").GetProperty("pid").GetInt32() == server.MasterPid;
+            }
+            catch (InvalidOperationException)
+            {
+                return false; // between the new master's exit and the old master's move back
+            }
+        }, StepTimeout, $"{socket} answered by the old master {server.MasterPid} again", server.Describe);
+        Assert.False(File.Exists(socket + ".2"), "the old master's socket is left at PATH.2");
+    }
+
+    [Theory]
+    [InlineData("embedded")]
+    [InlineData("nativeaot")]
+    public async Task Usr2_OfAnEmbeddedProgram_StartsTheSameExecutableAsTheNewMaster_WhichServesTheCalculator(string kind)
+    {
+        string program = kind == "nativeaot" ? RepoPaths.NativeAotCalculator : RepoPaths.EmbeddedCalculator;
+        Assert.True(File.Exists(program), $"{program} is missing: scripts/test.sh builds and publishes it");
+        int port = FreePort.Next();
+        await using var server = TunicornServer.StartExecutable(program, ["-b", $"127.0.0.1:{port}", "-w", "2"], output);
+        await server.WaitForReadyAsync(2);
+
+        int mark = server.LogMark;
+        Assert.True(server.Signal(UnixSignal.Usr2));
+        await using var upgraded = await UpgradedMaster.FoundAsync(server, mark, StepTimeout);
+        await upgraded.WaitForWorkersAsync(2, StepTimeout);
+        Assert.Equal(Path.GetFullPath(program), new FileInfo($"/proc/{upgraded.Pid}/exe").LinkTarget);
+        Assert.True(server.Signal(UnixSignal.Winch));
+        Assert.True(server.Signal(UnixSignal.Quit));
+        Assert.Equal(0, await server.WaitForExitAsync(StepTimeout));
+
+        CalculatorChecks.AssertPythonClientPassed(await PythonClient.RunAsync(PythonClient.CalculatorScript, PythonClient.Tcp(port)));
+        Assert.True(upgraded.IsAlive);
+    }
+
     private static Dictionary<string, string?> RuntimeFolder(TestDirectory dir) => new() { ["XDG_RUNTIME_DIR"] = dir.Path };
 
     private static async Task<string> SocketOfAsync(int masterPid, TestDirectory runtime, TunicornServer server)

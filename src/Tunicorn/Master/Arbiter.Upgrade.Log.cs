@@ -30,6 +30,6 @@ internal sealed partial class Arbiter
     [LoggerMessage(EventId = 1607, Level = LogLevel.Warning, Message = "Pidfile not moved: {Reason}")]
     private static partial void PidfileNotMoved(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 1608, Level = LogLevel.Information, Message = "Upgrade: this master was started by the master {ParentPid} (USR2); that master stops once this one serves (WINCH, QUIT), or rolls back")]
+    [LoggerMessage(EventId = 1608, Level = LogLevel.Information, Message = "Upgrade: this master was started by the master {ParentPid} (binary upgrade); that master stops once this one serves (WINCH, QUIT), or rolls back")]
     private static partial void StartedByUpgrade(ILogger logger, int parentPid);
 }
