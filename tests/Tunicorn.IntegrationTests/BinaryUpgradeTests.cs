@@ -52,7 +52,7 @@ public sealed class BinaryUpgradeTests(ITestOutputHelper output)
         await Eventually.WaitUntilAsync(() => ProcessTable.ChildrenOf(server.MasterPid).Select(c => c.Pid).SequenceEqual([upgraded.Pid]),
             StepTimeout, "the old master's only child is the new master", server.Describe);
         Assert.False(server.HasExited);
-        Assert.All(oldWorkers, pid => Assert.Contains(server.WorkerExits(), e => e.Pid == pid));
+        await WaitForExitLinesAsync(server, oldWorkers);
 
         // QUIT: the old master goes; the new one serves on.
         Assert.True(server.Signal(UnixSignal.Quit));
@@ -171,7 +171,7 @@ public sealed class BinaryUpgradeTests(ITestOutputHelper output)
         }
         // The old master is gone, without worker; the new master serves the same socket and answers on its own control socket.
         Assert.Equal(0, await server.WaitForExitAsync(StepTimeout));
-        Assert.All(oldWorkers, pid => Assert.Contains(server.WorkerExits(), e => e.Pid == pid));
+        await WaitForExitLinesAsync(server, oldWorkers);
         var newWorkers = await upgraded.WaitForWorkersAsync(2, StepTimeout);
         Assert.Equal(inode, ListenerInode(port));
         string newSocket = await SocketOfAsync(upgraded.Pid, dir, server);
@@ -276,6 +276,11 @@ public sealed class BinaryUpgradeTests(ITestOutputHelper output)
         CalculatorChecks.AssertPythonClientPassed(await PythonClient.RunAsync(PythonClient.CalculatorScript, PythonClient.Tcp(port)));
         Assert.True(upgraded.IsAlive);
     }
+
+    /// <summary>Each worker's "Worker exiting" line, which reaches the harness through the log pipe, possibly after the process is gone.</summary>
+    private static Task WaitForExitLinesAsync(TunicornServer server, IReadOnlyList<int> workers) =>
+        Eventually.WaitUntilAsync(() => workers.All(pid => server.WorkerExits().Any(e => e.Pid == pid)),
+            StepTimeout, $"a 'Worker exiting' line for each of {string.Join(", ", workers)}", server.Describe);
 
     private static Dictionary<string, string?> RuntimeFolder(TestDirectory dir) => new() { ["XDG_RUNTIME_DIR"] = dir.Path };
 

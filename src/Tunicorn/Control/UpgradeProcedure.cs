@@ -25,10 +25,11 @@ internal static class UpgradeProcedure
         string? failure = await WaitUntilServingAsync(newPid, state.NewMasterSocket, timeout);
         if (failure is not null)
         {
-            if (IsAlive(newPid))
+            bool stillRunning = IsAlive(newPid);
+            if (stillRunning)
                 await TryAskAsync(oldSocket, new ControlRequest { Command = ControlCommands.Upgrade, Step = ControlCommands.UpgradeRollback });
             return ControlReply.Failed($"upgrade rolled back: {failure}; the old master {state.OldMasterPid} serves on"
-                + (IsAlive(newPid) ? $" and the new master {newPid} is stopped (TERM)" : "") + " (the server's log says why)");
+                + (stillRunning ? $" and the new master {newPid} is stopped (TERM)" : "") + " (the server's log says why)");
         }
         await progress.WriteLineAsync($"new master {newPid} serves; stopping the workers of the old master {state.OldMasterPid} gracefully (WINCH)");
 
@@ -49,8 +50,9 @@ internal static class UpgradeProcedure
             await Task.Delay(Poll);
         }
         await progress.WriteLineAsync($"the old master {state.OldMasterPid} has no workers left; stopping it (QUIT)");
-        var (_, stopped) = await ControlClient.AskAsync(oldSocket, new ControlRequest { Command = ControlCommands.Stop, Quick = true });
-        if (!stopped.Ok)
+        // A master that stops may close the connection before its reply is written: its exit is the answer that counts.
+        var stopped = await TryAskAsync(oldSocket, new ControlRequest { Command = ControlCommands.Stop, Quick = true });
+        if (stopped is { Ok: false })
             return stopped;
         while (IsAlive(state.OldMasterPid) && DateTime.UtcNow < deadline)
             await Task.Delay(Poll);
