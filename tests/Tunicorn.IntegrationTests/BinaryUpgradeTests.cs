@@ -253,6 +253,34 @@ public sealed class BinaryUpgradeTests(ITestOutputHelper output)
         Assert.False(File.Exists(socket + ".2"), "the old master's socket is left at PATH.2");
     }
 
+    [Fact]
+    public async Task Usr2_WithAUnixSocketListener_TheOldMasterLeavesTheSocketFile_AndTheNewMasterServesIt_WithoutAFailedCall()
+    {
+        using var dir = new TestDirectory("upgrade-unix");
+        string path = dir.File("orders.sock");
+        int port = FreePort.Next();
+        await using var server = await TunicornServer.StartAsync(RepoPaths.TestAppDll, port, workers: 2,
+            ["--graceful-timeout", "10", "-b", "unix:" + path], output, RuntimeFolder(dir));
+        string stop = dir.File("stop-load");
+        var load = await PythonClient.StartAsync(PythonClient.LoadScript,
+            [.. PythonClient.Unix(path), .. PythonClient.Load(connections: 2, durationSeconds: 240, pauseMs: 5, PythonClient.ConnectionPerCall),
+                "--stop-file", stop]);
+        await using var _ = load;
+        await load.WaitForReadyAsync();
+
+        int mark = server.LogMark;
+        Assert.True(server.Signal(UnixSignal.Usr2));
+        await using var upgraded = await UpgradedMaster.FoundAsync(server, mark, StepTimeout);
+        var newWorkers = await upgraded.WaitForWorkersAsync(2, StepTimeout);
+        Assert.True(server.Signal(UnixSignal.Winch));
+        Assert.True(server.Signal(UnixSignal.Quit));
+        Assert.Equal(0, await server.WaitForExitAsync(StepTimeout));
+        Assert.True(File.Exists(path), $"the old master removed {path}, which the new master serves");
+
+        var result = await FinishLoadAsync(load, stop, newWorkers, await SocketOfAsync(upgraded.Pid, dir, server));
+        ServerAssert.NoFailedCalls(result, "the connection-per-call client over the Unix socket");
+    }
+
     [Theory]
     [InlineData("embedded")]
     [InlineData("nativeaot")]

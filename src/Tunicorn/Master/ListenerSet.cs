@@ -327,6 +327,14 @@ internal sealed class ListenerSet : IDisposable
 
         public void Close(bool removeFile = true)
         {
+            if (!removeFile && unixPath is not null)
+            {
+                // Socket.Dispose unlinks the file of a Unix socket it bound itself (measured, .NET 10), which another
+                // master still serves: the descriptor alone is closed, and the finalizer, which would dispose, skipped.
+                Socket.SafeHandle.Dispose();
+                GC.SuppressFinalize(Socket);
+                return;
+            }
             Socket.Dispose();
             // Only our socket: whatever else stands at the path now is someone else's.
             if (removeFile && unixPath is not null && IsSocket(unixPath))

@@ -34,7 +34,7 @@ internal sealed class OsMasterLauncher(IReadOnlyList<string> commandLineArgs, st
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.Exited += (sender, _) =>
         {
-            var exited = (Process)sender!;
+            using var exited = (Process)sender!;
             onExit(exited.Id, exited.ExitCode);
         };
         // The arbiter loop starts workers and this process alike, one at a time: no other spawn sees the listeners inheritable.
