@@ -281,6 +281,60 @@ public sealed class BinaryUpgradeTests(ITestOutputHelper output)
         ServerAssert.NoFailedCalls(result, "the connection-per-call client over the Unix socket");
     }
 
+    [Fact]
+    public async Task Usr2_OfADaemonizedMaster_StartsTheNewMasterDetachedAlike_WhichTakesThePidfile_AndServesAfterWinchAndQuit()
+    {
+        using var dir = new TestDirectory("upgrade-daemon");
+        int port = FreePort.Next();
+        string pidfile = dir.File("master.pid"), errorlog = dir.File("error.log");
+        var masters = new List<int>();
+        try
+        {
+            await using (var command = ManagedProcess.Start(RepoPaths.Cli,
+                [RepoPaths.CalculatorDll, "-D", "-b", $"127.0.0.1:{port}", "-w", "2", "-p", pidfile, "--error-logfile", errorlog],
+                RuntimeFolder(dir)))
+            {
+                Assert.Equal(0, await command.WaitForExitAsync(StepTimeout, drainOutput: true));
+            }
+            int old = int.Parse(File.ReadAllText(pidfile).Trim(), CultureInfo.InvariantCulture);
+            masters.Add(old);
+            await Eventually.WaitUntilAsync(() => ProcessTable.ChildrenOf(old).Count == 2, StepTimeout, "two workers of the daemon");
+
+            Assert.True(Posix.Kill(old, UnixSignal.Usr2));
+            // The new master is not launched as a daemon again (that would leave it the old master's grandchild, and
+            // its exit unseen): it is the old master's child, and writes the pidfile itself.
+            int fresh = 0;
+            await Eventually.WaitUntilAsync(() =>
+                File.Exists(pidfile) && int.TryParse(File.ReadAllText(pidfile).Trim(), CultureInfo.InvariantCulture, out fresh) && fresh != old,
+                StepTimeout, "the pidfile names the new master", () => File.ReadAllText(errorlog));
+            masters.Add(fresh);
+            Assert.Equal(old, ProcessTable.Read(fresh)?.ParentPid);
+            Assert.Equal(old.ToString(CultureInfo.InvariantCulture), File.ReadAllText(pidfile + ".2").Trim());
+            await Eventually.WaitUntilAsync(() => ProcessTable.ChildrenOf(fresh).Count == 2, StepTimeout, "two workers of the new master",
+                () => File.ReadAllText(errorlog));
+
+            Assert.True(Posix.Kill(old, UnixSignal.Winch));
+            await Eventually.WaitUntilAsync(() => ProcessTable.ChildrenOf(old).Select(c => c.Pid).SequenceEqual([fresh]), StepTimeout,
+                "the old master's only child is the new master", () => File.ReadAllText(errorlog));
+            Assert.True(Posix.Kill(old, UnixSignal.Quit));
+            await Eventually.WaitUntilAsync(() => !ProcessTable.IsAlive(old), StepTimeout, "the old master exits on QUIT");
+
+            CalculatorChecks.AssertPythonClientPassed(await PythonClient.RunAsync(PythonClient.CalculatorScript, PythonClient.Tcp(port)));
+            Assert.Equal(fresh.ToString(CultureInfo.InvariantCulture), File.ReadAllText(pidfile).Trim());
+            Assert.False(File.Exists(pidfile + ".2"));
+        }
+        finally
+        {
+            output.WriteLine(File.Exists(errorlog) ? File.ReadAllText(errorlog) : "(no error log)");
+            foreach (int pid in masters.Where(p => ProcessTable.IsAlive(p)))
+            {
+                foreach (var worker in ProcessTable.ChildrenOf(pid))
+                    Posix.Kill(worker.Pid, UnixSignal.Kill);
+                Posix.Kill(pid, UnixSignal.Kill);
+            }
+        }
+    }
+
     [Theory]
     [InlineData("embedded")]
     [InlineData("nativeaot")]
