@@ -41,6 +41,8 @@ public sealed class BinaryUpgradeTests(ITestOutputHelper output)
         Assert.Contains(inode, SocketInodesOf(upgraded.Pid));
         Assert.Equal(upgraded.Pid.ToString(CultureInfo.InvariantCulture), (await File.ReadAllTextAsync(pidfile)).Trim());
         Assert.Equal(server.MasterPid.ToString(CultureInfo.InvariantCulture), (await File.ReadAllTextAsync(pidfile + ".2")).Trim());
+        var oldStatus = await ControlCli.AskAsync(await SocketOfAsync(server.MasterPid, dir, server), """{"command":"status"}""");
+        Assert.Equal(upgraded.Pid, oldStatus.GetProperty("status").GetProperty("new_master_pid").GetInt32());
 
         // One upgrade at a time: a second USR2 is logged and ignored.
         mark = server.LogMark;

@@ -107,6 +107,7 @@ internal sealed partial class Arbiter
         Listeners = _listeners?.Names.ToList() ?? [],
         SettingsFile = _current.Settings.ConfigFile,
         App = _current.Settings.App,
+        NewMasterPid = UpgradeChildPid,
     };
 
     private List<WorkerStatus> WorkersNow()

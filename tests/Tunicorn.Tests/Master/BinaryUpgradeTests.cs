@@ -193,6 +193,9 @@ public sealed class BinaryUpgradeTests : IDisposable
         int child = _launcher.Started[0];
         Assert.Equal(child, started.Upgrade?.NewMasterPid);
         Assert.Equal(rig.Arbiter.Pid, started.Upgrade?.OldMasterPid);
+        var status = rig.Arbiter.AnswerControl(new ControlRequest { Command = ControlCommands.Status }, clientPid: 1);
+        Assert.Equal(child, status.Status?.NewMasterPid);
+        Assert.Contains($"new master {child} runs", ControlTables.Status(status.Status!));
 
         var again = rig.Arbiter.AnswerControl(new ControlRequest { Command = ControlCommands.Upgrade }, clientPid: 1);
         Assert.False(again.Ok);
