@@ -148,6 +148,35 @@ public sealed class BinaryUpgradeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Usr2_AfterTheExecutableWasReplacedByABrokenOne_LeavesTheOldMasterServing_AndLogsWhy()
+    {
+        using var dir = new TestDirectory("upgrade-broken-exe");
+        string cliDir = Path.Combine(dir.Path, "cli");
+        CopyDirectory(Path.GetDirectoryName(RepoPaths.Cli)!, cliDir);
+        string cli = Path.Combine(cliDir, Path.GetFileName(RepoPaths.Cli));
+        string pidfile = dir.File("tunicorn.pid");
+        int port = FreePort.Next();
+        await using var server = TunicornServer.StartExecutable(cli,
+            [RepoPaths.TestAppDll, "-b", $"127.0.0.1:{port}", "-w", "2", "-p", pidfile], output, RuntimeFolder(dir));
+        var old = await server.WaitForReadyAsync(2);
+        string stop = dir.File("stop-load");
+        await using var load = await StartLoadAsync(port, stop);
+
+        ReplaceWithGarbage(cli);
+        File.SetUnixFileMode(cli, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        int mark = server.LogMark;
+        Assert.True(server.Signal(UnixSignal.Usr2));
+        await server.WaitForLogAsync(new(@"Upgrade failed: the new master could not be started: .+; this master serves on"), StepTimeout, mark);
+        Assert.DoesNotContain(server.Log.Snapshot(mark), line => UpgradedMaster.Started.IsMatch(line));
+        Assert.Equal(server.MasterPid.ToString(CultureInfo.InvariantCulture), (await File.ReadAllTextAsync(pidfile)).Trim());
+        Assert.False(File.Exists(pidfile + ".2"));
+
+        var result = await FinishLoadAsync(load, stop, old, await SocketOfAsync(server.MasterPid, dir, server));
+        Assert.Equal(old.Order(), server.WorkerPids().Order());
+        ServerAssert.NoFailedCalls(result, "the connection-per-call client");
+    }
+
+    [Fact]
     public async Task CtlUpgrade_UnderConnectionPerCallLoad_WaitsForTheNewMaster_ThenStopsTheOld_WithoutAFailedCall()
     {
         using var dir = new TestDirectory("ctl-upgrade");
