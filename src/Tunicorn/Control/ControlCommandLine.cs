@@ -23,6 +23,15 @@ internal static class ControlCommandLine
         var count = new Argument<int>("N") { Description = $"How many workers (1 to {ControlCommands.MaxCount})" };
         var workerPid = new Argument<int>("PID") { Description = "The worker's pid (see tunicorn ctl workers)" };
         var quick = new Option<bool>("--quick") { Description = "Stop quickly (as QUIT) instead of gracefully (as TERM)" };
+        var rollback = new Option<bool>("--rollback") { Description = "Roll back the upgrade in progress: the old master's workers start again, the new master stops (TERM)" };
+        var upgradeTimeout = new Option<int>("--timeout")
+        {
+            Description = "Seconds the new master has to serve (every worker booted) before the upgrade is rolled back",
+            HelpName = "SECONDS",
+            DefaultValueFactory = _ => 60,
+        };
+        var upgrade = new Command(ControlCommands.Upgrade,
+            "Binary upgrade (as USR2, then WINCH and QUIT of the old master once the new one serves); rolled back on failure") { rollback, upgradeTimeout };
 
         var ctl = new Command(Verb, "Steer a running tunicorn server through its control socket.") { new HelpOption(), new VersionOption(), socket, pid, json };
         // Under a root of our own rather than a RootCommand, which takes the executable's name (Tunicorn.Cli): help shows
@@ -46,6 +55,8 @@ internal static class ControlCommandLine
         };
         foreach (var verb in verbs.Keys)
             ctl.Subcommands.Add(verb);
+        ctl.Subcommands.Add(upgrade);
+        verbs[upgrade] = _ => new() { Command = ControlCommands.Upgrade };
 
         var result = root.Parse([Verb, .. args], new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (result.Errors.Count > 0)
@@ -76,7 +87,10 @@ internal static class ControlCommandLine
         var request = build(result);
         try
         {
-            var (line, reply) = await ControlClient.AskAsync(path, request);
+            var (line, reply) = request.Command == ControlCommands.Upgrade
+                ? Line(await RunUpgradeAsync(path, result.GetValue(rollback), TimeSpan.FromSeconds(Math.Max(1, result.GetValue(upgradeTimeout))),
+                    result.GetValue(json) ? TextWriter.Null : output))
+                : await ControlClient.AskAsync(path, request);
             if (result.GetValue(json))
                 await output.WriteLineAsync(line);
             else if (reply.Ok)
@@ -95,6 +109,13 @@ internal static class ControlCommandLine
             return Unreachable;
         }
     }
+
+    private static Task<ControlReply> RunUpgradeAsync(string path, bool rollback, TimeSpan timeout, TextWriter progress) =>
+        rollback ? UpgradeProcedure.RollBackAsync(path, timeout) : UpgradeProcedure.RunAsync(path, timeout, progress);
+
+    /// <summary>A reply built here, as the JSON line a server would have sent.</summary>
+    private static (string Line, ControlReply Reply) Line(ControlReply reply) =>
+        (System.Text.Json.JsonSerializer.Serialize(reply, ControlJsonContext.Default.ControlReply), reply);
 
     /// <summary>-s PATH, else --pid PID, else the only server of this user found in the runtime folder.</summary>
     private static string PickServer(string? socket, int? pid)

@@ -12,8 +12,14 @@ internal static class ControlCommands
     public const string Reopen = "reopen";
     public const string Stop = "stop";
     public const string Config = "config";
+    public const string Upgrade = "upgrade";
 
-    public static IReadOnlyList<string> All { get; } = [Status, Workers, Add, Remove, Kill, Reload, Reopen, Stop, Config];
+    /// <summary>The steps of <see cref="Upgrade"/>, in its request's "step": start a new master (USR2), finish (WINCH, then the old master stops), roll back.</summary>
+    public const string UpgradeStart = "start";
+    public const string UpgradeFinish = "finish";
+    public const string UpgradeRollback = "rollback";
+
+    public static IReadOnlyList<string> All { get; } = [Status, Workers, Add, Remove, Kill, Reload, Reopen, Stop, Config, Upgrade];
 
     /// <summary>The most workers one add or remove changes: a typo (add 1000) must not fork a thousand processes.</summary>
     public const int MaxCount = 64;

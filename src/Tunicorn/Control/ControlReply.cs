@@ -30,6 +30,11 @@ internal sealed record ControlReply
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, string?>? Settings { get; init; }
 
+    /// <summary>upgrade: the masters involved and where their control sockets are.</summary>
+    [JsonPropertyName("upgrade")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public UpgradeState? Upgrade { get; init; }
+
     public static ControlReply Failed(string error) => new() { Ok = false, Error = error };
 
     public static ControlReply Done(string message) => new() { Ok = true, Message = message };

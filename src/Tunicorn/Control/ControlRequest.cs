@@ -22,4 +22,9 @@ internal sealed record ControlRequest
     /// <summary>stop: quickly (QUIT) rather than gracefully (TERM).</summary>
     [JsonPropertyName("quick")]
     public bool? Quick { get; init; }
+
+    /// <summary>upgrade: "start" (the default), "finish" or "rollback" (<see cref="ControlCommands.UpgradeStart"/> and the others).</summary>
+    [JsonPropertyName("step")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Step { get; init; }
 }

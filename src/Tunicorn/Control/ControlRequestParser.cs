@@ -41,6 +41,9 @@ internal static class ControlRequestParser
                 return null;
             case ControlCommands.Kill:
                 return request.Pid is > 0 ? null : "kill: \"pid\" must be a worker's pid";
+            case ControlCommands.Upgrade:
+                return request.Step is null or ControlCommands.UpgradeStart or ControlCommands.UpgradeFinish or ControlCommands.UpgradeRollback ? null
+                    : $"upgrade: \"step\" must be {ControlCommands.UpgradeStart}, {ControlCommands.UpgradeFinish} or {ControlCommands.UpgradeRollback}, not '{request.Step}'";
             case ControlCommands.Status or ControlCommands.Workers or ControlCommands.Reload or ControlCommands.Reopen
                 or ControlCommands.Stop or ControlCommands.Config:
                 return null;

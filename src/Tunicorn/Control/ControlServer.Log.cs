@@ -28,4 +28,7 @@ internal sealed partial class ControlServer
 
     [LoggerMessage(EventId = 1807, Level = LogLevel.Warning, Message = "Control socket {Path} not removed: {Reason}")]
     private static partial void NotRemoved(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 1808, Level = LogLevel.Warning, Message = "Control socket {Path} not moved to {Destination}: {Reason}; it stays where it is")]
+    private static partial void NotMoved(ILogger logger, string path, string destination, string reason);
 }

@@ -26,7 +26,7 @@ internal sealed partial class ControlServer : IDisposable
     internal const int MaxClients = 16;
 
     private readonly Socket _listener;
-    private readonly string _path;
+    private string _path;
     private readonly ControlAnswer _answer;
     private readonly ILogger _log;
     private readonly uint _ownUid = PeerCredentials.OwnUid;
@@ -235,6 +235,27 @@ internal sealed partial class ControlServer : IDisposable
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
         {
             ClientFailed(_log, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Renames the socket file to <paramref name="path"/> (a binary upgrade: the old master's moves to PATH.2 so that the new
+    /// master can serve PATH, and back). A socket is reached through its file's inode, so clients that connect by the new
+    /// name reach this server. On failure logs one warning and keeps the old name.
+    /// </summary>
+    public bool TryMoveTo(string path)
+    {
+        try
+        {
+            RemoveStale(path);
+            File.Move(_path, path);
+            _path = path;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InteropException)
+        {
+            NotMoved(_log, _path, path, e.Message);
+            return false;
         }
     }
 

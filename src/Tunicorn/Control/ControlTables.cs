@@ -29,6 +29,8 @@ internal static class ControlTables
             ("settings file", status.SettingsFile ?? "none"),
             ("app", status.App ?? "embedded"),
         };
+        if (status.NewMasterPid is int newMaster)
+            rows.Add(("upgrade", string.Create(Invariant, $"new master {newMaster} runs (WINCH, then QUIT this master; or roll back)")));
         return Table(["", ""], rows.Select(r => new[] { r.Item1, r.Item2 }).ToList(), header: false);
     }
 

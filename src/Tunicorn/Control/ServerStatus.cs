@@ -33,4 +33,9 @@ internal sealed record ServerStatus
 
     [JsonPropertyName("app")]
     public string? App { get; init; }
+
+    /// <summary>A binary upgrade under way: the new master this one started (USR2), until it exits.</summary>
+    [JsonPropertyName("new_master_pid")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? NewMasterPid { get; init; }
 }

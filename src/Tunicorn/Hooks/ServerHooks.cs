@@ -32,8 +32,8 @@ public abstract class ServerHooks
     public virtual void PreFork(IArbiterContext arbiter, WorkerInfo worker) { }
 
     /// <summary>
-    /// Not called: Tunicorn has no USR2 binary upgrade yet, so no new master is ever exec'd. Kept so that hooks which
-    /// override it still compile; it will run before a new master is exec'd once USR2 exists.
+    /// Master: on USR2 (binary upgrade, or <c>tunicorn ctl upgrade</c>), just before the new master process is started;
+    /// gunicorn runs it before its exec. The new master loads its own hooks.
     /// </summary>
     public virtual void PreExec(IArbiterContext arbiter) { }
 

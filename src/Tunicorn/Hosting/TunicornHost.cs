@@ -75,7 +75,10 @@ public static partial class TunicornHost
             return result.ExitCode;
 
         var settings = result.Settings;
-        if (settings.Daemon && result.Command == SettingsCommand.Run && !Daemon.IsDetachedMaster)
+        // A master started by an upgrade runs where its predecessor did: already detached when that one was.
+        int? upgradeParent = UpgradeEnvironment.UpgradeParent(Environment.GetEnvironmentVariable);
+        Environment.SetEnvironmentVariable(UpgradeEnvironment.ParentPid, null);
+        if (settings.Daemon && result.Command == SettingsCommand.Run && !Daemon.IsDetachedMaster && upgradeParent is null)
             return await Daemon.LaunchAsync(args);
         using var daemon = settings.Daemon && Daemon.IsDetachedMaster ? Daemon.BeginDetached() : null;
         ProcessIdentity.SetThreadName(ProcessTitles.MasterComm);
@@ -190,7 +193,8 @@ public static partial class TunicornHost
         IReadOnlyList<ActivatedSocket> activated;
         try
         {
-            activated = SocketActivation.FromEnvironment(Environment.GetEnvironmentVariable, Environment.ProcessId, logging.Factory);
+            activated = [.. SocketActivation.FromEnvironment(Environment.GetEnvironmentVariable, Environment.ProcessId, logging.Factory),
+                .. InheritedListeners.TakeFromEnvironment(logging.Factory)];
         }
         catch (InvalidOperationException e)
         {
@@ -210,6 +214,8 @@ public static partial class TunicornHost
             ServiceNotifier = notifier,
             ActivatedSockets = activated,
             ServeControlSocket = true,
+            MasterLauncher = new OsMasterLauncher(args, startDirectory),
+            UpgradeParentPid = upgradeParent,
         };
         return await arbiter.RunAsync();
     }

@@ -89,6 +89,8 @@ internal sealed partial class Arbiter
             case ControlCommands.Stop:
                 StopGracefully("stopping gracefully (tunicorn ctl stop)");
                 return ControlReply.Done($"stopping gracefully (workers have {_current.Settings.GracefulTimeout}s to finish their calls)");
+            case ControlCommands.Upgrade:
+                return AnswerUpgrade(request);
             default:
                 return ControlReply.Failed($"unknown command '{request.Command}'");
         }
@@ -105,6 +107,7 @@ internal sealed partial class Arbiter
         Listeners = _listeners?.Names.ToList() ?? [],
         SettingsFile = _current.Settings.ConfigFile,
         App = _current.Settings.App,
+        NewMasterPid = UpgradeChildPid,
     };
 
     private List<WorkerStatus> WorkersNow()

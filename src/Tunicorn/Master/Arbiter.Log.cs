@@ -82,10 +82,7 @@ internal sealed partial class Arbiter
     [LoggerMessage(EventId = 1036, Level = LogLevel.Error, Message = "Cannot start a worker process: {Reason}")]
     private static partial void SpawnFailed(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 1040, Level = LogLevel.Warning, Message = "USR2 (binary upgrade) is not supported yet; ignored")]
-    private static partial void UpgradeUnsupported(ILogger logger);
-
-    [LoggerMessage(EventId = 1041, Level = LogLevel.Information, Message = "SIGWINCH ignored. Not daemonized")]
+    [LoggerMessage(EventId = 1041, Level = LogLevel.Information, Message = "SIGWINCH ignored. Not daemonized, and no upgrade in progress")]
     private static partial void WinchIgnored(ILogger logger);
 
     [LoggerMessage(EventId = 1053, Level = LogLevel.Error, Message = "Could not deregister from the service registry: {Reason}; clients learn of the stop when the entry expires")]

@@ -183,6 +183,8 @@ internal sealed partial class Arbiter : IArbiterContext
         }
         foreach (string name in _listeners.Names)
             ListeningAt(_log, name, Pid);
+        if (UpgradeParentPid is int parent)
+            StartedByUpgrade(_log, parent);
         UsingWorker(_log, settings.WorkerClass.ToString().ToLowerInvariant());
 
         _signalTraps = _processes.TrapSignals([Signals.SIGTERM, Signals.SIGINT, Signals.SIGQUIT, Signals.SIGHUP, Signals.SIGTTIN,
@@ -284,6 +286,9 @@ internal sealed partial class Arbiter : IArbiterContext
             case ArbiterEvent.ControlRequested c:
                 c.Reply.TrySetResult(AnswerControl(c.Request, c.ClientPid));
                 break;
+            case ArbiterEvent.UpgradeExited u:
+                OnUpgradeExited(u);
+                break;
             case ArbiterEvent.WorkerReported { Report.Kind: WorkerReportKind.Booted } r:
                 r.Worker.Booted = true;
                 if (!_everBooted && _listeners is not null)
@@ -321,12 +326,12 @@ internal sealed partial class Arbiter : IArbiterContext
             case Signals.SIGINT or Signals.SIGQUIT:
                 StopQuickly($"stopping quickly ({Signals.Name(signal).ToUpperInvariant()})");
                 break;
-            case Signals.SIGHUP: HandleHup(); break;
+            case Signals.SIGHUP: HandleHupOrRestore(); break;
             case Signals.SIGTTIN: ChangeTarget(_target + 1); break;
             case Signals.SIGTTOU: ChangeTarget(Math.Max(1, _target - 1)); break;
             case Signals.SIGUSR1: HandleUsr1(); break;
-            case Signals.SIGUSR2: UpgradeUnsupported(_log); break;
-            case Signals.SIGWINCH: WinchIgnored(_log); break;
+            case Signals.SIGUSR2: StartUpgrade("USR2"); break;
+            case Signals.SIGWINCH: HandleWinch(); break;
         }
     }
 
@@ -723,6 +728,7 @@ internal sealed partial class Arbiter : IArbiterContext
         _serviceManager?.Stopping(kind == StopKind.Graceful ? "stopping gracefully" : "stopping quickly");
         await DeregisterAsync();
         // Stop accepting in the master first; workers drop their copies as they stop.
+        KeepSharedSocketFiles();
         _listeners?.Dispose();
         _listeners = null;
         _reloads.Pending?.Listeners.Dispose();
@@ -797,6 +803,7 @@ internal sealed partial class Arbiter : IArbiterContext
         _control?.Dispose();
         _relay.Dispose();
         _shutdown.Cancel();
+        KeepSharedSocketFiles();
         _listeners?.Dispose();
         _pidfile?.Remove(Pid);
         _hooks.Run("on_exit", h => h.OnExit(this));

@@ -28,6 +28,9 @@ internal abstract record ArbiterEvent
     /// <param name="ReceivedAt">When the reader got it, a timestamp of the arbiter's <see cref="TimeProvider"/>.</param>
     public sealed record WorkerReported(WorkerProcess Worker, WorkerReport Report, long ReceivedAt) : ArbiterEvent;
 
+    /// <summary>The new master this one started by USR2 exited (128 + N for a death by signal N).</summary>
+    public sealed record UpgradeExited(int Pid, int ExitCode) : ArbiterEvent;
+
     /// <summary>A checked request from the control socket; the loop completes <paramref name="Reply"/>.</summary>
     public sealed record ControlRequested(Control.ControlRequest Request, int ClientPid, TaskCompletionSource<Control.ControlReply> Reply) : ArbiterEvent;
 }

@@ -91,11 +91,17 @@ internal sealed class ListenerSet : IDisposable
         return new ListenerSet(result);
     }
 
+    /// <summary>
+    /// Set while another master (binary upgrade) listens on the same sockets: closing them then leaves their Unix socket
+    /// files, which are that master's too.
+    /// </summary>
+    public bool SocketFilesShared { get; set; }
+
     /// <summary>Closes the listeners of this set that <paramref name="successor"/> does not keep.</summary>
     public void CloseExcept(ListenerSet? successor)
     {
         foreach (var l in _listeners.Where(l => successor?._listeners.Contains(l) != true))
-            l.Close();
+            l.Close(removeFile: !SocketFilesShared);
     }
 
     /// <summary>Clears close-on-exec while <paramref name="start"/> runs, so the started process inherits the listeners.</summary>
@@ -319,11 +325,19 @@ internal sealed class ListenerSet : IDisposable
             }
         }
 
-        public void Close()
+        public void Close(bool removeFile = true)
         {
+            if (!removeFile && unixPath is not null)
+            {
+                // Socket.Dispose unlinks the file of a Unix socket it bound itself (measured, .NET 10), which another
+                // master still serves: the descriptor alone is closed, and the finalizer, which would dispose, skipped.
+                Socket.SafeHandle.Dispose();
+                GC.SuppressFinalize(Socket);
+                return;
+            }
             Socket.Dispose();
             // Only our socket: whatever else stands at the path now is someone else's.
-            if (unixPath is not null && IsSocket(unixPath))
+            if (removeFile && unixPath is not null && IsSocket(unixPath))
             {
                 try { File.Delete(unixPath); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             }

@@ -60,6 +60,32 @@ internal sealed class Pidfile(string path)
         }
     }
 
+    /// <summary>
+    /// Moves the pidfile to <paramref name="destination"/> (a binary upgrade: PIDFILE.2 while a new master runs, and back),
+    /// or writes it there when this file no longer holds <paramref name="pid"/>. Returns the pidfile at its new place.
+    /// </summary>
+    /// <exception cref="IOException">The destination names another running process, or cannot be written.</exception>
+    public Pidfile MoveTo(string destination, int pid)
+    {
+        var target = new Pidfile(destination);
+        if (target.ReadPid() is int other && other != pid && IsAlive(other))
+            throw target.Failure($"names a running process ({other})");
+        if (ReadPid() != pid)
+        {
+            target.Create(pid);
+            return target;
+        }
+        try
+        {
+            File.Move(Path, target.Path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw target.Failure($"cannot be moved from {Path}: {FileErrorText.Reason(e)}", e);
+        }
+        return target;
+    }
+
     public void Remove(int pid)
     {
         try

@@ -66,7 +66,7 @@ internal static partial class SocketActivation
     }
 
     /// <summary>SO_ACCEPTCONN, read as a raw option: .NET has no name for it.</summary>
-    private static bool IsListening(Socket socket)
+    internal static bool IsListening(Socket socket)
     {
         const int SolSocket = 1, SoAcceptConn = 30;
         Span<byte> value = stackalloc byte[sizeof(int)];

@@ -48,7 +48,8 @@ public sealed class ControlRequestParserTests
     [InlineData("""{"command":"kill"}""", "kill: \"pid\" must be a worker's pid")]
     [InlineData("""{"command":"kill","pid":-1}""", "kill: \"pid\" must be a worker's pid")]
     [InlineData("""{}""", "\"command\" is missing")]
-    [InlineData("""{"command":"upgrade"}""", "unknown command 'upgrade' (known: status, workers, add, remove, kill, reload, reopen, stop, config)")]
+    [InlineData("""{"command":"rewind"}""", "unknown command 'rewind' (known: status, workers, add, remove, kill, reload, reopen, stop, config, upgrade)")]
+    [InlineData("""{"command":"upgrade","step":"sideways"}""", "upgrade: \"step\" must be start, finish or rollback, not 'sideways'")]
     [InlineData("null", "not a JSON request object: null")]
     public void InvalidRequest_IsRefusedWithTheReason(string line, string reason)
     {

@@ -12,12 +12,16 @@ namespace Tunicorn.Tests.Master;
 /// </summary>
 internal sealed class ArbiterRig : IAsyncDisposable
 {
-    public ArbiterRig(int workers = 1, double timeout = 30, IServiceNotifier? notifier = null)
+    /// <param name="initial">The first generation, instead of one of <paramref name="workers"/> and <paramref name="timeout"/>.</param>
+    /// <param name="launcher">Starts the new master of a binary upgrade (USR2).</param>
+    public ArbiterRig(int workers = 1, double timeout = 30, IServiceNotifier? notifier = null, ServerGeneration? initial = null,
+        IMasterLauncher? launcher = null)
     {
         NextGeneration = () => Generation(workers, timeout);
-        Arbiter = new Arbiter(Generation(workers, timeout), () => NextGeneration(), Processes, Log, reopenLogs: () => { }, time: Time)
+        Arbiter = new Arbiter(initial ?? Generation(workers, timeout), () => NextGeneration(), Processes, Log, reopenLogs: () => { }, time: Time)
         {
             ServiceNotifier = notifier,
+            MasterLauncher = launcher,
         };
     }
 
