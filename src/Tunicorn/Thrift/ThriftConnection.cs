@@ -57,6 +57,9 @@ internal sealed partial class ThriftConnection
     private MessageMemoryAccount? _messageMemory;
     // Built when the first call arrives: with auto, its first bytes tell the protocol and the transport.
     private ThriftStack? _stack;
+    // The endpoint's byte counts when the current call's dispatch began: the call's sizes are what they grew by.
+    private long _consumedAtDispatch;
+    private long _sentAtDispatch;
 
     public ThriftConnection(Socket socket, ConnectionServices services)
     {
@@ -224,6 +227,8 @@ internal sealed partial class ThriftConnection
                     return failure;
 
                 _tracker!.Reset();
+                _consumedAtDispatch = _endpoint.BytesConsumed;
+                _sentAtDispatch = _endpoint.BytesSent;
                 bool keepOpen;
                 try
                 {
@@ -316,6 +321,7 @@ internal sealed partial class ThriftConnection
         {
             return Fail(e, call: null, "in the first bytes");
         }
+        _reporter.Detected(_connection, _stack.Protocol, _stack.Transport);
         if (_options.Protocol == ThriftProtocolKind.Auto || _options.Transport == ThriftTransportKind.Auto)
             Log.Detected(_logger, _connection.Id, _connection.Peer, _stack.Protocol, _stack.Transport);
         return null;
@@ -416,6 +422,8 @@ internal sealed partial class ThriftConnection
         call.Result = result;
         call.Duration = Stopwatch.GetElapsedTime(call.StartTimestamp);
         call.Connection.CallsServed++;
+        call.RequestBytes = _endpoint!.BytesConsumed - _consumedAtDispatch;
+        call.ResponseBytes = _endpoint.BytesSent - _sentAtDispatch;
         _reporter.CallCompleted(call);
     }
 
