@@ -26,8 +26,8 @@ internal static class MetricsSettings
         Default = false,
         Validator = Validators.Boolean,
         Description = """
-            Count no calls and no connections in the workers (the admin endpoint and the exporters then show only
-            the master's own numbers). For measuring what the metrics cost; they are on by default.
+            Count no calls and no connections in the workers (for measuring what the metrics cost).
+            The admin endpoint and the exporters then show only the master's own numbers; metrics are on by default.
             """,
     };
 
@@ -38,8 +38,8 @@ internal static class MetricsSettings
         Default = null,
         Validator = HostPort,
         Description = """
-            Send metrics to the statsd daemon at this address (UDP), as gunicorn does: its names, under statsd_prefix.
-            The master sends them every second, summed over the workers. Unset: no statsd.
+            Send metrics to the statsd daemon at this UDP address, with gunicorn's names.
+            The master sends them every second, summed over the workers, under statsd_prefix. Unset: no statsd.
             """,
     };
 
@@ -61,8 +61,8 @@ internal static class MetricsSettings
         Default = "",
         Validator = new Validator<string>("comma-separated tags", text => text, value => value),
         Description = """
-            Tags added to every statsd line in the DogStatsD format (|#tag1:value,tag2), e.g. env:prod,service:orders.
-            Same as gunicorn.
+            Tags added to every statsd line, in the DogStatsD format.
+            Comma-separated, e.g. env:prod,service:orders, sent as |#env:prod,service:orders. Same as gunicorn.
             """,
     };
 
