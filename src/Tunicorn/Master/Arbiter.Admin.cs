@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using Tunicorn.Admin;
 using Tunicorn.Config;
 using Tunicorn.Control;
@@ -19,6 +20,7 @@ internal sealed partial class Arbiter
 
     private MetricsAggregator? _metrics;
     private AdminServer? _admin;
+    private StatsdExporter? _statsd;
     // Set on the loop the moment a stop begins (TERM, INT, QUIT, ctl stop, halt), read by /readyz on the admin's threads.
     private volatile bool _stopping;
     private volatile string _registryState = "not registered";
@@ -33,6 +35,18 @@ internal sealed partial class Arbiter
     private void StartMetrics(Settings settings)
     {
         _metrics = new MetricsAggregator(_board, _time);
+        if (settings.StatsdHost is { Length: > 0 } statsd)
+        {
+            try
+            {
+                _statsd = StatsdExporter.Start(statsd, settings.StatsdPrefix, settings.DogstatsdTags, _metrics, _log, _time);
+            }
+            catch (Exception e) when (e is FormatException or SocketException)
+            {
+                // As gunicorn: metrics are not worth failing a start for.
+                StatsdUnavailable(_log, statsd, e.Message);
+            }
+        }
         if (settings.AdminBind is not { Length: > 0 } bind)
             return;
         IPEndPoint endPoint;
@@ -113,6 +127,11 @@ internal sealed partial class Arbiter
     {
         if (_admin is not null)
             await _admin.DisposeAsync();
+        _statsd?.Dispose();
         _metrics?.Dispose();
     }
+
+    [LoggerMessage(EventId = 1857, Level = LogLevel.Warning,
+        Message = "statsd_host '{Address}' is unusable ({Reason}): no metrics are sent to statsd")]
+    private static partial void StatsdUnavailable(ILogger logger, string address, string reason);
 }
