@@ -21,6 +21,7 @@ internal sealed partial class Arbiter
     private MetricsAggregator? _metrics;
     private AdminServer? _admin;
     private StatsdExporter? _statsd;
+    private OtlpMetricsExporter? _otlp;
     // Set on the loop the moment a stop begins (TERM, INT, QUIT, ctl stop, halt), read by /readyz on the admin's threads.
     private volatile bool _stopping;
     private volatile string _registryState = "not registered";
@@ -47,6 +48,8 @@ internal sealed partial class Arbiter
                 StatsdUnavailable(_log, statsd, e.Message);
             }
         }
+        if (settings.OtlpEndpoint is { Length: > 0 } otlp)
+            _otlp = OtlpMetricsExporter.Start(otlp, _metrics, settings.ProcName ?? "tunicorn", _log, _time);
         if (settings.AdminBind is not { Length: > 0 } bind)
             return;
         IPEndPoint endPoint;
@@ -128,6 +131,7 @@ internal sealed partial class Arbiter
         if (_admin is not null)
             await _admin.DisposeAsync();
         _statsd?.Dispose();
+        _otlp?.Dispose();
         _metrics?.Dispose();
     }
 

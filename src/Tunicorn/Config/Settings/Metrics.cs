@@ -66,6 +66,24 @@ internal static class MetricsSettings
             """,
     };
 
+    public static readonly Setting<string> OtlpEndpoint = new("otlp_endpoint", SettingSection.Metrics)
+    {
+        Flags = ["--otlp-endpoint"],
+        MetaVar = "URL",
+        Default = null,
+        Validator = new Validator<string>("http(s) URL", ParseOtlpEndpoint, value => value),
+        Description = """
+            Export the metrics from the master over OTLP/HTTP to this collector, e.g. http://127.0.0.1:4318.
+            Protobuf over HTTP; without a path, /v1/metrics is added. Every 10 s, or OTEL_METRIC_EXPORT_INTERVAL milliseconds; the service
+            name is proc_name. Unset: no OTLP export.
+            """,
+    };
+
+    private static string ParseOtlpEndpoint(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? text
+            : throw new SettingValueException(text, "is not an http:// or https:// URL (e.g. http://127.0.0.1:4318)");
+
     /// <summary>HOST:PORT or [IPV6]:PORT with a port of 1-65535.</summary>
     private static Validator<string> HostPort => new("HOST:PORT", ParseHostPort, value => value);
 
