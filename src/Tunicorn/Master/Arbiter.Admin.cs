@@ -116,7 +116,7 @@ internal sealed partial class Arbiter
         {
             // The loop is stopping (it answers no control requests then): the page shows what it can.
         }
-        string registry = $"{_current.Settings.ServiceRegisterCls ?? "none"}: {_registryState}";
+        string registry = _current.Settings.ServiceRegisterCls is { Length: > 0 } cls and not "none" ? $"{cls}: {_registryState}" : "none";
         return new AdminStatus(server, workers, registry, ReadinessNow());
     }
 
