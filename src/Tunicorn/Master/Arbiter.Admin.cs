@@ -35,7 +35,7 @@ internal sealed partial class Arbiter
     /// <summary>Once, at start: a reload keeps the endpoint it has, and the counters go on across reloads.</summary>
     private void StartMetrics(Settings settings)
     {
-        _metrics = new MetricsAggregator(_board, _time);
+        _metrics = new MetricsAggregator(_board, _time, keepRecent: settings.AdminBind is { Length: > 0 });
         if (settings.StatsdHost is { Length: > 0 } statsd)
         {
             try

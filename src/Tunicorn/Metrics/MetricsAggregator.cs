@@ -26,16 +26,19 @@ internal sealed class MetricsAggregator : IDisposable
     private readonly Dictionary<string, long> _workersExited = new(StringComparer.Ordinal);
     private readonly Queue<(long At, Dictionary<string, (long Count, long Errors, long[] Buckets)> Methods)> _recent = new();
     private readonly TimeProvider _time;
-    private readonly ITimer _snapshots;
+    // Only while something shows the recent window (/status): an idle master without it allocates nothing for metrics.
+    private readonly ITimer? _snapshots;
     private long _spawned;
     private long _reloadsOk;
     private long _reloadsFailed;
 
-    public MetricsAggregator(ConnectionBoard board, TimeProvider? time = null)
+    /// <param name="keepRecent">Take the snapshots of <see cref="RecentMethods"/> (the admin endpoint's /status).</param>
+    public MetricsAggregator(ConnectionBoard board, TimeProvider? time = null, bool keepRecent = false)
     {
         _board = MetricsBoard.Of(board);
         _time = time ?? TimeProvider.System;
-        _snapshots = _time.CreateTimer(_ => TakeSnapshot(), null, TimeSpan.Zero, SnapshotEvery);
+        if (keepRecent)
+            _snapshots = _time.CreateTimer(_ => TakeSnapshot(), null, TimeSpan.Zero, SnapshotEvery);
     }
 
     /// <summary>A worker was spawned into <paramref name="slot"/>: its slot starts from zero.</summary>
@@ -172,5 +175,5 @@ internal sealed class MetricsAggregator : IDisposable
         }
     }
 
-    public void Dispose() => _snapshots.Dispose();
+    public void Dispose() => _snapshots?.Dispose();
 }
