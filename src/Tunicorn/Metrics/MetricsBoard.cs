@@ -70,6 +70,12 @@ internal sealed class MetricsBoard
 
     private ref long At(int slot, int index) => ref _memory.Int64At(_base + (slot * SlotLongs + index) * sizeof(long));
 
+    /// <summary>The worker's path: <paramref name="slot"/> was checked by <see cref="CheckSlot"/>, and every index is below <see cref="SlotLongs"/>.</summary>
+    private ref long Fast(int slot, int index) => ref _memory.Int64AtUnchecked(_base + (slot * SlotLongs + index) * sizeof(long));
+
+    /// <summary>Throws unless <paramref name="slot"/> is a slot of the board: once, before a worker counts into it.</summary>
+    public void CheckSlot(int slot) => ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)slot, (uint)ConnectionBoard.Slots, nameof(slot));
+
     private static int SeriesStart(int series) => HeaderLongs + series * SeriesLongs;
 
     // ---- worker side: its own slot only ----
@@ -92,9 +98,9 @@ internal sealed class MetricsBoard
             Interlocked.Increment(ref At(slot, TotalBase + ConnectionFormat.Unknown));
     }
 
-    public void CallStarted(int slot) => Interlocked.Increment(ref At(slot, InFlightAt));
+    public void CallStarted(int slot) => Interlocked.Increment(ref Fast(slot, InFlightAt));
 
-    public void CallEnded(int slot) => Interlocked.Decrement(ref At(slot, InFlightAt));
+    public void CallEnded(int slot) => Interlocked.Decrement(ref Fast(slot, InFlightAt));
 
     public void IdleConnectionEvicted(int slot) => Interlocked.Increment(ref At(slot, EvictedAt));
 
@@ -108,6 +114,7 @@ internal sealed class MetricsBoard
     /// </summary>
     public int ClaimSeries(int slot, string method, string? errorType)
     {
+        CheckSlot(slot);
         int count = (int)Volatile.Read(ref At(slot, SeriesCountAt));
         if (count >= MaxSeries - 1)
         {
@@ -153,13 +160,13 @@ internal sealed class MetricsBoard
     public void RecordCall(int slot, int series, long durationTicks, long requestBytes, long responseBytes)
     {
         int start = SeriesStart(series);
-        Interlocked.Increment(ref At(slot, start + CountAt));
-        Interlocked.Add(ref At(slot, start + DurationSumAt), durationTicks);
-        Interlocked.Increment(ref At(slot, start + DurationBucketsAt + MetricBuckets.DurationBucket(durationTicks)));
-        Interlocked.Add(ref At(slot, start + RequestSumAt), requestBytes);
-        Interlocked.Increment(ref At(slot, start + RequestBucketsAt + MetricBuckets.SizeBucket(requestBytes)));
-        Interlocked.Add(ref At(slot, start + ResponseSumAt), responseBytes);
-        Interlocked.Increment(ref At(slot, start + ResponseBucketsAt + MetricBuckets.SizeBucket(responseBytes)));
+        // No count of its own: the master sums the duration buckets, so _count always equals the +Inf bucket.
+        Interlocked.Add(ref Fast(slot, start + DurationSumAt), durationTicks);
+        Interlocked.Increment(ref Fast(slot, start + DurationBucketsAt + MetricBuckets.DurationBucket(durationTicks)));
+        Interlocked.Add(ref Fast(slot, start + RequestSumAt), requestBytes);
+        Interlocked.Increment(ref Fast(slot, start + RequestBucketsAt + MetricBuckets.SizeBucket(requestBytes)));
+        Interlocked.Add(ref Fast(slot, start + ResponseSumAt), responseBytes);
+        Interlocked.Increment(ref Fast(slot, start + ResponseBucketsAt + MetricBuckets.SizeBucket(responseBytes)));
     }
 
     // ---- master side ----
@@ -195,10 +202,13 @@ internal sealed class MetricsBoard
                 continue;
             var key = _memory.BytesAt(_base + (slot * SlotLongs + start + 1) * sizeof(long), length);
             var totals = into.SeriesFor(key);
-            totals.Count += Volatile.Read(ref At(slot, start + CountAt));
             totals.DurationTicks += Volatile.Read(ref At(slot, start + DurationSumAt));
             for (int b = 0; b < MetricBuckets.DurationCount; b++)
-                totals.DurationBuckets[b] += Volatile.Read(ref At(slot, start + DurationBucketsAt + b));
+            {
+                long inBucket = Volatile.Read(ref At(slot, start + DurationBucketsAt + b));
+                totals.DurationBuckets[b] += inBucket;
+                totals.Count += inBucket;
+            }
             totals.RequestBytes += Volatile.Read(ref At(slot, start + RequestSumAt));
             totals.ResponseBytes += Volatile.Read(ref At(slot, start + ResponseSumAt));
             for (int b = 0; b < MetricBuckets.SizeCount; b++)

@@ -34,6 +34,7 @@ internal sealed class WorkerMetrics
     /// <param name="defaultService">The service a call without a service name (not multiplexed) belongs to, for <c>rpc.method</c>.</param>
     public WorkerMetrics(MetricsBoard board, int slot, string defaultService)
     {
+        board.CheckSlot(slot);
         _board = board;
         _slot = slot;
         _defaultService = defaultService;
@@ -74,8 +75,17 @@ internal sealed class WorkerMetrics
         _board.CallEnded(_slot);
         if (ActiveCalls.Enabled)
             ActiveCalls.Add(-1);
-        if (!_methods.TryGetValue(call.Method, out var method))
-            method = AddMethod(call.Method);
+        // A connection mostly calls one method: comparing the name with its last one is cheaper than hashing it.
+        MethodSeries method;
+        if (call.Connection.MetricsSeries is MethodSeries last && string.Equals(last.WireName, call.Method, StringComparison.Ordinal))
+        {
+            method = last;
+        }
+        else
+        {
+            method = _methods.TryGetValue(call.Method, out var found) ? found : AddMethod(call.Method);
+            call.Connection.MetricsSeries = method;
+        }
         string? errorType = ErrorType(call.Result);
         int series = method.SeriesOf(errorType, this);
         _board.RecordCall(_slot, series, call.Duration.Ticks, call.RequestBytes, call.ResponseBytes);
@@ -92,9 +102,9 @@ internal sealed class WorkerMetrics
     /// <c>error.type</c> of a call's result: null when it succeeded; the declared exception's name or
     /// TApplicationException as the reply said; snake_case words for failures without a reply.
     /// </summary>
-    internal static string? ErrorType(string? result) => result switch
+    internal static string? ErrorType(string? result) => result is null || ReferenceEquals(result, ThriftCall.ResultOk) ? null : result switch
     {
-        null or ThriftCall.ResultOk => null,
+        ThriftCall.ResultOk => null,
         ThriftCall.ResultTransportError => "transport_error",
         ThriftCall.ResultProtocolError => "protocol_error",
         ThriftCall.ResultAborted => "aborted",
@@ -116,7 +126,7 @@ internal sealed class WorkerMetrics
                 return found;
             // A client can send any name; unknown ones end as TApplicationException calls, one series each until the
             // board's overflow series takes the rest.
-            var method = new MethodSeries(RpcMethod(wireName, _defaultService));
+            var method = new MethodSeries(wireName, RpcMethod(wireName, _defaultService));
             _methods[wireName] = method;
             return method;
         }
@@ -129,8 +139,10 @@ internal sealed class WorkerMetrics
     }
 
     /// <summary>The series of one method: the successful calls' and one per error type, claimed on first use.</summary>
-    private sealed class MethodSeries(string rpcMethod)
+    private sealed class MethodSeries(string wireName, string rpcMethod)
     {
+        public string WireName { get; } = wireName;
+
         private readonly Lock _gate = new();
         private int _ok = -1;
         // Copied on write (rare: a new error type), read without a lock.
