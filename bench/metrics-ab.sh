@@ -75,6 +75,9 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 
 m_on="$(median "${on[@]}")"
 m_off="$(median "${off[@]}")"
 echo "median: metrics on $m_on calls/s, off $m_off calls/s, on/off $(awk -v a="$m_on" -v b="$m_off" 'BEGIN { printf "%.3f", a / b }')"
+ratios=()
+for i in "${!on[@]}"; do ratios+=("$(awk -v a="${on[$i]}" -v b="${off[$i]}" 'BEGIN { printf "%.3f", a / b }')"); done
+echo "median of the rounds' on/off ratios (each round's pair ran back to back): $(median "${ratios[@]}") (rounds: ${ratios[*]})"
 c_on="$(median "${on_cpu[@]}")"
 c_off="$(median "${off_cpu[@]}")"
 echo "median worker CPU a call: metrics on $c_on us, off $c_off us, off/on $(awk -v a="$c_on" -v b="$c_off" 'BEGIN { printf "%.3f", b / a }') (the calls/s the same CPU buys, on relative to off)"
