@@ -11,10 +11,13 @@
 #   systemd          systemd-socket-activate (passes a listening socket to the server, as a .socket unit does)
 #                    and systemd-analyze (verifies the unit files of the docs); nothing is started as a daemon
 #   iproute2         ss, with which the socket activation tests see which socket listens on a port
+#   prometheus       the Prometheus server (started by the metrics tests on a free loopback port to scrape the admin
+#                    endpoint; not as a daemon) and promtool, which checks /metrics
+#   python3-prometheus-client  the Python parser of the Prometheus and OpenMetrics text formats, for /metrics
 # Idempotent: with everything present it changes nothing and needs no network. Uses sudo only when not root.
 set -euo pipefail
 
-packages=(thrift-compiler python3-thrift zookeeper etcd-server etcd-client python3-kazoo haproxy systemd iproute2)
+packages=(thrift-compiler python3-thrift zookeeper etcd-server etcd-client python3-kazoo haproxy systemd iproute2 prometheus python3-prometheus-client)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -13,5 +13,7 @@ internal enum SettingSection
     Tls,
     /// <summary>The service registry the master announces itself in (ZooKeeper, etcd).</summary>
     Registry,
+    /// <summary>Metrics, the admin endpoint and the exporters (docs/metrics.md).</summary>
+    Metrics,
     Hooks,
 }

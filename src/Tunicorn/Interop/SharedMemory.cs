@@ -30,6 +30,28 @@ internal sealed unsafe class SharedMemory
         return ref ((int*)Address)[index];
     }
 
+    /// <summary>The 64-bit integer at byte <paramref name="offset"/> (a multiple of 8), for Volatile and Interlocked access.</summary>
+    public ref long Int64At(int offset)
+    {
+        if (offset < 0 || offset % sizeof(long) != 0 || offset > Length - sizeof(long))
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"not an aligned 64-bit place in a region of {Length} bytes");
+        return ref *(long*)(Address + offset);
+    }
+
+    /// <summary>
+    /// <see cref="Int64At"/> without its checks, for a caller on a hot path whose offsets are in range by construction
+    /// (the metrics board checks its slot once, and its indexes are constants and bucket numbers).
+    /// </summary>
+    public ref long Int64AtUnchecked(int offset) => ref *(long*)(Address + offset);
+
+    /// <summary><paramref name="length"/> bytes from byte <paramref name="offset"/>.</summary>
+    public Span<byte> BytesAt(int offset, int length)
+    {
+        if (offset < 0 || length < 0 || offset > Length - length)
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"[{offset}, +{length}) is outside a region of {Length} bytes");
+        return new Span<byte>(Address + offset, length);
+    }
+
     public static SharedMemory Create(string name, int length)
     {
         int fd = Libc.memfd_create(name, Libc.MFD_CLOEXEC);

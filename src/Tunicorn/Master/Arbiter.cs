@@ -191,6 +191,7 @@ internal sealed partial class Arbiter : IArbiterContext
             Signals.SIGTTOU, Signals.SIGUSR1, Signals.SIGUSR2, Signals.SIGWINCH], signal => Post(new ArbiterEvent.SignalReceived(signal)));
         Listening?.Invoke();
         StartControlSocket(settings);
+        StartMetrics(settings);
 
         ManageWorkers();
         _hooks.Run("when_ready", h => h.WhenReady(this));
@@ -236,6 +237,7 @@ internal sealed partial class Arbiter : IArbiterContext
     internal async Task<int> HaltAsync(HaltServerException halt)
     {
         Halting(_log, halt.Message);
+        _stopping = true;
         _serviceManager?.Stopping($"halting: {halt.Message}");
         _stop = StopKind.Quick; // workers that fail while we stop must not halt us a second time
         _relay.ServerStopping();
@@ -296,6 +298,7 @@ internal sealed partial class Arbiter : IArbiterContext
                     // Announce only once a worker accepts; the registry keeps the entries alive on its own.
                     _tasks.Track("starting the service registry",
                         _registry.StartAsync(ServiceEndpoint.FromListeners(_listeners.Names, _advertiseHost), _shutdown.Token));
+                    _registryState = "registered";
                 }
                 _everBooted = true;
                 _respawnBackoff = TimeSpan.Zero;
@@ -338,12 +341,14 @@ internal sealed partial class Arbiter : IArbiterContext
     private void StopGracefully(string how)
     {
         _stop ??= StopKind.Graceful;
+        _stopping = true;
         _serviceManager?.Stopping(how);
     }
 
     private void StopQuickly(string how)
     {
         _stop = StopKind.Quick;
+        _stopping = true;
         _serviceManager?.Stopping(how);
     }
 
@@ -383,6 +388,7 @@ internal sealed partial class Arbiter : IArbiterContext
             if (next is not null)
                 Release(next);
             ReloadFailed(_log, _workers.Count, e.Message);
+            _metrics?.ReloadFinished(ok: false);
             _serviceManager?.ReloadFailed(_reloads.Serving, e.Message);
             return;
         }
@@ -422,6 +428,7 @@ internal sealed partial class Arbiter : IArbiterContext
         foreach (var w in old)
             Retire(w);
         ReloadCompleted(_log, pending.Generation, string.Join(", ", fresh.Select(w => w.Pid)), old.Count);
+        _metrics?.ReloadFinished(ok: true);
         _serviceManager?.Reloaded(fresh.Count, pending.Generation);
         Release(replaced);
     }
@@ -434,6 +441,7 @@ internal sealed partial class Arbiter : IArbiterContext
             Retire(w);
         pending.Listeners.CloseExcept(_listeners);
         ReloadFailed(_log, _workers.Values.Count(w => w.Generation != pending.Generation), reason);
+        _metrics?.ReloadFinished(ok: false);
         _serviceManager?.ReloadFailed(_reloads.Serving, reason);
         Release(pending.Next);
     }
@@ -478,6 +486,7 @@ internal sealed partial class Arbiter : IArbiterContext
         _relay.Remove(worker.Slot);
         worker.Link.Dispose();
         _board.Release(worker.Slot);
+        _metrics?.Retire(worker.Slot, ExitReasonOf(worker, code));
         LogExit(worker, code);
         _hooks.Run("child_exit", h => h.ChildExit(this, worker.Info));
 
@@ -677,6 +686,7 @@ internal sealed partial class Arbiter : IArbiterContext
         hooks.Run("pre_fork", h => h.PreFork(this, new WorkerInfo(0, age)));
         int slot = FreeBoardSlot();
         _board.Assign(slot, -1);
+        _metrics?.Assign(slot, -1);
         IWorkerLink link;
         try
         {
@@ -686,6 +696,7 @@ internal sealed partial class Arbiter : IArbiterContext
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException or InteropException)
         {
             _board.Release(slot);
+            _metrics?.Unassign(slot);
             if (!_everBooted)
                 throw new HaltServerException($"cannot start a worker process: {e.Message}", 1);
             SpawnFailed(_log, e.Message);
@@ -696,6 +707,7 @@ internal sealed partial class Arbiter : IArbiterContext
         _workers[worker.Pid] = worker;
         _board.SetPid(slot, worker.Pid);
         _relay.Add(slot, worker.Pid, link.HandOff);
+        _metrics?.SetPid(slot, worker.Pid);
         BootingWorker(_log, worker.Pid);
         worker.Reports = _tasks.Track($"reading the reports of worker {worker.Pid}",
             link.ReadReportsAsync(report => OnReport(worker, report), _shutdown.Token));
@@ -789,6 +801,7 @@ internal sealed partial class Arbiter : IArbiterContext
         try
         {
             await _registry.DeregisterAsync(bound.Token);
+            _registryState = "deregistered";
         }
         catch (Exception e)
         {
@@ -810,6 +823,7 @@ internal sealed partial class Arbiter : IArbiterContext
         _signalTraps?.Dispose();
         // The report readers end with the cancellation: a failure of theirs is logged before the master says it exits.
         await _tasks.DrainAsync(LastReportsWait, _time);
+        await StopAdminAsync();
         MasterExiting(_log);
     }
 }

@@ -27,6 +27,12 @@ public sealed class ConnectionInfo
 
     private ThriftCall? _callInFlight;
 
+    /// <summary>The connection's protocol and transport as the metrics count it (Metrics/ConnectionFormat); 0 until detected.</summary>
+    internal int MetricsFormat { get; set; }
+
+    /// <summary>The metrics series of the method this connection called last (Metrics/WorkerMetrics), to skip a lookup.</summary>
+    internal object? MetricsSeries { get; set; }
+
     /// <summary>The connection's wait between calls, through which the worker closes it when it is the longest idle.</summary>
     internal ConnectionWaiter? Waiter { get; set; }
 

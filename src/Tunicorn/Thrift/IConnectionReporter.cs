@@ -15,6 +15,11 @@ internal interface IConnectionReporter
 {
     void Opened(ConnectionInfo connection);
 
+    /// <summary>The protocol and transport the connection speaks are known (the first call arrived); at most once.</summary>
+    void Detected(ConnectionInfo connection, Config.ThriftProtocolKind protocol, Config.ThriftTransportKind transport)
+    {
+    }
+
     /// <summary>The message header was read: the call is in flight from here until <see cref="CallCompleted"/>.</summary>
     void CallStarted(ThriftCall call);
 

@@ -46,6 +46,10 @@ internal sealed class SocketTransport : TEndpointTransport
     // When the last reply's flush began (Stopwatch ticks); 0 once taken.
     private long _replyFlushedAt;
 
+    /// <summary>Bytes the protocols have read and the bytes sent, since the connection opened: a call's sizes are differences.</summary>
+    public long BytesConsumed { get; private set; }
+    public long BytesSent { get; private set; }
+
     /// <param name="engine">Reads and writes the connection's socket: a readiness loop, .NET's socket engine, or TLS.</param>
     /// <param name="ioTimeout">Bounds each socket read and write of a call; null for none.</param>
     /// <param name="abort">
@@ -251,6 +255,7 @@ internal sealed class SocketTransport : TEndpointTransport
         if (count > RemainingMessageSize)
             throw MessageTooLarge(count);
         CountConsumedMessageBytes(count);
+        BytesConsumed += count;
     }
 
     private TTransportException MessageTooLarge(long more) => new(TTransportException.ExceptionType.MessageSizeLimit,
@@ -324,6 +329,7 @@ internal sealed class SocketTransport : TEndpointTransport
 
     private ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
+        BytesSent += data.Length;
         // A reply that fits the socket's send buffer leaves in one system call, with no timer armed.
         if (_engine.TrySend(ref data))
             return ValueTask.CompletedTask;

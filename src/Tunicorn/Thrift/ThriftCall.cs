@@ -41,4 +41,10 @@ public sealed class ThriftCall
     public string? Result { get; set; }
 
     public TimeSpan Duration { get; set; }
+
+    /// <summary>Bytes of the call's message as read from the socket (framing included), for the metrics.</summary>
+    internal long RequestBytes { get; set; }
+
+    /// <summary>Bytes of the reply as written to the socket (framing included); 0 for oneway and failed calls.</summary>
+    internal long ResponseBytes { get; set; }
 }

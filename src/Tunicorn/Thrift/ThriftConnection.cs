@@ -64,6 +64,9 @@ internal sealed partial class ThriftConnection
     private bool _staying;
     // Another worker serves it now: this process only lets go of its descriptor.
     private bool _handedOff;
+    // The endpoint's byte counts when the current call's dispatch began: the call's sizes are what they grew by.
+    private long _consumedAtDispatch;
+    private long _sentAtDispatch;
 
     /// <param name="adopted">Set for a connection another worker handed over, which this one serves as if it had accepted it.</param>
     public ThriftConnection(Socket socket, ConnectionServices services, AdoptedConnection? adopted = null)
@@ -246,6 +249,8 @@ internal sealed partial class ThriftConnection
                     return failure;
 
                 _tracker!.Reset();
+                _consumedAtDispatch = _endpoint.BytesConsumed;
+                _sentAtDispatch = _endpoint.BytesSent;
                 bool keepOpen;
                 try
                 {
@@ -385,6 +390,7 @@ internal sealed partial class ThriftConnection
         {
             return Fail(e, call: null, "in the first bytes");
         }
+        _reporter.Detected(_connection, _stack.Protocol, _stack.Transport);
         if ((_options.Protocol == ThriftProtocolKind.Auto || _options.Transport == ThriftTransportKind.Auto) && _adopted?.Protocol is null or ThriftProtocolKind.Auto)
             Log.Detected(_logger, _connection.Id, _connection.Peer, _stack.Protocol, _stack.Transport);
         return null;
@@ -485,6 +491,8 @@ internal sealed partial class ThriftConnection
         call.Result = result;
         call.Duration = Stopwatch.GetElapsedTime(call.StartTimestamp);
         call.Connection.CallsServed++;
+        call.RequestBytes = _endpoint!.BytesConsumed - _consumedAtDispatch;
+        call.ResponseBytes = _endpoint.BytesSent - _sentAtDispatch;
         _reporter.CallCompleted(call);
     }
 

@@ -8,6 +8,7 @@ using Tunicorn.Config;
 using Tunicorn.Hooks;
 using Tunicorn.Interop;
 using Tunicorn.IO;
+using Tunicorn.Metrics;
 using Tunicorn.Thrift;
 using Tunicorn.WorkerContract;
 
@@ -87,6 +88,8 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
     private int _fatalReported;
     // Why this worker asked the master to replace it (spawn-first recycling), once asked.
     private string? _replacementReason;
+    // Null with metrics_disable: then the call path skips the metrics altogether.
+    private readonly WorkerMetrics? _metrics;
 
     protected WorkerBase(WorkerOptions options)
     {
@@ -96,6 +99,9 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
         // Drawn once per worker, as gunicorn: the jitter spreads the restarts of workers started together.
         _maxRequests = options.Settings.MaxRequests <= 0 ? 0
             : options.Settings.MaxRequests + Random.Shared.Next(0, Math.Max(0, options.Settings.MaxRequestsJitter) + 1);
+        _metrics = options.Settings.MetricsDisable ? null
+            : new WorkerMetrics(MetricsBoard.Of(options.Board), options.BoardSlot,
+                options.App.ServiceNames.Count > 0 ? options.App.ServiceNames[0] : options.App.ServiceType.Name);
     }
 
     public int Pid => Environment.ProcessId;
@@ -318,6 +324,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
             if (!connection.Waiter!.TryEvict())
                 continue;
             long total = Interlocked.Increment(ref _idleConnectionsClosed);
+            _metrics?.IdleConnectionEvicted();
             if (_evictionLog.TryEnter(out long held))
                 IdleConnectionClosed(Log, Pid, ConnectionLimitName, ConnectionLimit, connection.Id, connection.Peer,
                     Stopwatch.GetElapsedTime(since).TotalSeconds, total, held);
@@ -336,6 +343,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
         if (ClientWaiting(listener))
         {
             long refused = Interlocked.Increment(ref _acceptsOutOfDescriptors);
+            _metrics?.AcceptOutOfDescriptors();
             if (_descriptorsLog.TryEnter(out long held))
             {
                 var (soft, _) = ResourceLimits.OpenFiles();
@@ -610,12 +618,17 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
     void IConnectionReporter.Opened(ConnectionInfo connection)
     {
         _open[connection.Id] = connection;
+        _metrics?.ConnectionOpened(connection);
         if (_runCallHooks)
             _hooks.Run("on_connected", h => h.OnConnected(this, connection));
     }
 
+    void IConnectionReporter.Detected(ConnectionInfo connection, ThriftProtocolKind protocol, ThriftTransportKind transport) =>
+        _metrics?.ConnectionDetected(connection, protocol, transport);
+
     void IConnectionReporter.CallStarted(ThriftCall call)
     {
+        _metrics?.CallStarted();
         if (!call.IsOneway)
             Interlocked.Increment(ref _callsRead);
         call.Connection.CallInFlight = call;
@@ -626,6 +639,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
     void IConnectionReporter.CallCompleted(ThriftCall call)
     {
         call.Connection.CallInFlight = null;
+        _metrics?.CallCompleted(call);
         if (!call.IsOneway && call.Result is not (ThriftCall.ResultTransportError or ThriftCall.ResultProtocolError or ThriftCall.ResultAborted))
             Interlocked.Increment(ref _callsAnswered);
         long served = Interlocked.Increment(ref _callsServed);
@@ -661,6 +675,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
 
     void IConnectionReporter.BadInput(ConnectionInfo connection, Exception error)
     {
+        _metrics?.BadInput();
         if (_runCallHooks)
             _hooks.Run("on_tdecode_exception", h => h.OnTDecodeException(this, connection, error));
     }
@@ -668,6 +683,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
     void IConnectionReporter.Closed(ConnectionInfo connection, string reason)
     {
         _open.TryRemove(connection.Id, out _);
+        _metrics?.ConnectionClosed(connection);
         if (_runCallHooks)
             _hooks.Run("post_connect_closed", h => h.PostConnectClosed(this, connection));
     }

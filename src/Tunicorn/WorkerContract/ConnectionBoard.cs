@@ -24,9 +24,30 @@ internal sealed class ConnectionBoard
 
     public int Descriptor => _memory.Descriptor;
 
-    public static ConnectionBoard Create() => new(SharedMemory.Create("tunicorn-board", Size));
+    /// <summary>
+    /// The region holds the metrics board after the connection board (Metrics/MetricsBoard.cs): one descriptor and one
+    /// mapping for both, and the same slot numbers.
+    /// </summary>
+    private const int RegionSize = Size + Metrics.MetricsBoard.Size;
 
-    public static ConnectionBoard Open(int fd) => new(SharedMemory.Open(fd, Size));
+    public static ConnectionBoard Create() => new(SharedMemory.Create("tunicorn-board", RegionSize));
+
+    public static ConnectionBoard Open(int fd) => new(SharedMemory.Open(fd, RegionSize));
+
+    /// <summary>The whole shared region, for the metrics board that lives after <see cref="Size"/>.</summary>
+    internal SharedMemory Region => _memory;
+
+    /// <summary>Master: how many workers accept now (the admin endpoint's /readyz).</summary>
+    public int AcceptingCount()
+    {
+        int accepting = 0;
+        for (int i = 0; i < Slots; i++)
+        {
+            if (IsAccepting(i))
+                accepting++;
+        }
+        return accepting;
+    }
 
     private const int Pid = 0;
     private const int Connections = 1;

@@ -7,7 +7,7 @@ namespace Tunicorn.Tests.Config;
 public sealed class SettingRegistryTests
 {
     private static readonly Type[] SectionClasses =
-        [typeof(ConfigSettings), typeof(ServerSettings), typeof(WorkerSettings), typeof(ProcessSettings), typeof(ControlSettings), typeof(LoggingSettings), typeof(ThriftSettings), typeof(TlsSettings), typeof(RegistrySettings), typeof(HooksSettings)];
+        [typeof(ConfigSettings), typeof(ServerSettings), typeof(WorkerSettings), typeof(ProcessSettings), typeof(ControlSettings), typeof(LoggingSettings), typeof(ThriftSettings), typeof(TlsSettings), typeof(RegistrySettings), typeof(MetricsSettings), typeof(HooksSettings)];
 
     [Fact]
     public void All_HoldsEverySettingDeclaredInTheSectionFiles_Once()
