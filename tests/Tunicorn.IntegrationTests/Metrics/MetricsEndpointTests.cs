@@ -49,7 +49,9 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output)
         output.WriteLine($"[test] {answered} calls answered, {failed} failed");
         Assert.True(server.BootingPids().Count >= 8, $"max_requests recycled too few workers{Environment.NewLine}{server.Log.Tail()}");
 
-        int victim = server.WorkerPids()[0];
+        // Recycling is spawn-first: wait until the retiring workers are gone, so that the one killed is a serving one
+        // the master must replace.
+        int victim = (await server.WaitForWorkerCountAsync(4, TunicornServer.BootTimeout))[0];
         Assert.True(Posix.Kill(victim, UnixSignal.Kill));
         await server.WaitForWorkerCountAsync(4, TunicornServer.BootTimeout, pids => !pids.Contains(victim));
 
@@ -63,7 +65,12 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output)
             () => $"counted {counted}; targets: {prometheus.TargetsAsync().Result}{Environment.NewLine}{server.Log.Tail()}");
         Assert.Equal(answered, (long)(await prometheus.QueryScalarAsync(
             "sum(rpc_server_call_duration_seconds_count{rpc_system_name=\"apache_thrift\",rpc_method=\"TestService/add\"})"))!);
-        Assert.True(await prometheus.QueryScalarAsync("sum(tunicorn_master_workers_spawned_total)") >= 9);
+        // Every worker the log saw booting, the killed one's replacement included, and no other.
+        int booting = server.BootingPids().Count;
+        double? spawned = null;
+        await Eventually.WaitUntilAsync(async () => (spawned = await prometheus.QueryScalarAsync("sum(tunicorn_master_workers_spawned_total)")) == booting,
+            TimeSpan.FromSeconds(30), $"Prometheus to count {booting} workers spawned", () => $"spawned {spawned}");
+        Assert.True(booting >= 9, $"expected 4 workers, at least 4 replacements and the killed one's: {booting}");
         Assert.Equal(4, await prometheus.QueryScalarAsync("sum(tunicorn_master_workers)"));
     }
 
