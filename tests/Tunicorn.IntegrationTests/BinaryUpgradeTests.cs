@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Tunicorn.IntegrationTests.Harness;
 using Xunit;
 using Xunit.Abstractions;
@@ -69,6 +71,52 @@ public sealed class BinaryUpgradeTests(ITestOutputHelper output)
         ServerAssert.NoFailedCalls(result, "the connection-per-call client");
         Assert.True(result.Pids.Keys.Intersect(oldWorkers).Any(), $"no call was answered by the old workers: {result}");
         ServerAssert.EveryReadCallAnswered(server);
+    }
+
+    [Fact]
+    public async Task Usr2_WithAdminBind_TheNewMasterWaitsForThePort_AndServesTheAdminEndpointOnceTheOldMasterQuits()
+    {
+        using var dir = new TestDirectory("upgrade-admin");
+        int port = FreePort.Next();
+        string admin = $"127.0.0.1:{FreePort.Next()}";
+        await using var server = await TunicornServer.StartAsync(RepoPaths.TestAppDll, port, workers: 1,
+            ["--graceful-timeout", "10", "--admin-bind", admin], output, RuntimeFolder(dir));
+        Assert.Equal(server.MasterPid, await AdminPidAsync(admin));
+
+        int mark = server.LogMark;
+        Assert.True(server.Signal(UnixSignal.Usr2));
+        await using var upgraded = await UpgradedMaster.FoundAsync(server, mark, StepTimeout);
+        await upgraded.WaitForWorkersAsync(1, StepTimeout);
+        // The port is the old master's until it stops: the new master says so and serves on rather than failing the upgrade.
+        await server.WaitForLogAsync(new($@"\[{upgraded.Pid}\] \[WARNING\] admin_bind '{Regex.Escape(admin)}' is still served by the previous master \(pid: {server.MasterPid}\)"),
+            StepTimeout, mark);
+        Assert.Equal(server.MasterPid, await AdminPidAsync(admin));
+
+        Assert.True(server.Signal(UnixSignal.Winch));
+        Assert.True(server.Signal(UnixSignal.Quit));
+        Assert.Equal(0, await server.WaitForExitAsync(StepTimeout));
+        int? served = null;
+        await Eventually.WaitUntilAsync(async () => (served = await TryAdminPidAsync(admin)) == upgraded.Pid, StepTimeout,
+            "the new master to serve the admin endpoint", () => $"served by {served?.ToString(CultureInfo.InvariantCulture) ?? "nobody"}");
+        Assert.True(upgraded.Signal(UnixSignal.Term));
+        await upgraded.WaitForExitAsync(StepTimeout);
+    }
+
+    private static async Task<int> AdminPidAsync(string admin) =>
+        await TryAdminPidAsync(admin) ?? throw new Xunit.Sdk.XunitException($"nobody answers /status.json at {admin}");
+
+    private static async Task<int?> TryAdminPidAsync(string admin)
+    {
+        try
+        {
+            var (status, _, body) = await Metrics.AdminHttp.GetAsync(admin, "/status.json");
+            using var json = JsonDocument.Parse(body);
+            return status == 200 && json.RootElement.TryGetProperty("pid", out var pid) ? pid.GetInt32() : null;
+        }
+        catch (Exception e) when (e is SocketException or IOException)
+        {
+            return null;
+        }
     }
 
     [Fact]

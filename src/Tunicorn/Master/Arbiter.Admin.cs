@@ -18,7 +18,11 @@ internal sealed partial class Arbiter
     /// <summary>How long /status waits for the loop's answer: a busy or stopping loop must not hold an admin request.</summary>
     private static readonly TimeSpan AdminAskTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>How often a master started by a binary upgrade tries the admin port its predecessor still holds.</summary>
+    private static readonly TimeSpan AdminTakeOverPoll = TimeSpan.FromMilliseconds(250);
+
     private MetricsAggregator? _metrics;
+    // Set at start, or later by TakeAdminOverAsync (a binary upgrade): read through Volatile from other threads.
     private AdminServer? _admin;
     private StatsdExporter? _statsd;
     private OtlpMetricsExporter? _otlp;
@@ -27,7 +31,7 @@ internal sealed partial class Arbiter
     private volatile string _registryState = "not registered";
 
     /// <summary>Where the admin endpoint listens (HOST:PORT); null when admin_bind is unset.</summary>
-    internal string? AdminAddress => _admin?.Address;
+    internal string? AdminAddress => Volatile.Read(ref _admin)?.Address;
 
     /// <summary>What the workers counted, summed; null before start.</summary>
     internal MetricsAggregator? Metrics => _metrics;
@@ -65,11 +69,53 @@ internal sealed partial class Arbiter
             throw new HaltServerException($"admin_bind '{bind}' is the address of the Thrift bind '{clash}': give the admin endpoint a port of its own", 1);
         try
         {
-            _admin = AdminServer.Start(endPoint, new AdminRoutes(_metrics, ReadinessNow, AdminStatusAsync).AnswerAsync, _log);
+            _admin = StartAdmin(endPoint);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && UpgradeParentPid is int parent)
+        {
+            // A binary upgrade: the master that started this one serves the endpoint until it stops (after WINCH and
+            // QUIT). Failing here would fail every upgrade of a server with admin_bind; take the port once it is free.
+            AdminHeldByPreviousMaster(_log, bind, parent);
+            _tasks.Track("taking the admin endpoint over from the previous master", TakeAdminOverAsync(endPoint, _shutdown.Token));
         }
         catch (SocketException e)
         {
             throw new HaltServerException($"cannot serve the admin endpoint on '{bind}' (admin_bind): {e.Message}", 1);
+        }
+    }
+
+    private AdminServer StartAdmin(IPEndPoint endPoint) =>
+        AdminServer.Start(endPoint, new AdminRoutes(_metrics!, ReadinessNow, AdminStatusAsync).AnswerAsync, _log);
+
+    private async Task TakeAdminOverAsync(IPEndPoint endPoint, CancellationToken stop)
+    {
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(AdminTakeOverPoll, _time, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            try
+            {
+                var admin = StartAdmin(endPoint);
+                // A stop that began meanwhile must not leave the endpoint open: StopAdminAsync may have run already.
+                Volatile.Write(ref _admin, admin);
+                if (stop.IsCancellationRequested && Interlocked.Exchange(ref _admin, null) is { } late)
+                    await late.DisposeAsync();
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+            }
+            catch (SocketException e)
+            {
+                AdminTakeOverFailed(_log, endPoint.ToString(), e.Message);
+                return;
+            }
         }
     }
 
@@ -128,12 +174,21 @@ internal sealed partial class Arbiter
 
     private async Task StopAdminAsync()
     {
-        if (_admin is not null)
-            await _admin.DisposeAsync();
+        // Whoever takes it disposes it: TakeAdminOverAsync may be finishing as the stop begins.
+        if (Interlocked.Exchange(ref _admin, null) is { } admin)
+            await admin.DisposeAsync();
         _statsd?.Dispose();
         _otlp?.Dispose();
         _metrics?.Dispose();
     }
+
+    [LoggerMessage(EventId = 1859, Level = LogLevel.Warning,
+        Message = "admin_bind '{Address}' is still served by the previous master (pid: {ParentPid}), which started this one by USR2: this master takes the endpoint over once that master has stopped")]
+    private static partial void AdminHeldByPreviousMaster(ILogger logger, string address, int parentPid);
+
+    [LoggerMessage(EventId = 1860, Level = LogLevel.Error,
+        Message = "Cannot take the admin endpoint {Address} over from the previous master: {Reason}; this master serves without it")]
+    private static partial void AdminTakeOverFailed(ILogger logger, string address, string reason);
 
     [LoggerMessage(EventId = 1857, Level = LogLevel.Warning,
         Message = "statsd_host '{Address}' is unusable ({Reason}): no metrics are sent to statsd")]
