@@ -645,7 +645,9 @@ internal sealed partial class Arbiter : IArbiterContext
     {
         if (_stop is not null || _listeners is null)
             return;
-        MaintainGeneration(_reloads.Serving, _rolling.ServingTarget(_workers.Values, _reloads.Serving, _target), _current, _listeners);
+        int servingTarget = _rolling.ServingTarget(_workers.Values, _reloads.Serving, _target);
+        MaintainGeneration(_reloads.Serving, servingTarget, _current, _listeners);
+        _rolling.RetireReplacedStranded(_workers.Values, _reloads.Serving, servingTarget, Retire);
         if (_reloads.Pending is { } pending)
             MaintainGeneration(pending.Generation, _rolling.Active ? _rolling.NewTarget : pending.Next.Settings.Workers, pending.Next, pending.Listeners);
     }

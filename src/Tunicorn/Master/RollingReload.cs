@@ -103,6 +103,32 @@ internal sealed partial class RollingReload(ILogger log)
         return Math.Max(0, target - others);
     }
 
+    /// <summary>
+    /// Spawn-first for stranded workers that asked to be replaced (max_requests): <see cref="ServingTarget"/> no longer
+    /// counts them, so the serving generation starts their replacements; once it has as many booted workers as it keeps,
+    /// they retire. Nothing to do, and no pass over the workers, without a stranded generation.
+    /// </summary>
+    public void RetireReplacedStranded(IEnumerable<WorkerProcess> workers, int serving, int servingTarget, Action<WorkerProcess> retire)
+    {
+        if (_stranded.Count == 0)
+            return;
+        int booted = 0;
+        List<WorkerProcess>? replaced = null;
+        foreach (var w in workers)
+        {
+            if (w.Retiring)
+                continue;
+            if (w.Generation == serving && w.ReplaceReason is null && w.Booted)
+                booted++;
+            else if (w.ReplaceReason is not null && _stranded.Contains(w.Generation))
+                (replaced ??= []).Add(w);
+        }
+        if (replaced is null || booted < servingTarget)
+            return;
+        foreach (var w in replaced)
+            retire(w);
+    }
+
     /// <summary>The rollout stopped: its booted workers keep serving (the arbiter retires those not booted).</summary>
     /// <returns>Whether <paramref name="generation"/> was rolling out.</returns>
     public bool Stop(int generation)

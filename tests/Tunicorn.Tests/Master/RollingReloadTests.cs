@@ -125,6 +125,37 @@ public sealed class RollingReloadTests
     }
 
     [Fact]
+    public async Task StrandedNewWorkerAskingToBeReplaced_IsReplacedSpawnFirst_ByTheServingGeneration()
+    {
+        await using var rig = new ArbiterRig(workers: 2);
+        await rig.StartAsync();
+        rig.NextGeneration = () => Rolling(2, surge: 1);
+        rig.Processes.Raise(Signals.SIGHUP);
+        rig.Pass();
+        var stranded = rig.WorkersOf(1)[0];
+        stranded.Boot();
+        rig.Pass();
+        var failing = rig.WorkersOf(1)[1];
+        failing.Report(WorkerReport.Error("no database"));
+        failing.Exit((int)WorkerExitCode.BootError);
+        rig.Pass();
+        Assert.Null(rig.Arbiter.Reloads.Pending);
+        int spawned = rig.Processes.Spawned.Count;
+
+        stranded.Report(WorkerReport.Retire("max_requests reached"));
+        rig.Pass();
+        var replacement = rig.Processes.Spawned[spawned]; // started first, in the serving generation
+        Assert.Equal(0, replacement.Launch.Generation);
+        Assert.Empty(rig.Processes.SignalsSentTo(stranded));
+        replacement.Boot();
+        rig.Pass();
+        Assert.Equal([Signals.SIGTERM], rig.Processes.SignalsSentTo(stranded));
+        rig.Pass();
+        Assert.Equal(2, Accepting(rig));
+        Assert.Equal(spawned + 1, rig.Processes.Spawned.Count);
+    }
+
+    [Fact]
     public async Task RolloutStepThatDoesNotBootInTime_StopsTheRollout_TheAllowanceCountingFromTheStep()
     {
         await using var rig = new ArbiterRig(workers: 2, timeout: 0);
