@@ -8,11 +8,28 @@ namespace Tunicorn.TestApp;
 /// <c>sleep_end PID MS</c> after, so that a test sees how many calls a worker ran at once.
 /// When <c>TUNICORN_TEST_RELEASE_FILE</c> names a file, <c>sleep</c> also ends as soon as that file exists, so that a
 /// test holds calls blocked exactly until it releases them.
+/// When <c>TUNICORN_TEST_BOOT_BUDGET_FILE</c> names a file that exists, it holds how many more handlers may be created
+/// (the master's check at a start or HUP counts, as does each worker's boot): each creation takes one, and once none is
+/// left the constructor throws, so that a test breaks the app exactly at the Nth worker of a rollout. Without the file
+/// there is no limit.
 /// </summary>
 public sealed class TestServiceHandler : testapp.TestService.IAsync
 {
     public const string CallLogVariable = "TUNICORN_TEST_CALL_LOG";
     public const string ReleaseFileVariable = "TUNICORN_TEST_RELEASE_FILE";
+    public const string BootBudgetFileVariable = "TUNICORN_TEST_BOOT_BUDGET_FILE";
+
+    public TestServiceHandler()
+    {
+        string? budgetFile = Environment.GetEnvironmentVariable(BootBudgetFileVariable);
+        if (string.IsNullOrEmpty(budgetFile) || !File.Exists(budgetFile))
+            return;
+        // Read and written by one process at a time: a rolling reload with max_surge 1 creates its handlers one after another.
+        int left = int.Parse(File.ReadAllText(budgetFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        if (left <= 0)
+            throw new InvalidOperationException($"refusing to start: the boot budget in {budgetFile} is spent ({BootBudgetFileVariable})");
+        File.WriteAllText(budgetFile, (left - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     public Task<int> add(int a, int b, CancellationToken cancellationToken = default) =>
         Task.FromResult(a + b);

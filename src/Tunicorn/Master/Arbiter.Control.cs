@@ -78,7 +78,9 @@ internal sealed partial class Arbiter
                 if (before is int inProgress)
                     return ControlReply.Failed($"a reload to generation {inProgress} is already in progress");
                 return _reloads.Pending is { } pending
-                    ? ControlReply.Done($"reloading: generation {pending.Generation} is starting {pending.Next.Settings.Workers} workers")
+                    ? ControlReply.Done(_rolling.Active
+                        ? $"rolling reload: generation {pending.Generation} replaces the {pending.Next.Settings.Workers} workers {_rolling.NewTarget} at a time"
+                        : $"reloading: generation {pending.Generation} is starting {pending.Next.Settings.Workers} workers")
                     : ControlReply.Failed("reload failed (the master's log says why); the running generation serves on");
             case ControlCommands.Reopen:
                 HandleUsr1();

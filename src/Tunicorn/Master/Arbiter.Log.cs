@@ -34,6 +34,9 @@ internal sealed partial class Arbiter
     [LoggerMessage(EventId = 1012, Level = LogLevel.Error, Message = "Reload failed, the {Workers} current workers keep serving: {Reason}")]
     private static partial void ReloadFailed(ILogger logger, int workers, string reason);
 
+    [LoggerMessage(EventId = 1018, Level = LogLevel.Error, Message = "Rolling reload to generation {Generation} stopped: {Reason}; {OldCount} old and {NewCount} new workers keep serving; send HUP to start the rollout over")]
+    private static partial void RolloutStopped(ILogger logger, int generation, string reason, int oldCount, int newCount);
+
     [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "Reload ignored: reload to generation {Generation} is still in progress")]
     private static partial void ReloadInProgress(ILogger logger, int generation);
 

@@ -59,6 +59,7 @@ internal sealed partial class Arbiter : IArbiterContext
     private readonly IProcessControl _processes;
     private readonly TimeProvider _time;
     private readonly ReloadState _reloads;
+    private readonly RollingReload _rolling;
     private readonly BackgroundTasks _tasks;
     private readonly Action _reopenLogs;
     private readonly IServiceRegistry _registry;
@@ -96,6 +97,7 @@ internal sealed partial class Arbiter : IArbiterContext
         _tasks = new BackgroundTasks(_log);
         _relay = new ConnectionRelay(_board, _log);
         _recycler = new WorkerRecycler(_time, _log);
+        _rolling = new RollingReload(_log);
         _hooks = new HookRunner(initial.Hooks, _log);
         _target = initial.Settings.Workers;
     }
@@ -395,7 +397,10 @@ internal sealed partial class Arbiter : IArbiterContext
         var hooks = new HookRunner(next.Hooks, _log);
         hooks.Run("on_reload", h => h.OnReload(this));
         var pending = _reloads.Begin(next, hooks, listeners, BootAllowanceFor(next.Settings));
-        ReloadStarted(_log, pending.Generation, next.Settings.Workers);
+        if (next.Settings.ReloadStrategy == ReloadStrategy.Rolling)
+            _rolling.Start(pending.Generation, next.Settings.Workers, next.Settings.MaxSurge);
+        else
+            ReloadStarted(_log, pending.Generation, next.Settings.Workers);
     }
 
     /// <summary>Commits a reload once every new worker accepts, or gives it up when time runs out (a failed boot gives it up in <see cref="Reap"/>).</summary>
@@ -403,6 +408,8 @@ internal sealed partial class Arbiter : IArbiterContext
     {
         if (_reloads.Pending is not { } pending)
             return; // no enumeration (and no allocation) on the passes of a steady master
+        if (_rolling.Advance(_workers.Values, _target, Retire))
+            _reloads.RestartClock(); // each step of a rollout has the boot allowance
         switch (_reloads.Advance(_workers.Values))
         {
             case ReloadState.Step.Ready:
@@ -417,6 +424,7 @@ internal sealed partial class Arbiter : IArbiterContext
     private void CommitReload()
     {
         var pending = _reloads.Commit();
+        _rolling.Committed();
         var fresh = _workers.Values.Where(w => w.Generation == pending.Generation && !w.Retiring).ToList();
         var old = _workers.Values.Where(w => w.Generation != pending.Generation && !w.Retiring).ToList();
         _listeners?.CloseExcept(pending.Listeners);
@@ -437,10 +445,18 @@ internal sealed partial class Arbiter : IArbiterContext
     {
         if (_reloads.Abandon() is not { } pending)
             return;
-        foreach (var w in _workers.Values.Where(w => w.Generation == pending.Generation))
+        // A stopped rollout keeps the new workers that accept: they serve next to the old ones until the next reload.
+        bool rolling = _rolling.Stop(pending.Generation);
+        foreach (var w in _workers.Values.Where(w => w.Generation == pending.Generation && !(rolling && w.Booted)))
             Retire(w);
         pending.Listeners.CloseExcept(_listeners);
-        ReloadFailed(_log, _workers.Values.Count(w => w.Generation != pending.Generation), reason);
+        if (rolling)
+        {
+            RolloutStopped(_log, pending.Generation, reason, _workers.Values.Count(w => w.Generation != pending.Generation && !w.Retiring),
+                _workers.Values.Count(w => w.Generation == pending.Generation && !w.Retiring));
+        }
+        else
+            ReloadFailed(_log, _workers.Values.Count(w => w.Generation != pending.Generation), reason);
         _metrics?.ReloadFinished(ok: false);
         _serviceManager?.ReloadFailed(_reloads.Serving, reason);
         Release(pending.Next);
@@ -629,9 +645,11 @@ internal sealed partial class Arbiter : IArbiterContext
     {
         if (_stop is not null || _listeners is null)
             return;
-        MaintainGeneration(_reloads.Serving, _target, _current, _listeners);
+        int servingTarget = _rolling.ServingTarget(_workers.Values, _reloads.Serving, _target);
+        MaintainGeneration(_reloads.Serving, servingTarget, _current, _listeners);
+        _rolling.RetireReplacedStranded(_workers.Values, _reloads.Serving, servingTarget, Retire);
         if (_reloads.Pending is { } pending)
-            MaintainGeneration(pending.Generation, pending.Next.Settings.Workers, pending.Next, pending.Listeners);
+            MaintainGeneration(pending.Generation, _rolling.Active ? _rolling.NewTarget : pending.Next.Settings.Workers, pending.Next, pending.Listeners);
     }
 
     private void MaintainGeneration(int generation, int target, ServerGeneration config, ListenerSet listeners)

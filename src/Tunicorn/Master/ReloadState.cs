@@ -59,6 +59,13 @@ internal sealed class ReloadState(TimeProvider time)
         return time.GetElapsedTime(pending.BegunAt) > pending.Allowance ? Step.Expired : Step.Waiting;
     }
 
+    /// <summary>Gives the pending reload its boot allowance anew: a rolling reload's allowance is for each of its steps.</summary>
+    public void RestartClock()
+    {
+        if (Pending is { } pending)
+            Pending = pending with { BegunAt = time.GetTimestamp() };
+    }
+
     /// <summary>The pending generation serves from now on; returns it.</summary>
     public PendingReload Commit()
     {

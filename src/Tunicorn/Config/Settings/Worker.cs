@@ -154,6 +154,39 @@ internal static class WorkerSettings
             """,
     };
 
+    /// <summary>How a HUP replaces the workers: all at once once the new ones accept, or a few at a time.</summary>
+    public static readonly Setting<ReloadStrategy> ReloadStrategy = new("reload_strategy", SettingSection.Worker)
+    {
+        Flags = ["--reload-strategy"],
+        MetaVar = "STRATEGY",
+        Default = Config.ReloadStrategy.Generation,
+        Validator = Validators.Choice<ReloadStrategy>(
+            ["generation", "rolling"], [Config.ReloadStrategy.Generation, Config.ReloadStrategy.Rolling]),
+        Description = """
+            How a HUP replaces the workers: generation or rolling.
+            generation starts all the new workers next to the old ones; once every new one accepts, the old ones
+            retire together. rolling replaces max_surge workers at a time: new ones start, and as each accepts, an old
+            one retires (its connections move, see handoff), until no old worker is left; the server never runs more
+            than workers + max_surge processes, nor has fewer than workers accepting. With rolling, a new worker that
+            fails to boot stops the rollout: the old workers left and the new ones already up keep serving, and the
+            next HUP starts it over. The settings and the app are loaded at the HUP in both cases: a config or app that
+            does not load keeps the old workers.
+            """,
+    };
+
+    /// <summary>How many new workers a rolling reload starts at a time.</summary>
+    public static readonly Setting<int> MaxSurge = new("max_surge", SettingSection.Worker)
+    {
+        Flags = ["--max-surge"],
+        MetaVar = "INT",
+        Default = 1,
+        Validator = Validators.PositiveInt,
+        Description = """
+            How many new workers a rolling reload (reload_strategy rolling) starts at a time, at least 1.
+            Each step starts this many, waits until they accept, then retires as many old ones.
+            """,
+    };
+
     /// <summary>Whether a retiring worker hands its plain connections to a live worker instead of closing them.</summary>
     public static readonly Setting<bool> Handoff = new("handoff", SettingSection.Worker)
     {
