@@ -16,7 +16,7 @@ using Xunit.Abstractions;
 namespace Tunicorn.IntegrationTests;
 
 /// <summary>
-/// Issue 15.1: the connections of a retiring worker (HUP, TTOU, max_requests) move to a live worker between calls,
+/// Issue 15.1: the connections of a retiring worker (HUP, rolling HUP, TTOU, max_requests) move to a live worker between calls,
 /// and a persistent client never sees a close.
 /// </summary>
 public sealed partial class HandoffTests(ITestOutputHelper output)
@@ -39,10 +39,13 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
         string csharpTransport = serverTransport == "auto" ? "buffered" : serverTransport;
         using var dir = new TestDirectory("handoff");
         string stopFile = dir.File("stop");
+        // The reloads after the first five are rolling: a HUP reads the strategy from the file again.
+        string config = dir.File("tunicorn.toml");
+        await File.WriteAllTextAsync(config, "");
         int port = FreePort.Next();
         await using var server = await TunicornServer.StartAsync(RepoPaths.TestAppDll, port, Workers,
         [
-            "--max-requests", "500", "--max-requests-jitter", "200", "--graceful-timeout", "20",
+            "-c", config, "--max-requests", "500", "--max-requests-jitter", "200", "--graceful-timeout", "20",
             "--thrift-protocol-factory", serverProtocol, "--thrift-transport-factory", serverTransport,
         ], output);
         var initial = server.WorkerPids();
@@ -67,6 +70,9 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
                 await SignalAndWaitAsync(server, UnixSignal.Ttin, LogPatterns.WorkerBooted);
                 await SignalAndWaitAsync(server, UnixSignal.Ttou, LogPatterns.WorkerExiting);
             }
+            await File.WriteAllTextAsync(config, "reload_strategy = \"rolling\"\n");
+            for (int i = 0; i < 3; i++)
+                await ReloadAsync(server, rolling: true);
             // The load goes on until a worker was recycled by max_requests and has exited, its connections moved.
             var recycled = await server.WaitForLogAsync(MaxRequestsRecycle(), TimeSpan.FromSeconds(120));
             int recycledPid = int.Parse(recycled.Groups["pid"].Value, CultureInfo.InvariantCulture);
@@ -91,7 +97,7 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
         Assert.Equal(ClientsEach, csharp.Connections);
         Assert.True(csharp.Calls > 0, "the C# clients made no call");
         Assert.DoesNotContain(server.WorkerPids(), initial.Contains);
-        Assert.True(server.BootingPids().Count >= Workers + 5 * Workers + 3, $"not every operation started workers{Environment.NewLine}{server.Log.Tail()}");
+        Assert.True(server.BootingPids().Count >= Workers + 8 * Workers + 3, $"not every operation started workers{Environment.NewLine}{server.Log.Tail()}");
         Assert.True(summaries.Sum(Moved) > 0, $"no connection was handed over{Environment.NewLine}{server.Log.Tail()}");
         ServerAssert.EveryReadCallAnswered(server);
     }
@@ -239,8 +245,11 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
         string program = RepoPaths.NativeAotCalculator;
         Assert.True(File.Exists(program),
             $"{program} is missing: scripts/test.sh publishes it (dotnet publish examples/Calculator.Embedded -c Release -r linux-x64)");
+        using var dir = new TestDirectory("handoff-aot");
+        string config = dir.File("tunicorn.toml");
+        await File.WriteAllTextAsync(config, "");
         int port = FreePort.Next();
-        await using var server = TunicornServer.StartExecutable(program, ["-b", $"127.0.0.1:{port}", "-w", "2", "--graceful-timeout", "20"], output);
+        await using var server = TunicornServer.StartExecutable(program, ["-c", config, "-b", $"127.0.0.1:{port}", "-w", "2", "--graceful-timeout", "20"], output);
         var initial = await server.WaitForReadyAsync(2);
         using var stop = new CancellationTokenSource();
         var callers = PersistentCallers.OfCalculator(port, count: 8, PauseMs);
@@ -252,6 +261,8 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
             await ReloadAsync(server);
             await SignalAndWaitAsync(server, UnixSignal.Ttin, LogPatterns.WorkerBooted);
             await SignalAndWaitAsync(server, UnixSignal.Ttou, LogPatterns.WorkerExiting);
+            await File.WriteAllTextAsync(config, "reload_strategy = \"rolling\"\n");
+            await ReloadAsync(server, rolling: true);
         }
         finally
         {
@@ -267,12 +278,14 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
         Assert.True(summaries.Sum(Moved) > 0, $"no connection was handed over{Environment.NewLine}{server.Log.Tail()}");
     }
 
-    private async Task ReloadAsync(TunicornServer server)
+    private async Task ReloadAsync(TunicornServer server, bool rolling = false)
     {
         var before = server.WorkerPids();
         int mark = server.LogMark;
         Assert.True(server.Signal(UnixSignal.Hup));
         await server.WaitForLogAsync(ReloadComplete(), StepDeadline, mark);
+        if (rolling)
+            Assert.NotEmpty(server.Log.Matches(RollingStep(), mark));
         await Eventually.WaitUntilAsync(() => !server.WorkerPids().Intersect(before).Any(), StepDeadline,
             $"the workers before the reload ({string.Join(", ", before)}) are gone", server.Describe);
         output.WriteLine($"[test] reload done: {string.Join(", ", before)} -> {string.Join(", ", server.WorkerPids())}");
@@ -293,6 +306,9 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"Autorestarting worker \(pid: (?<pid>\d+)\) after \d+ calls \(max_requests\)")]
     private static partial Regex MaxRequestsRecycle();
+
+    [GeneratedRegex(@"Rolling reload \(generation \d+\): \d+ of \d+ new workers accept; old worker \d+ retires gracefully")]
+    private static partial Regex RollingStep();
 
     [GeneratedRegex(@"Reload complete \(generation \d+\)")]
     private static partial Regex ReloadComplete();
