@@ -17,6 +17,8 @@ public sealed class TestServiceHandler : testapp.TestService.IAsync
 {
     public const string CallLogVariable = "TUNICORN_TEST_CALL_LOG";
     public const string ReleaseFileVariable = "TUNICORN_TEST_RELEASE_FILE";
+    /// <summary>When set, every echo call appends "echo S" to this file: the tests count how often each call ran.</summary>
+    public const string EchoLogVariable = "TUNICORN_TEST_ECHO_LOG";
     public const string BootBudgetFileVariable = "TUNICORN_TEST_BOOT_BUDGET_FILE";
 
     public TestServiceHandler()
@@ -59,8 +61,12 @@ public sealed class TestServiceHandler : testapp.TestService.IAsync
         return Task.CompletedTask;
     }
 
-    public Task<string> echo(string? s, CancellationToken cancellationToken = default) =>
-        Task.FromResult(s ?? string.Empty);
+    public Task<string> echo(string? s, CancellationToken cancellationToken = default)
+    {
+        if (Environment.GetEnvironmentVariable(EchoLogVariable) is { Length: > 0 } echoLog)
+            AppendOnlyLog.AppendLine(echoLog, $"echo {s}");
+        return Task.FromResult(s ?? string.Empty);
+    }
 
     // Static, as a leaking cache would be: what hoard took stays referenced after the OutOfMemoryException.
     private static readonly List<byte[]> s_hoard = [];

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Security;
@@ -10,6 +11,7 @@ using Thrift.Transport;
 using Thrift.Transport.Client;
 using Tunicorn.IntegrationTests.Conformance;
 using Tunicorn.IntegrationTests.Harness;
+using Tunicorn.TestApp;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -164,6 +166,67 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
         // file, which the test writes as soon as the reload is done).
         Assert.True(load.Failures > 0, $"the reload closed no connection: {load}");
         Assert.DoesNotContain(server.Log.Snapshot(), line => line.Contains("connections to other workers", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task NonIdempotentCalls_ThroughReloadsAndATtou_RunExactlyOnceEach()
+    {
+        using var dir = new TestDirectory("handoff-once");
+        string echoLog = dir.File("echo.log");
+        string config = dir.File("tunicorn.toml");
+        await File.WriteAllTextAsync(config, "");
+        int port = FreePort.Next();
+        await using var server = await TunicornServer.StartAsync(RepoPaths.TestAppDll, port, workers: 2, ["-c", config, "--graceful-timeout", "20"],
+            output, new Dictionary<string, string?> { [TestServiceHandler.EchoLogVariable] = echoLog });
+
+        // Each call carries a name of its own, and the handler writes it down each time it runs: a call the hand-off ran
+        // twice (or ran without answering) shows in the file.
+        const int Clients = 8;
+        var answered = new ConcurrentBag<string>();
+        int failures = 0;
+        using var stop = new CancellationTokenSource();
+        var clients = Enumerable.Range(0, Clients).Select(c => Task.Run(async () =>
+        {
+            using var client = await ThriftClients.TestServiceAsync(port);
+            for (int i = 0; !stop.IsCancellationRequested; i++)
+            {
+                string name = $"c{c}-{i}";
+                try
+                {
+                    Assert.Equal(name, await client.echo(name));
+                    answered.Add(name);
+                }
+                catch (Exception e) when (e is TTransportException or IOException)
+                {
+                    Interlocked.Increment(ref failures);
+                    return;
+                }
+            }
+        })).ToArray();
+        await Eventually.WaitUntilAsync(() => answered.Count >= Clients * 20, StepDeadline, "every client to call", server.Describe);
+
+        try
+        {
+            await ReloadAsync(server);
+            await SignalAndWaitAsync(server, UnixSignal.Ttin, LogPatterns.WorkerBooted);
+            await SignalAndWaitAsync(server, UnixSignal.Ttou, LogPatterns.WorkerExiting);
+            await File.WriteAllTextAsync(config, "reload_strategy = \"rolling\"\n");
+            await ReloadAsync(server, rolling: true);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+        await Task.WhenAll(clients);
+
+        var ran = (await File.ReadAllLinesAsync(echoLog)).Select(line => line["echo ".Length..]).ToList();
+        output.WriteLine($"[test] {answered.Count} calls answered, {ran.Count} run by the handler, {failures} failed");
+        Assert.Equal(0, failures);
+        var twice = ran.GroupBy(name => name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Assert.True(twice.Count == 0, $"calls run more than once: {string.Join(", ", twice.Take(10))}");
+        Assert.Equal(answered.Order(StringComparer.Ordinal), ran.Order(StringComparer.Ordinal));
+        var summaries = server.Log.Snapshot().Where(line => line.Contains("connections to other workers", StringComparison.Ordinal)).ToArray();
+        Assert.True(summaries.Sum(Moved) > 0, $"no connection was handed over{Environment.NewLine}{server.Log.Tail()}");
     }
 
     [Fact]
