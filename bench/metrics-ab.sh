@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What the metrics cost: calls/s of the tutorial Calculator served by tunicorn with metrics on (the default) and with
-# --no-metrics (metrics_disable), in alternating rounds of the same run (on, off, on, off, ...), so that the machine's
+# --no-metrics (metrics_disable), in alternating rounds of the same run (on, off, off, on, on, off, ...), so that the machine's
 # other load falls on both alike. Prints each round and the ratio of the medians (on / off), for calls/s and for the
 # workers' CPU time per call (user + system, from /proc), which the machine's other load disturbs much less.
 #   bench/metrics-ab.sh                 3 rounds of 8 s, 32 framed connections calling add, 2 async workers
@@ -65,10 +65,15 @@ off=()
 on_cpu=()
 off_cpu=()
 for r in $(seq 1 "$rounds"); do
-    read -r rate cpu < <(round "on-$r")
-    on+=("$rate"); on_cpu+=("$cpu")
-    read -r rate cpu < <(round "off-$r" --no-metrics)
-    off+=("$rate"); off_cpu+=("$cpu")
+    # Which of a pair runs first alternates, so that an order effect (the first of two servers started back to back
+    # running slower or faster) falls on both sides alike.
+    if (( r % 2 )); then
+        read -r rate cpu < <(round "on-$r"); on+=("$rate"); on_cpu+=("$cpu")
+        read -r rate cpu < <(round "off-$r" --no-metrics); off+=("$rate"); off_cpu+=("$cpu")
+    else
+        read -r rate cpu < <(round "off-$r" --no-metrics); off+=("$rate"); off_cpu+=("$cpu")
+        read -r rate cpu < <(round "on-$r"); on+=("$rate"); on_cpu+=("$cpu")
+    fi
     echo "round $r: metrics on ${on[-1]} calls/s (${on_cpu[-1]} us worker CPU a call), off ${off[-1]} calls/s (${off_cpu[-1]} us)"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
