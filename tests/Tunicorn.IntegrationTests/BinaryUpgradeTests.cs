@@ -169,7 +169,7 @@ public sealed class BinaryUpgradeTests(ITestOutputHelper output)
     public async Task Usr2_AfterTheAppWasReplacedByABrokenOne_LeavesTheOldMasterServing_AndLogsWhyTheNewMasterExited()
     {
         using var dir = new TestDirectory("upgrade-broken");
-        string app = CopyOfTestApp(dir);
+        string app = DeployedCopy.Of(RepoPaths.TestAppDll, dir, "app");
         string pidfile = dir.File("tunicorn.pid");
         int port = FreePort.Next();
         await using var server = await TunicornServer.StartAsync(app, port, workers: 2, ["--graceful-timeout", "10", "-p", pidfile], output, RuntimeFolder(dir));
@@ -177,7 +177,7 @@ public sealed class BinaryUpgradeTests(ITestOutputHelper output)
         string stop = dir.File("stop-load");
         await using var load = await StartLoadAsync(port, stop);
 
-        ReplaceWithGarbage(app);
+        DeployedCopy.ReplaceWithGarbage(app);
         int mark = server.LogMark;
         Assert.True(server.Signal(UnixSignal.Usr2));
         await using var upgraded = await UpgradedMaster.FoundAsync(server, mark, StepTimeout);
@@ -199,9 +199,7 @@ public sealed class BinaryUpgradeTests(ITestOutputHelper output)
     public async Task Usr2_AfterTheExecutableWasReplacedByABrokenOne_LeavesTheOldMasterServing_AndLogsWhy()
     {
         using var dir = new TestDirectory("upgrade-broken-exe");
-        string cliDir = Path.Combine(dir.Path, "cli");
-        CopyDirectory(Path.GetDirectoryName(RepoPaths.Cli)!, cliDir);
-        string cli = Path.Combine(cliDir, Path.GetFileName(RepoPaths.Cli));
+        string cli = DeployedCopy.Of(RepoPaths.Cli, dir, "cli");
         string pidfile = dir.File("tunicorn.pid");
         int port = FreePort.Next();
         await using var server = TunicornServer.StartExecutable(cli,
@@ -210,7 +208,7 @@ public sealed class BinaryUpgradeTests(ITestOutputHelper output)
         string stop = dir.File("stop-load");
         await using var load = await StartLoadAsync(port, stop);
 
-        ReplaceWithGarbage(cli);
+        DeployedCopy.ReplaceWithGarbage(cli);
         File.SetUnixFileMode(cli, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         int mark = server.LogMark;
         Assert.True(server.Signal(UnixSignal.Usr2));
@@ -266,7 +264,7 @@ public sealed class BinaryUpgradeTests(ITestOutputHelper output)
     public async Task CtlUpgrade_ToABrokenApp_RollsBack_AndTheOldMasterServesOn()
     {
         using var dir = new TestDirectory("ctl-upgrade-broken");
-        string app = CopyOfTestApp(dir);
+        string app = DeployedCopy.Of(RepoPaths.TestAppDll, dir, "app");
         int port = FreePort.Next();
         await using var server = await TunicornServer.StartAsync(app, port, workers: 2, ["--graceful-timeout", "10"], output, RuntimeFolder(dir));
         string socket = await SocketOfAsync(server.MasterPid, dir, server);
@@ -274,7 +272,7 @@ public sealed class BinaryUpgradeTests(ITestOutputHelper output)
         string stop = dir.File("stop-load");
         await using var load = await StartLoadAsync(port, stop);
 
-        ReplaceWithGarbage(app);
+        DeployedCopy.ReplaceWithGarbage(app);
         var (code, stdout, stderr) = await ControlCli.RunAsync(["-s", socket, "upgrade"], RuntimeFolder(dir));
         output.WriteLine($"[test] tunicorn ctl upgrade: exit {code}: {stdout}{stderr}");
         Assert.Equal(1, code);
@@ -520,32 +518,5 @@ public sealed class BinaryUpgradeTests(ITestOutputHelper output)
                 inodes.Add(long.Parse(target.AsSpan(8, target.Length - 9), CultureInfo.InvariantCulture));
         }
         return inodes;
-    }
-
-    /// <summary>A copy of the test app, so that it can be broken without breaking the build output.</summary>
-    private static string CopyOfTestApp(TestDirectory dir)
-    {
-        string appDir = Path.Combine(dir.Path, "app");
-        CopyDirectory(Path.GetDirectoryName(RepoPaths.TestAppDll)!, appDir);
-        return Path.Combine(appDir, Path.GetFileName(RepoPaths.TestAppDll));
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (string file in Directory.EnumerateFiles(from))
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        foreach (string sub in Directory.EnumerateDirectories(from))
-            CopyDirectory(sub, Path.Combine(to, Path.GetFileName(sub)));
-    }
-
-    /// <summary>Garbage at the app's path, renamed over it as a deployment replaces files (ReloadTests says why not in place).</summary>
-    private static void ReplaceWithGarbage(string path)
-    {
-        string temp = path + ".new";
-        var garbage = new byte[64 * 1024];
-        Random.Shared.NextBytes(garbage);
-        File.WriteAllBytes(temp, garbage);
-        File.Move(temp, path, overwrite: true);
     }
 }

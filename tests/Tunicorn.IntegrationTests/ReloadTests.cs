@@ -49,9 +49,7 @@ public sealed class ReloadTests(ITestOutputHelper output)
     public async Task Hup_AfterTheAppWasReplacedByABrokenOne_KeepsTheOldWorkersServing_AndLogsTheError()
     {
         using var dir = new TestDirectory("broken-app");
-        string appDir = Path.Combine(dir.Path, "app");
-        CopyDirectory(Path.GetDirectoryName(RepoPaths.TestAppDll)!, appDir);
-        string app = Path.Combine(appDir, Path.GetFileName(RepoPaths.TestAppDll));
+        string app = DeployedCopy.Of(RepoPaths.TestAppDll, dir, "app");
 
         int port = FreePort.Next();
         await using var server = await TunicornServer.StartAsync(app, port, workers: 2, ["--graceful-timeout", "10"], output);
@@ -63,7 +61,7 @@ public sealed class ReloadTests(ITestOutputHelper output)
             [.. PythonClient.Tcp(port), .. PythonClient.Load(connections: 1, durationSeconds: 5, pauseMs: 5, PythonClient.ConnectionPerCall)]);
         await Task.WhenAll(retrying.WaitForReadyAsync(), perCall.WaitForReadyAsync());
 
-        ReplaceWithGarbage(app);
+        DeployedCopy.ReplaceWithGarbage(app);
         int mark = server.LogMark;
         Assert.True(server.Signal(UnixSignal.Hup));
         await server.WaitForLogAsync(LogPatterns.HandlingSignal(UnixSignal.Hup), TimeSpan.FromSeconds(10), mark);
@@ -89,27 +87,4 @@ public sealed class ReloadTests(ITestOutputHelper output)
         line.Contains("TestApp", StringComparison.OrdinalIgnoreCase)
         || line.Contains("BadImageFormat", StringComparison.OrdinalIgnoreCase)
         || line.Contains("format", StringComparison.OrdinalIgnoreCase);
-
-    private static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (string file in Directory.EnumerateFiles(from))
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        foreach (string sub in Directory.EnumerateDirectories(from))
-            CopyDirectory(sub, Path.Combine(to, Path.GetFileName(sub)));
-    }
-
-    /// <summary>
-    /// Puts garbage at the app's path. It is written beside it and renamed over it, as a deployment replaces files:
-    /// truncating the file in place would pull the pages from under the running workers' memory-mapped image
-    /// (SIGBUS), which tests the kernel, not the reload.
-    /// </summary>
-    private static void ReplaceWithGarbage(string path)
-    {
-        string temp = path + ".new";
-        var garbage = new byte[64 * 1024];
-        Random.Shared.NextBytes(garbage);
-        File.WriteAllBytes(temp, garbage);
-        File.Move(temp, path, overwrite: true);
-    }
 }
