@@ -207,11 +207,7 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
 
         try
         {
-            await ReloadAsync(server);
-            await SignalAndWaitAsync(server, UnixSignal.Ttin, LogPatterns.WorkerBooted);
-            await SignalAndWaitAsync(server, UnixSignal.Ttou, LogPatterns.WorkerExiting);
-            await File.WriteAllTextAsync(config, "reload_strategy = \"rolling\"\n");
-            await ReloadAsync(server, rolling: true);
+            await EachRetiringOperationOnceAsync(server, config);
         }
         finally
         {
@@ -321,11 +317,7 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
 
         try
         {
-            await ReloadAsync(server);
-            await SignalAndWaitAsync(server, UnixSignal.Ttin, LogPatterns.WorkerBooted);
-            await SignalAndWaitAsync(server, UnixSignal.Ttou, LogPatterns.WorkerExiting);
-            await File.WriteAllTextAsync(config, "reload_strategy = \"rolling\"\n");
-            await ReloadAsync(server, rolling: true);
+            await EachRetiringOperationOnceAsync(server, config);
         }
         finally
         {
@@ -339,6 +331,16 @@ public sealed partial class HandoffTests(ITestOutputHelper output)
         Assert.DoesNotContain(server.WorkerPids(), initial.Contains);
         var summaries = server.Log.Snapshot().Where(line => line.Contains("connections to other workers", StringComparison.Ordinal)).ToArray();
         Assert.True(summaries.Sum(Moved) > 0, $"no connection was handed over{Environment.NewLine}{server.Log.Tail()}");
+    }
+
+    /// <summary>A generation reload, a TTIN then a TTOU, and a rolling reload (the config file is switched to it).</summary>
+    private async Task EachRetiringOperationOnceAsync(TunicornServer server, string config)
+    {
+        await ReloadAsync(server);
+        await SignalAndWaitAsync(server, UnixSignal.Ttin, LogPatterns.WorkerBooted);
+        await SignalAndWaitAsync(server, UnixSignal.Ttou, LogPatterns.WorkerExiting);
+        await File.WriteAllTextAsync(config, "reload_strategy = \"rolling\"\n");
+        await ReloadAsync(server, rolling: true);
     }
 
     private async Task ReloadAsync(TunicornServer server, bool rolling = false)
