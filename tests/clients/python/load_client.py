@@ -12,7 +12,8 @@ Modes:
   --connection-per-call        a new connection for every call; never retries.
 
 --stop-file PATH ends the run early, before the next call once PATH exists (the harness ends a run when its
-operations are done).
+operations are done). With --calls-after-stop N each connection first makes N more calls after it sees PATH (so a
+harness knows every connection called at least once after its operations, e.g. on a connection a reload closed).
 
 Prints "ready" on stderr once every connection finished its first call, then at the end one JSON line on
 stdout: {"calls", "failures", "retries", "pids": {pid: count}, "errors": [first 5], "connection_calls_min", ...}
@@ -120,12 +121,17 @@ def method_for(args, i):
 
 def worker_loop(args, stats, deadline, first_call_done):
     connection = None
+    calls_left_after_stop = None
     try:
         for i in range(args.max_calls):
             if i > 0 and time.monotonic() >= deadline:
                 break
-            if args.stop_file and os.path.exists(args.stop_file):
-                break
+            if calls_left_after_stop is None and args.stop_file and os.path.exists(args.stop_file):
+                calls_left_after_stop = args.calls_after_stop
+            if calls_left_after_stop is not None:
+                if calls_left_after_stop == 0:
+                    break
+                calls_left_after_stop -= 1
             method = method_for(args, i)
             if args.connection_per_call:
                 try:
@@ -192,12 +198,15 @@ def main() -> int:
     parser.add_argument("--pause-ms", type=float, default=0.0, help="pause between calls of one connection")
     parser.add_argument("--method", choices=["add", "pid", "mixed"], default="mixed")
     parser.add_argument("--stop-file", metavar="PATH", help="stop before the next call once this file exists")
+    parser.add_argument("--calls-after-stop", type=int, default=0, metavar="N",
+                        help="calls each connection still makes after it sees the stop file")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--retry-once-on-idle-close", action="store_true")
     mode.add_argument("--connection-per-call", action="store_true")
     args = parser.parse_args()
-    if not 0 < args.duration <= MAX_DURATION_S or args.connections < 1 or args.max_calls < 1:
-        parser.error(f"need 0 < duration <= {MAX_DURATION_S}, connections >= 1, max-calls >= 1")
+    if not 0 < args.duration <= MAX_DURATION_S or args.connections < 1 or args.max_calls < 1 \
+            or args.calls_after_stop < 0:
+        parser.error(f"need 0 < duration <= {MAX_DURATION_S}, connections >= 1, max-calls >= 1, calls-after-stop >= 0")
 
     stats = Stats()
     started = time.monotonic()
