@@ -216,7 +216,7 @@ internal sealed partial class Arbiter : IArbiterContext
         while (_heartbeats.Reader.TryRead(out var beat))
             beat.Worker.OnHeartbeat(beat.Heartbeat);
         MurderSilentWorkers();
-        _recycler.Check(_workers.Values, _current.Settings, _reloads.Serving);
+        _recycler.Check(_workers.Values, _current.Settings, _reloads.Serving, _rolling.Stranded);
         AdvanceReload();
         ManageWorkers();
         if (_serviceManager is not null)

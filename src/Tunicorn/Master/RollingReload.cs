@@ -29,6 +29,9 @@ internal sealed partial class RollingReload(ILogger log)
 
     public bool Active => Generation is not null;
 
+    /// <summary>Generations of stopped rollouts whose booted workers keep serving, until the next reload commits.</summary>
+    public IReadOnlyCollection<int> Stranded => _stranded;
+
     public void Start(int generation, int total, int surge)
     {
         Generation = generation;

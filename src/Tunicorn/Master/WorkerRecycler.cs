@@ -24,8 +24,11 @@ internal sealed partial class WorkerRecycler(TimeProvider time, ILogger log, Fun
     private readonly Dictionary<int, double> _jitter = [];
     private long _lastMemoryCheck;
 
-    /// <summary>Marks the workers of <paramref name="generation"/> over a limit of <paramref name="settings"/> to be replaced.</summary>
-    public void Check(IEnumerable<WorkerProcess> workers, Settings settings, int generation)
+    /// <summary>
+    /// Marks the workers of <paramref name="generation"/> (and of <paramref name="stranded"/>, the generations of stopped
+    /// rollouts whose workers keep serving beside it) over a limit of <paramref name="settings"/> to be replaced.
+    /// </summary>
+    public void Check(IEnumerable<WorkerProcess> workers, Settings settings, int generation, IReadOnlyCollection<int>? stranded = null)
     {
         double lifetime = settings.MaxWorkerLifetime;
         int memoryLimit = settings.MaxWorkerMemory;
@@ -37,7 +40,7 @@ internal sealed partial class WorkerRecycler(TimeProvider time, ILogger log, Fun
             _lastMemoryCheck = now;
         foreach (var w in workers)
         {
-            if (w.Generation != generation || !w.Booted || w.Retiring || w.Exited || w.ReplaceReason is not null)
+            if ((w.Generation != generation && stranded?.Contains(w.Generation) != true) || !w.Booted || w.Retiring || w.Exited || w.ReplaceReason is not null)
                 continue;
             if (lifetime > 0)
             {

@@ -156,6 +156,42 @@ public sealed class RollingReloadTests
     }
 
     [Fact]
+    public async Task StrandedNewWorker_PastMaxWorkerLifetime_IsReplacedSpawnFirst_LikeTheServingOnes()
+    {
+        var serving = new ServerGeneration(new Settings { Bind = ["127.0.0.1:0"], Workers = 2, Timeout = 0, GracefulTimeout = 5, MaxWorkerLifetime = 600 },
+            new NoHooks());
+        await using var rig = new ArbiterRig(initial: serving);
+        await rig.StartAsync();
+        rig.NextGeneration = () => Rolling(2, surge: 1);
+        rig.Processes.Raise(Signals.SIGHUP);
+        rig.Pass();
+        var stranded = rig.WorkersOf(1)[0];
+        stranded.Boot();
+        rig.Pass();
+        var failing = rig.WorkersOf(1)[1];
+        failing.Report(WorkerReport.Error("no database"));
+        failing.Exit((int)WorkerExitCode.BootError);
+        rig.Pass();
+        Assert.Null(rig.Arbiter.Reloads.Pending);
+        var oldOne = rig.WorkersOf(0).Single(w => rig.Processes.SignalsSentTo(w).Count == 0);
+        int spawned = rig.Processes.Spawned.Count;
+
+        // Past 600 s and its jitter (at most 10 %): the serving worker and the stranded one are both replaced, each by a
+        // worker of the serving generation that starts first.
+        rig.Advance(TimeSpan.FromSeconds(661));
+        Assert.Equal(spawned + 2, rig.Processes.Spawned.Count);
+        Assert.All(rig.Processes.Spawned.Skip(spawned), w => Assert.Equal(0, w.Launch.Generation));
+        Assert.Empty(rig.Processes.SignalsSentTo(stranded));
+        foreach (var replacement in rig.Processes.Spawned.Skip(spawned))
+            replacement.Boot();
+        rig.Pass();
+        rig.Pass();
+        Assert.Equal([Signals.SIGTERM], rig.Processes.SignalsSentTo(stranded));
+        Assert.Equal([Signals.SIGTERM], rig.Processes.SignalsSentTo(oldOne));
+        Assert.True(rig.Log.Contains($"Replacing worker (pid: {stranded.Pid}): it has run 6"), rig.Log.Dump());
+    }
+
+    [Fact]
     public async Task RolloutStepThatDoesNotBootInTime_StopsTheRollout_TheAllowanceCountingFromTheStep()
     {
         await using var rig = new ArbiterRig(workers: 2, timeout: 0);

@@ -64,6 +64,21 @@ public sealed class WorkerRecyclerTests
         Assert.All([booting, retiring, older], w => Assert.Null(w.ReplaceReason));
     }
 
+    [Fact]
+    public void WorkersOfAStrandedGeneration_AreWatchedToo()
+    {
+        var recycler = new WorkerRecycler(_time, NullLogger.Instance, _ => 1L << 40);
+        var settings = new Settings { MaxWorkerMemory = 1 };
+        var serving = Worker(1, generation: 0);
+        var stranded = Worker(2, generation: 1);
+        var other = Worker(3, generation: 2);
+        _time.Advance(WorkerRecycler.MemoryInterval);
+        recycler.Check([serving, stranded, other], settings, generation: 0, stranded: new HashSet<int> { 1 });
+        Assert.NotNull(serving.ReplaceReason);
+        Assert.NotNull(stranded.ReplaceReason);
+        Assert.Null(other.ReplaceReason);
+    }
+
     private WorkerProcess Worker(int pid, bool booted = true, int generation = 0)
     {
         var launch = new WorkerLaunch(new Settings(), "", null!, null!, pid, pid, generation);
