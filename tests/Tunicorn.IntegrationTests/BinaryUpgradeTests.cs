@@ -74,6 +74,47 @@ public sealed class BinaryUpgradeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Usr2_UnderSystemd_TheNewMasterTakesMainPidAndTheWatchdog_AndTheOldOneQuitsWithoutSendingStopping()
+    {
+        using var dir = new TestDirectory("upgrade-systemd");
+        await using var systemd = new NotifySocket(dir.File("notify"));
+        int port = FreePort.Next();
+        // As systemd starts a service: WATCHDOG_PID names the main process, the one that execs the server.
+        await using var server = TunicornServer.StartExecutable("/bin/sh",
+            ["-c", "export WATCHDOG_PID=$$; exec \"$0\" \"$@\"", RepoPaths.Cli, RepoPaths.TestAppDll, "-b", $"127.0.0.1:{port}", "-w", "2",
+             "--graceful-timeout", "10"],
+            output, new Dictionary<string, string?>(RuntimeFolder(dir)) { ["NOTIFY_SOCKET"] = systemd.Path, ["WATCHDOG_USEC"] = "400000" });
+        string Diagnostics() => $"notifications: {systemd.Dump()}{Environment.NewLine}{server.Describe()}";
+        int ready = await systemd.WaitForAsync("READY=1", TunicornServer.BootTimeout, diagnostics: Diagnostics);
+        Assert.Equal(server.MasterPid.ToString(CultureInfo.InvariantCulture), systemd.ValueIn(ready, "MAINPID"));
+
+        int mark = systemd.Messages.Count;
+        int logMark = server.LogMark;
+        Assert.True(server.Signal(UnixSignal.Usr2));
+        await using var upgraded = await UpgradedMaster.FoundAsync(server, logMark, StepTimeout);
+        int newReady = await systemd.WaitForAsync("READY=1", StepTimeout, mark, Diagnostics);
+        Assert.Equal(upgraded.Pid.ToString(CultureInfo.InvariantCulture), systemd.ValueIn(newReady, "MAINPID"));
+
+        // The old master quits as the procedure says. A STOPPING=1 from it would put the unit into deactivating, and
+        // systemd would stop the new master with it.
+        Assert.True(server.Signal(UnixSignal.Quit));
+        Assert.Equal(0, await server.WaitForExitAsync(StepTimeout));
+        Assert.DoesNotContain(systemd.Messages.Skip(mark), m => m.StartsWith("STOPPING=1", StringComparison.Ordinal));
+        Assert.DoesNotContain(systemd.Messages.Skip(newReady + 1), m => m.StartsWith("READY=1", StringComparison.Ordinal));
+
+        // The watchdog is the new master's now (WATCHDOG_PID named the old one): its pings go on.
+        int afterQuit = systemd.Messages.Count;
+        await Eventually.WaitUntilAsync(() => systemd.Messages.Skip(afterQuit).Count(m => m == "WATCHDOG=1") >= 3, StepTimeout,
+            "three WATCHDOG=1 pings after the old master exited", Diagnostics);
+        await upgraded.WaitForWorkersAsync(2, StepTimeout);
+
+        mark = systemd.Messages.Count;
+        Assert.True(upgraded.Signal(UnixSignal.Term));
+        await systemd.WaitForAsync("STOPPING=1", StepTimeout, mark, Diagnostics);
+        await upgraded.WaitForExitAsync(StepTimeout);
+    }
+
+    [Fact]
     public async Task Usr2_WithAdminBind_TheNewMasterWaitsForThePort_AndServesTheAdminEndpointOnceTheOldMasterQuits()
     {
         using var dir = new TestDirectory("upgrade-admin");

@@ -201,7 +201,7 @@ public static partial class TunicornHost
             CannotServe(log, e.Message);
             return 1;
         }
-        using var notifier = SystemdNotifier.FromEnvironment(Environment.GetEnvironmentVariable, Environment.ProcessId, logging.Factory);
+        using var notifier = SystemdNotifier.FromEnvironment(Environment.GetEnvironmentVariable, Environment.ProcessId, logging.Factory, upgradeParent);
 
         if (!source.CreateRegistry(settings, logging.Factory, out var registry, out string? error))
         {

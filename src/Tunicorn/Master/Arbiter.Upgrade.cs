@@ -61,6 +61,7 @@ internal sealed partial class Arbiter
             return false;
         }
         _upgradeChild = new UpgradeChild(pid, _time.GetTimestamp());
+        _serviceManager?.HandOver();
         UpgradeStarted(_log, pid, askedBy, string.Join(", ", _listeners.Names), UpgradeEnvironment.Format(_listeners.Descriptors));
         return true;
     }
@@ -77,6 +78,7 @@ internal sealed partial class Arbiter
         UpgradeChildExited(_log, exited.Pid, seconds, DescribeMasterExit(exited.ExitCode));
         MoveBackAfterUpgrade();
         RestoreWorkersAfterWinch($"the new master {exited.Pid} is gone");
+        _serviceManager?.TakeBack(ServingWorkers(), _reloads.Serving, $"the new master {exited.Pid} exited; this master serves on");
     }
 
     /// <summary>

@@ -223,8 +223,11 @@ internal sealed partial class Arbiter : IArbiterContext
             ReportServing(_serviceManager);
     }
 
-    /// <summary>Tells systemd how many workers of the serving generation accept; counted without a list, as every pass does.</summary>
-    private void ReportServing(ServiceManagerReports serviceManager)
+    /// <summary>Tells systemd how many workers of the serving generation accept.</summary>
+    private void ReportServing(ServiceManagerReports serviceManager) => serviceManager.Serving(ServingWorkers(), _target, _reloads.Serving);
+
+    /// <summary>Workers of the serving generation that accept; counted without a list, as every pass does.</summary>
+    private int ServingWorkers()
     {
         int booted = 0;
         foreach (var w in _workers.Values)
@@ -232,7 +235,7 @@ internal sealed partial class Arbiter : IArbiterContext
             if (w.Generation == _reloads.Serving && w.Booted && !w.Retiring && !w.Exited)
                 booted++;
         }
-        serviceManager.Serving(booted, _target, _reloads.Serving);
+        return booted;
     }
 
     /// <summary>The master cannot go on (gunicorn's HaltServer): stops the workers quickly and returns the exit code.</summary>

@@ -39,12 +39,12 @@ internal sealed partial class SystemdNotifier : IServiceNotifier, IDisposable
     /// started by systemd, or Type=simple). WATCHDOG_USEC gives the watchdog, pinged every half of it as sd_watchdog_enabled(3)
     /// advises, unless WATCHDOG_PID names another process.
     /// </summary>
-    public static SystemdNotifier? FromEnvironment(Func<string, string?> environment, int pid, ILoggerFactory loggers)
+    public static SystemdNotifier? FromEnvironment(Func<string, string?> environment, int pid, ILoggerFactory loggers, int? upgradeParent = null)
     {
         var log = loggers.CreateLogger("tunicorn.systemd");
         if (environment(SystemdEnvironment.NotifySocket) is not { Length: > 0 } address)
             return null;
-        TimeSpan? watchdog = WatchdogIntervalOf(environment, pid, log);
+        TimeSpan? watchdog = WatchdogIntervalOf(environment, pid, upgradeParent, log);
         if (address[0] != '/' && address[0] != '@')
         {
             // systemd 254+ may name an AF_VSOCK address (vsock:CID:PORT) for virtual machines: not for a server on Linux itself.
@@ -58,12 +58,15 @@ internal sealed partial class SystemdNotifier : IServiceNotifier, IDisposable
         return notifier;
     }
 
-    private static TimeSpan? WatchdogIntervalOf(Func<string, string?> environment, int pid, ILogger log)
+    private static TimeSpan? WatchdogIntervalOf(Func<string, string?> environment, int pid, int? upgradeParent, ILogger log)
     {
         if (environment(SystemdEnvironment.WatchdogMicroseconds) is not { Length: > 0 } text)
             return null;
-        if (environment(SystemdEnvironment.WatchdogPid) is { Length: > 0 } watchdogPid && watchdogPid != pid.ToString(CultureInfo.InvariantCulture))
-            return null; // the watchdog is some other process's (sd_watchdog_enabled(3))
+        // The watchdog is some other process's (sd_watchdog_enabled(3)), unless it is the old master of a binary upgrade:
+        // this master is about to become the service's main process, and systemd set WATCHDOG_PID before it existed.
+        if (environment(SystemdEnvironment.WatchdogPid) is { Length: > 0 } watchdogPid && watchdogPid != pid.ToString(CultureInfo.InvariantCulture)
+            && (upgradeParent is not int parent || watchdogPid != parent.ToString(CultureInfo.InvariantCulture)))
+            return null;
         if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long microseconds) || microseconds <= 0)
         {
             WatchdogValueInvalid(log, text);

@@ -26,6 +26,7 @@ public sealed class ClientTelemetryTests
         var discovery = new ManualDiscovery();
         await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions
         {
+            ConnectTimeout = LoopbackAcceptor.ConnectTimeout,
             Discovery = discovery,
             WaitForServers = TimeSpan.Zero,
             MeterFactory = metrics,
@@ -77,7 +78,7 @@ public sealed class ClientTelemetryTests
         using var a = new LoopbackAcceptor();
         using var b = new LoopbackAcceptor();
         using var spans = new SpanRecorder();
-        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { Servers = [a.Address, b.Address] });
+        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { ConnectTimeout = LoopbackAcceptor.ConnectTimeout, Servers = [a.Address, b.Address] });
         int invocations = 0;
 
         await client.CallAsync(async (c, ct) =>
@@ -101,7 +102,7 @@ public sealed class ClientTelemetryTests
         using var server = new LoopbackAcceptor();
         using var unheard = new MetricRecorder(listen: false);
         var metrics = ClientMetrics.For(unheard);
-        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { Servers = [server.Address], MeterFactory = unheard });
+        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { ConnectTimeout = LoopbackAcceptor.ConnectTimeout, Servers = [server.Address], MeterFactory = unheard });
         Activity? during = new("placeholder");
 
         await client.CallAsync((c, ct) =>
@@ -130,7 +131,7 @@ public sealed class ClientTelemetryTests
     {
         using var server = new LoopbackAcceptor();
         using var metrics = new MetricRecorder();
-        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { Servers = [server.Address], MeterFactory = metrics });
+        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { ConnectTimeout = LoopbackAcceptor.ConnectTimeout, Servers = [server.Address], MeterFactory = metrics });
         CallInfo? info = null;
         IReadOnlyList<RecordedMeasurement>? duringCall = null;
 
@@ -165,7 +166,7 @@ public sealed class ClientTelemetryTests
     {
         using var server = new LoopbackAcceptor();
         var log = new LogRecorder();
-        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { Servers = [server.Address], LoggerFactory = log });
+        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { ConnectTimeout = LoopbackAcceptor.ConnectTimeout, Servers = [server.Address], LoggerFactory = log });
 
         int result = await client.CallAsync((c, ct) => Task.FromResult(42), new CallOptions { OnCompleted = _ => throw new InvalidOperationException("callback bug") });
 
@@ -198,7 +199,7 @@ public sealed class ClientTelemetryTests
     {
         using var metrics = new MetricRecorder();
         var discovery = new ManualDiscovery();
-        var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { Discovery = discovery, MeterFactory = metrics });
+        var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { ConnectTimeout = LoopbackAcceptor.ConnectTimeout, Discovery = discovery, MeterFactory = metrics });
         await client.StartAsync();
         discovery.Publish(new ServiceInstance("a", "10.0.0.1", 9090), new ServiceInstance("b", "10.0.0.2", 9090));
 
@@ -220,7 +221,7 @@ public sealed class ClientTelemetryTests
     {
         var log = new LogRecorder();
         var discovery = new ManualDiscovery();
-        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { Discovery = discovery, LoggerFactory = log });
+        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { ConnectTimeout = LoopbackAcceptor.ConnectTimeout, Discovery = discovery, LoggerFactory = log });
         var sets = new System.Collections.Concurrent.BlockingCollection<IReadOnlyList<ServiceInstance>>();
         client.ServersChanged += _ => throw new InvalidOperationException("handler bug");
         client.ServersChanged += sets.Add;

@@ -18,7 +18,7 @@ public sealed class HedgingTests
         using var a = new LoopbackAcceptor();
         using var b = new LoopbackAcceptor();
         using var metrics = new MetricRecorder();
-        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { Servers = [a.Address, b.Address], MeterFactory = metrics });
+        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { ConnectTimeout = LoopbackAcceptor.ConnectTimeout, Servers = [a.Address, b.Address], MeterFactory = metrics });
         var firstCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         int invocations = 0;
         CallInfo? info = null;
@@ -51,7 +51,7 @@ public sealed class HedgingTests
     public async Task NotIdempotent_WithHedgeAfter_IsRefused_BeforeAnythingIsSent()
     {
         using var a = new LoopbackAcceptor();
-        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { Servers = [a.Address] });
+        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { ConnectTimeout = LoopbackAcceptor.ConnectTimeout, Servers = [a.Address] });
         int invocations = 0;
 
         var e = await Assert.ThrowsAsync<ArgumentException>(() => client.CallAsync((c, ct) => Task.FromResult(Interlocked.Increment(ref invocations)),
@@ -69,7 +69,7 @@ public sealed class HedgingTests
         using var a = new LoopbackAcceptor();
         using var b = new LoopbackAcceptor();
         using var metrics = new MetricRecorder();
-        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { Servers = [a.Address, b.Address], MeterFactory = metrics });
+        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { ConnectTimeout = LoopbackAcceptor.ConnectTimeout, Servers = [a.Address, b.Address], MeterFactory = metrics });
         int invocations = 0;
         CallInfo? info = null;
 
@@ -91,7 +91,7 @@ public sealed class HedgingTests
     public async Task OnlyOneServer_NoHedgeToTheSameServer_TheDeadlineStillHolds()
     {
         using var a = new LoopbackAcceptor();
-        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { Servers = [a.Address] });
+        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { ConnectTimeout = LoopbackAcceptor.ConnectTimeout, Servers = [a.Address] });
         int invocations = 0;
 
         var e = await Assert.ThrowsAsync<CallTimeoutException>(() => client.CallAsync(async (c, ct) =>
@@ -113,6 +113,7 @@ public sealed class HedgingTests
         using var b = new LoopbackAcceptor();
         await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions
         {
+            ConnectTimeout = LoopbackAcceptor.ConnectTimeout,
             Servers = [a.Address, b.Address],
             RetryBudgetRatio = 0,
             MinRetriesPerSecond = 0,
@@ -134,7 +135,7 @@ public sealed class HedgingTests
     {
         using var a = new LoopbackAcceptor();
         using var b = new LoopbackAcceptor();
-        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { Servers = [a.Address, b.Address] });
+        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { ConnectTimeout = LoopbackAcceptor.ConnectTimeout, Servers = [a.Address, b.Address] });
         var cancelled = new List<Task>();
         CallInfo? info = null;
 
@@ -162,7 +163,7 @@ public sealed class HedgingTests
     public async Task HedgedCall_ThatThrowsItsOwnException_GetsItAsIs()
     {
         using var a = new LoopbackAcceptor();
-        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { Servers = [a.Address] });
+        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions { ConnectTimeout = LoopbackAcceptor.ConnectTimeout, Servers = [a.Address] });
 
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             client.CallAsync<int>((c, ct) => throw new InvalidOperationException("the caller's own"), Hedged));

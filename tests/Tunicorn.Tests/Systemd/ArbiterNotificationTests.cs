@@ -141,6 +141,50 @@ public sealed class ArbiterNotificationTests
     }
 
     [Fact]
+    public async Task AfterUsr2_TheOldMasterSaysNothingForTheService_NotEvenStoppingWhenItQuits_ButKeepsPingingTheWatchdog()
+    {
+        var notifier = new RecordingNotifier(watchdogInterval: TimeSpan.FromMilliseconds(500));
+        await using var rig = new ArbiterRig(workers: 2, notifier: notifier, launcher: new FakeMasterLauncher());
+        await rig.StartAsync();
+        Assert.Single(notifier.Starting("READY=1"));
+        rig.Processes.Raise(Signals.SIGUSR2);
+        rig.Pass();
+        int mark = notifier.Messages.Count;
+
+        // The old workers change and the old master quits, as an upgrade goes: a STOPPING=1 now would stop the unit, and
+        // systemd would kill the new master with it.
+        rig.Processes.Spawned[0].Exit(1);
+        rig.Pass();
+        rig.Processes.Raise(Signals.SIGQUIT);
+        rig.Advance(TimeSpan.FromMilliseconds(600));
+
+        var after = notifier.Messages.Skip(mark).ToList();
+        Assert.NotEmpty(after);
+        Assert.All(after, m => Assert.Equal("WATCHDOG=1", m));
+    }
+
+    [Fact]
+    public async Task AfterUsr2_WhenTheNewMasterExits_TheOldMasterTakesTheServiceBack_WithReadyAndItsMainPid()
+    {
+        var notifier = new RecordingNotifier();
+        var launcher = new FakeMasterLauncher();
+        await using var rig = new ArbiterRig(workers: 2, notifier: notifier, launcher: launcher);
+        await rig.StartAsync();
+        rig.Processes.Raise(Signals.SIGUSR2);
+        rig.Pass();
+        int child = Assert.Single(launcher.Started);
+
+        launcher.Exit(child, 3);
+        rig.Pass();
+
+        Assert.Equal($"READY=1\nMAINPID={Environment.ProcessId}\nSTATUS=the new master {child} exited; this master serves on; 2 workers, generation 0",
+            notifier.Messages[^1]);
+        rig.Processes.Raise(Signals.SIGTERM);
+        rig.Pass();
+        Assert.StartsWith("STOPPING=1", notifier.Messages[^1]);
+    }
+
+    [Fact]
     public async Task Watchdog_IsPingedFromTheLoop_AtTheIntervalSystemdAskedFor()
     {
         var notifier = new RecordingNotifier(watchdogInterval: TimeSpan.FromMilliseconds(500));

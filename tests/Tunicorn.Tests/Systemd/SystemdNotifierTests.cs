@@ -69,5 +69,22 @@ public sealed class SystemdNotifierTests : IDisposable
         Assert.Equal(expectedMilliseconds, notifier.WatchdogInterval?.TotalMilliseconds);
     }
 
+    [Theory]
+    [InlineData(true, 1500.0)]
+    [InlineData(false, null)]
+    public void Watchdog_OfTheOldMasterOfAnUpgrade_IsTheNewMastersToo(bool startedByThatMaster, double? expectedMilliseconds)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            [SystemdEnvironment.NotifySocket] = Path.Combine(_folder, "notify"),
+            [SystemdEnvironment.WatchdogMicroseconds] = "3000000",
+            [SystemdEnvironment.WatchdogPid] = "4242",
+        };
+        using var notifier = SystemdNotifier.FromEnvironment(v => environment.GetValueOrDefault(v), Environment.ProcessId, _log,
+            upgradeParent: startedByThatMaster ? 4242 : 4343)!;
+
+        Assert.Equal(expectedMilliseconds, notifier.WatchdogInterval?.TotalMilliseconds);
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }
