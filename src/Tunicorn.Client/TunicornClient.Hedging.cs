@@ -58,9 +58,15 @@ public sealed partial class TunicornClient<TClient>
                 var done = await Task.WhenAny(tasks).ConfigureAwait(false);
                 if (done == hedgeTimer)
                 {
+                    if (hedgeTimer.IsCompletedSuccessfully
+                        && !Hedge(running, sentTo, failedOn, call, options, hedgeAfter, timeout, deadline, observer, cancellationToken, ref attempts))
+                    {
+                        // No attempt has sent its request yet (on a loaded machine the first may not have run on the thread
+                        // pool by now): the hedge is decided once one has, HedgeAfter later, instead of never.
+                        hedgeTimer = Task.Delay(hedgeAfter, _options.TimeProvider, hedgeTimerStop.Token);
+                        continue;
+                    }
                     hedgeTimerFired = true;
-                    if (hedgeTimer.IsCompletedSuccessfully)
-                        Hedge(running, sentTo, failedOn, call, options, hedgeAfter, timeout, deadline, observer, cancellationToken, ref attempts);
                     continue;
                 }
                 var attempt = running.Single(a => a.Completion == done);
@@ -127,8 +133,11 @@ public sealed partial class TunicornClient<TClient>
         }
     }
 
-    /// <summary>The hedge timer fired with no answer yet: sends the call to a server this call has not been sent to, if the budget allows.</summary>
-    private void Hedge<TResult>(List<HedgedAttempt<TResult>> running, HashSet<ServerState> sentTo, HashSet<ServerState>? failedOn,
+    /// <summary>
+    /// The hedge timer fired with no answer yet: sends the call to a server this call has not been sent to, if the budget
+    /// allows. Returns false when it cannot decide yet because no attempt has sent its request.
+    /// </summary>
+    private bool Hedge<TResult>(List<HedgedAttempt<TResult>> running, HashSet<ServerState> sentTo, HashSet<ServerState>? failedOn,
         Func<TClient, CancellationToken, Task<TResult>> call, CallOptions options, TimeSpan hedgeAfter, TimeSpan timeout,
         CancellationTokenSource deadline, CallObserver? observer, CancellationToken cancellationToken, ref int attempts)
     {
@@ -140,17 +149,18 @@ public sealed partial class TunicornClient<TClient>
             if (attempt.Server is { } server)
                 exclude.Add(server);
         }
-        // Nothing sent yet (a retry still connecting), no other server, or no budget: no hedge; the call waits for the
-        // attempt it has.
-        if (running.FirstOrDefault(a => a.Server is not null) is not { Server: { } slow } slowAttempt
-            || !Volatile.Read(ref _view).Any(s => !exclude.Contains(s)) || !_retryBudget.TryWithdraw())
-            return;
+        if (running.FirstOrDefault(a => a.Server is not null) is not { Server: { } slow } slowAttempt)
+            return false;
+        // No other server, or no budget: no hedge; the call waits for the attempt it has.
+        if (!Volatile.Read(ref _view).Any(s => !exclude.Contains(s)) || !_retryBudget.TryWithdraw())
+            return true;
         ClientLog.Hedging(_log, slow.Instance.Address, hedgeAfter.TotalMilliseconds);
         // The slow attempt wrote its request already: its method names the hedge.
         observer?.Wrote(slowAttempt.Connection?.Written.Name);
         observer?.Hedging(slow.Instance);
         running.Add(HedgedAttempt<TResult>.Start(this, call, server: null, connection: null, options, timeout, deadline.Token, cancellationToken, exclude));
         attempts++;
+        return true;
     }
 
     /// <summary>

@@ -48,6 +48,32 @@ public sealed class HedgingTests
     }
 
     [Fact]
+    public async Task HedgeTimerFiringBeforeTheFirstAttemptSent_HedgesOnceItHas_InsteadOfNever()
+    {
+        // With HedgeAfter at 1 ms the timer often fires before the first attempt has run on the thread pool (what a loaded
+        // machine does to a longer HedgeAfter): the call must still hedge, not wait for its deadline.
+        using var a = new LoopbackAcceptor();
+        using var b = new LoopbackAcceptor();
+        await using var client = new TunicornClient<FakeThriftClient>(new TunicornClientOptions
+        {
+            ConnectTimeout = LoopbackAcceptor.ConnectTimeout,
+            Servers = [a.Address, b.Address],
+            MinRetriesPerSecond = 1000,
+        });
+        for (int i = 0; i < 30; i++)
+        {
+            int invocations = 0;
+            int result = await client.CallAsync(async (c, ct) =>
+            {
+                if (Interlocked.Increment(ref invocations) == 1)
+                    await Task.Delay(Timeout.Infinite, ct);
+                return 42;
+            }, Hedged with { HedgeAfter = TimeSpan.FromMilliseconds(1) }).WaitAsync(Wait);
+            Assert.Equal(42, result);
+        }
+    }
+
+    [Fact]
     public async Task NotIdempotent_WithHedgeAfter_IsRefused_BeforeAnythingIsSent()
     {
         using var a = new LoopbackAcceptor();
@@ -99,7 +125,7 @@ public sealed class HedgingTests
             Interlocked.Increment(ref invocations);
             await Task.Delay(Timeout.Infinite, ct);
             return 0;
-        }, Hedged with { Timeout = TimeSpan.FromMilliseconds(300) }).WaitAsync(Wait));
+        }, Hedged with { Timeout = TimeSpan.FromSeconds(2) }).WaitAsync(Wait)); // the call must start before it: 2 s on a loaded machine
 
         Assert.Equal(1, invocations);
         Assert.True(e.RequestSent);
@@ -125,7 +151,7 @@ public sealed class HedgingTests
             Interlocked.Increment(ref invocations);
             await Task.Delay(Timeout.Infinite, ct);
             return 0;
-        }, Hedged with { Timeout = TimeSpan.FromMilliseconds(300) }).WaitAsync(Wait));
+        }, Hedged with { Timeout = TimeSpan.FromSeconds(2) }).WaitAsync(Wait)); // the call must start before it: 2 s on a loaded machine
 
         Assert.Equal(1, invocations);
     }
@@ -147,8 +173,10 @@ public sealed class HedgingTests
                 cancelled.Add(tcs.Task);
             await Task.Delay(Timeout.Infinite, ct);
             return 0;
-        }, Hedged with { Timeout = TimeSpan.FromMilliseconds(500), OnCompleted = i => info = i }).WaitAsync(Wait));
+        }, Hedged with { Timeout = TimeSpan.FromSeconds(3), OnCompleted = i => info = i }).WaitAsync(Wait));
 
+        // 3 s, not less: on a loaded machine the connects and the first attempt can take a large part of a second, and the
+        // deadline must find both attempts running.
         Assert.True(e.RequestSent);
         Task[] both;
         lock (cancelled)
