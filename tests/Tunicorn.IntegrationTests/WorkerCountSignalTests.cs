@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace Tunicorn.IntegrationTests;
 
-/// <summary>Acceptance 3: TTIN adds a worker, TTOU removes one.</summary>
+/// <summary>Acceptance 3: TTIN adds a worker, TTOU removes one; and the master handles its signals whatever it inherited.</summary>
 public sealed class WorkerCountSignalTests(ITestOutputHelper output)
 {
     [Fact]
@@ -30,5 +30,30 @@ public sealed class WorkerCountSignalTests(ITestOutputHelper output)
         using var client = await ThriftClients.TestServiceAsync(port);
         Assert.Equal(5, await client.add(2, 3));
         Assert.Contains(await client.pid(), two);
+    }
+
+    [Fact]
+    public async Task SignalsIgnoredWhenTheMasterStarted_AsUnderNohup_AreHandledAllTheSame()
+    {
+        // nohup starts its command with SIGHUP ignored, and a non-interactive shell's `cmd &` with SIGINT and SIGQUIT
+        // ignored; .NET would leave an ignored signal ignored, so a HUP would reload nothing.
+        int port = FreePort.Next();
+        await using var server = TunicornServer.StartExecutable("/bin/sh",
+            ["-c", "trap '' HUP INT QUIT TERM TTIN TTOU USR1; exec /usr/bin/nohup \"$0\" \"$@\"", RepoPaths.Cli, RepoPaths.TestAppDll,
+             "-b", $"127.0.0.1:{port}", "-w", "1", "--graceful-timeout", "10"], output);
+        await server.WaitForReadyAsync(1);
+        var first = server.WorkerPids();
+
+        foreach (var signal in new[] { UnixSignal.Usr1, UnixSignal.Ttin, UnixSignal.Hup })
+        {
+            int mark = server.LogMark;
+            Assert.True(server.Signal(signal));
+            await server.WaitForLogAsync(LogPatterns.HandlingSignal(signal), TimeSpan.FromSeconds(10), mark);
+        }
+        // The HUP reloaded: two workers of the new generation, none of the first.
+        await server.WaitForWorkerCountAsync(2, TunicornServer.BootTimeout, pids => !pids.Intersect(first).Any(), "the new generation");
+
+        Assert.True(server.Signal(UnixSignal.Term));
+        Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
     }
 }

@@ -49,12 +49,14 @@ internal static class Signals
     }
 
     /// <summary>
-    /// Restores the default action of SIGINT and SIGQUIT. PLATFORM-NOTES: a process started with them ignored
-    /// (any `cmd &amp;` from a non-interactive shell) never sees them, because .NET skips ignored signals.
+    /// Restores the default action of every signal the server handles. PLATFORM-NOTES: a process started with one
+    /// ignored never sees it, because .NET skips ignored signals: SIGINT and SIGQUIT after any `cmd &amp;` from a
+    /// non-interactive shell, SIGHUP under <c>nohup</c> (a HUP would then reload nothing). gunicorn handles them all
+    /// whatever it inherited, and so do we.
     /// </summary>
     public static void ResetInheritedIgnores()
     {
-        Libc.signal(SIGINT, 0);
-        Libc.signal(SIGQUIT, 0);
+        foreach (int signal in (ReadOnlySpan<int>)[SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGTTIN, SIGTTOU, SIGWINCH])
+            Libc.signal(signal, 0);
     }
 }
