@@ -24,6 +24,7 @@ APP = os.path.join(ARTIFACTS, "bin/Calculator/release/Calculator.dll")
 WINDOWS = int(os.environ.get("WINDOWS", "24"))
 DURATION = float(os.environ.get("DURATION", "3"))
 WARMUP = float(os.environ.get("WARMUP", "20"))
+WARMUP_MAX = float(os.environ.get("WARMUP_MAX", "120"))
 CONNECTIONS = int(os.environ.get("CONNECTIONS", "64"))
 WORKERS = int(os.environ.get("WORKERS", "2"))
 WORKER_CLASS = os.environ.get("WORKER_CLASS", "async")
@@ -47,8 +48,8 @@ def children(pid):
         return []
 
 
-def cpu_ns(pid):
-    """Nanoseconds on the CPU of every thread of the process alive now."""
+def cpu_ns(pid, only=None):
+    """Nanoseconds on the CPU of every thread of the process alive now (only: of the threads whose name starts so)."""
     total = 0
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
@@ -56,11 +57,19 @@ def cpu_ns(pid):
         return 0
     for tid in tasks:
         try:
+            if only is not None:
+                with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                    if not f.read().startswith(only):
+                        continue
             with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
                 total += int(f.read().split()[0])
         except (OSError, ValueError, IndexError):
             pass
     return total
+
+
+# The runtime's background JIT of tiered compilation (tier 1, PGO): its thread exits when idle. A warm server has none.
+TIERING_THREAD = ".NET Tiered"
 
 
 class Server:
@@ -87,11 +96,11 @@ class Server:
             time.sleep(0.1)
         sys.exit(f"metrics-ab: the {self.label} server did not answer within 60 s")
 
-    def workers_cpu_ns(self):
+    def workers_cpu_ns(self, only=None):
         now = children(self.process.pid)
         if sorted(now) != sorted(self.workers):
             sys.exit(f"metrics-ab: the {self.label} server's workers changed ({self.workers} -> {now}); a window would mix them")
-        return sum(cpu_ns(w) for w in now)
+        return sum(cpu_ns(w, only) for w in now)
 
     def stop(self):
         if self.process.poll() is None:
@@ -105,24 +114,26 @@ class Server:
 
 
 def window(server, duration, warmup=0.5):
-    """One LoadGen run against the server: (calls/s, calls, worker CPU ns over the measured part, master CPU ns, LoadGen CPU s)."""
+    """One LoadGen run against the server: (calls/s, calls, worker CPU ns over the measured part, master CPU ns,
+    LoadGen CPU s, background JIT CPU ns of the workers)."""
     load = subprocess.Popen([LOADGEN, "--port", str(server.port), "--transport", "framed", "--call", "add",
                              "--connections", str(CONNECTIONS), "--warmup", str(warmup), "--duration", str(duration),
                              "--json"], stdout=subprocess.PIPE, text=True)
-    start = end = master_start = master_end = None
+    start = end = master_start = master_end = jit_start = jit_end = None
     result = None
     for line in load.stdout:
         if line.startswith("@measure-start"):
-            start, master_start = server.workers_cpu_ns(), cpu_ns(server.process.pid)
+            start, master_start, jit_start = server.workers_cpu_ns(), cpu_ns(server.process.pid), server.workers_cpu_ns(TIERING_THREAD)
         elif line.startswith("@measure-end"):
-            end, master_end = server.workers_cpu_ns(), cpu_ns(server.process.pid)
+            end, master_end, jit_end = server.workers_cpu_ns(), cpu_ns(server.process.pid), server.workers_cpu_ns(TIERING_THREAD)
         elif line.startswith("@result "):
             result = json.loads(line[len("@result "):])
     if load.wait() != 0 or result is None or start is None or end is None:
         sys.exit(f"metrics-ab: LoadGen against the {server.label} server failed ({load.returncode})")
     if result["errors"]:
         sys.exit(f"metrics-ab: {result['errors']} errors against the {server.label} server: {result['first_errors']}")
-    return result["calls_per_second"], result["calls"], end - start, master_end - master_start, result["load_gen_cpu_seconds"]
+    return (result["calls_per_second"], result["calls"], end - start, master_end - master_start, result["load_gen_cpu_seconds"],
+            jit_end - jit_start)
 
 
 def spread(values):
@@ -145,25 +156,37 @@ def main():
         on.wait_ready()
         off.wait_ready()
         # Warm-up: JIT, tiered compilation (tier 0, OSR, PGO-instrumented, tier 1) and the thread pool's growth settle
-        # under load; in slices alternating between the servers so that neither waits cold for long.
-        slices = max(1, int(WARMUP // 5))
-        for i in range(slices):
+        # under load, in 3 s slices alternating between the servers, until neither server's background JIT ran in its
+        # last slice (on a loaded machine it gets little CPU and takes far longer than on a quiet one), for at least
+        # WARMUP s and at most WARMUP_MAX s.
+        begun = time.monotonic()
+        quiet = {"on": 0, "off": 0}
+        i = 0
+        while True:
             for server in (on, off) if i % 2 == 0 else (off, on):
-                rate, calls, worker_ns, _, _ = window(server, WARMUP / slices, warmup=0)
-                print(f"warm-up {server.label}: {rate:.0f} calls/s, {worker_ns / 1000 / calls:.3f} us worker CPU a call")
+                rate, calls, worker_ns, _, _, jit_ns = window(server, 3, warmup=0)
+                quiet[server.label] = quiet[server.label] + 1 if jit_ns == 0 else 0
+                print(f"warm-up {server.label}: {rate:.0f} calls/s, {worker_ns / 1000 / calls:.3f} us worker CPU a call, "
+                      f"background JIT {jit_ns / 1e6:.1f} ms", flush=True)
+            i += 1
+            elapsed = time.monotonic() - begun
+            if (elapsed >= WARMUP and min(quiet.values()) >= 2) or elapsed >= WARMUP_MAX:
+                break
+        print(f"warmed up for {time.monotonic() - begun:.0f} s; background JIT quiet for {quiet['on']} (on) and {quiet['off']} (off) slices")
         rows = {"on": [], "off": []}
         pairs = []
         for i in range(WINDOWS):
             order = (on, off) if i % 4 in (0, 3) else (off, on)
             pair = {}
             for server in order:
-                rate, calls, worker_ns, master_ns, loadgen_s = window(server, DURATION)
+                rate, calls, worker_ns, master_ns, loadgen_s, jit_ns = window(server, DURATION)
                 row = {"rate": rate, "calls": calls, "cpu_us": worker_ns / 1000 / calls,
-                       "master_us": master_ns / 1000 / calls, "loadgen_us": loadgen_s * 1e6 / calls}
+                       "master_us": master_ns / 1000 / calls, "loadgen_us": loadgen_s * 1e6 / calls, "jit_ns": jit_ns}
                 rows[server.label].append(row)
                 pair[server.label] = row
                 print(f"window {i + 1:2d} {server.label:3s}: {rate:9.0f} calls/s  {row['cpu_us']:.3f} us worker CPU a call  "
-                      f"(master {row['master_us'] * 1000:.1f} ns, LoadGen {row['loadgen_us']:.2f} us a call)", flush=True)
+                      f"(master {row['master_us'] * 1000:.1f} ns, LoadGen {row['loadgen_us']:.2f} us a call; "
+                      f"background JIT {jit_ns / 1e6:.1f} ms)", flush=True)
             pairs.append(pair)
         print(f"uptime after: {uptime()}")
         print()
@@ -179,6 +202,9 @@ def main():
         print(f"worker CPU a call off/on (calls/s the same CPU buys, on relative to off): ratio of medians {m_cpu:.4f}; "
               f"per pair {spread(pair_cpu)}")
         print(f"worker CPU a call on - off, per pair (ns): {spread(diff_ns)}")
+        for label in ("on", "off"):
+            print(f"background JIT while measuring, metrics {label}: {sum(r['jit_ns'] for r in rows[label]) / 1e6:.1f} ms in "
+                  f"{sum(1 for r in rows[label] if r['jit_ns'])} of {len(rows[label])} windows")
     finally:
         on.stop()
         off.stop()
