@@ -6,7 +6,8 @@ short windows, one server at a time, in the order ON OFF OFF ON ON OFF ... so th
 drift fall on both sides alike. Each window is one LoadGen run with --json: the workers' CPU is read from /proc at its
 @measure-start and @measure-end markers, so it covers exactly the calls LoadGen counted (no start-up, no JIT, no
 LoadGen warm-up). CPU comes from /proc/PID/task/*/schedstat (nanoseconds on the CPU, summed over the threads), which
-has a far finer grain than the 10 ms clock ticks of /proc/PID/stat.
+has a far finer grain than the 10 ms clock ticks of /proc/PID/stat; a thread that ends inside a window loses its last
+moments from the count (thread-pool threads rarely end under steady load).
 """
 import json
 import os
@@ -48,13 +49,13 @@ def children(pid):
         return []
 
 
-def cpu_ns(pid, only=None):
-    """Nanoseconds on the CPU of every thread of the process alive now (only: of the threads whose name starts so)."""
-    total = 0
+def thread_cpu_ns(pid, only=None):
+    """{thread id: nanoseconds on the CPU} of the threads of the process alive now (only: those whose name starts so)."""
+    threads = {}
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return 0
+        return threads
     for tid in tasks:
         try:
             if only is not None:
@@ -62,10 +63,16 @@ def cpu_ns(pid, only=None):
                     if not f.read().startswith(only):
                         continue
             with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
-                total += int(f.read().split()[0])
+                threads[(pid, tid)] = int(f.read().split()[0])
         except (OSError, ValueError, IndexError):
             pass
-    return total
+    return threads
+
+
+def cpu_ns_between(before, after):
+    """CPU of the threads between two readings: a thread born between them counts from zero; one that ended between
+    them counts nothing (its last moments are lost, rather than its whole life subtracted)."""
+    return sum(ns - before.get(tid, 0) for tid, ns in after.items())
 
 
 # The runtime's background JIT of tiered compilation (tier 1, PGO): its thread exits when idle. A warm server has none.
@@ -96,11 +103,14 @@ class Server:
             time.sleep(0.1)
         sys.exit(f"metrics-ab: the {self.label} server did not answer within 60 s")
 
-    def workers_cpu_ns(self, only=None):
+    def workers_cpu(self, only=None):
         now = children(self.process.pid)
         if sorted(now) != sorted(self.workers):
             sys.exit(f"metrics-ab: the {self.label} server's workers changed ({self.workers} -> {now}); a window would mix them")
-        return sum(cpu_ns(w, only) for w in now)
+        threads = {}
+        for worker in now:
+            threads.update(thread_cpu_ns(worker, only))
+        return threads
 
     def stop(self):
         if self.process.poll() is None:
@@ -123,17 +133,17 @@ def window(server, duration, warmup=0.5):
     result = None
     for line in load.stdout:
         if line.startswith("@measure-start"):
-            start, master_start, jit_start = server.workers_cpu_ns(), cpu_ns(server.process.pid), server.workers_cpu_ns(TIERING_THREAD)
+            start, master_start, jit_start = server.workers_cpu(), thread_cpu_ns(server.process.pid), server.workers_cpu(TIERING_THREAD)
         elif line.startswith("@measure-end"):
-            end, master_end, jit_end = server.workers_cpu_ns(), cpu_ns(server.process.pid), server.workers_cpu_ns(TIERING_THREAD)
+            end, master_end, jit_end = server.workers_cpu(), thread_cpu_ns(server.process.pid), server.workers_cpu(TIERING_THREAD)
         elif line.startswith("@result "):
             result = json.loads(line[len("@result "):])
     if load.wait() != 0 or result is None or start is None or end is None:
         sys.exit(f"metrics-ab: LoadGen against the {server.label} server failed ({load.returncode})")
     if result["errors"]:
         sys.exit(f"metrics-ab: {result['errors']} errors against the {server.label} server: {result['first_errors']}")
-    return (result["calls_per_second"], result["calls"], end - start, master_end - master_start, result["load_gen_cpu_seconds"],
-            jit_end - jit_start)
+    return (result["calls_per_second"], result["calls"], cpu_ns_between(start, end), cpu_ns_between(master_start, master_end),
+            result["load_gen_cpu_seconds"], cpu_ns_between(jit_start, jit_end))
 
 
 def spread(values):
