@@ -18,7 +18,7 @@ namespace Tunicorn.Metrics;
 /// <see cref="PublishInterval"/> (a worker that exits any other way publishes at its exit). Why the call counters are
 /// published rather than added to the slot as each call ends: eight atomic adds a call on lines of shared memory
 /// that the worker's threads on other cores write too cost more than a per-thread plain add (bench/MetricsCost,
-/// bench/results/2026-12-07-*-metrics-ab.md). Layout of a slot, all 64-bit integers: a header (connections by format,
+/// bench/results/2026-12-07-1745-metrics-ab.md). Layout of a slot, all 64-bit integers: a header (connections by format,
 /// calls in flight, rejections, bad input, series in use), then <see cref="MaxSeries"/> series, each a key
 /// (<c>rpc.method</c>, a newline, <c>error.type</c>) and its counters. A thread's copy has the same layout; only
 /// its call counters are used.
