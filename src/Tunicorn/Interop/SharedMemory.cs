@@ -38,12 +38,6 @@ internal sealed unsafe class SharedMemory
         return ref *(long*)(Address + offset);
     }
 
-    /// <summary>
-    /// <see cref="Int64At"/> without its checks, for a caller on a hot path whose offsets are in range by construction
-    /// (the metrics board checks its slot once, and its indexes are constants and bucket numbers).
-    /// </summary>
-    public ref long Int64AtUnchecked(int offset) => ref *(long*)(Address + offset);
-
     /// <summary><paramref name="length"/> bytes from byte <paramref name="offset"/>.</summary>
     public Span<byte> BytesAt(int offset, int length)
     {

@@ -6,20 +6,29 @@ namespace Tunicorn.Metrics;
 
 /// <summary>
 /// Every worker's counters and histograms, in the memory the master shares with its workers (after the
-/// <see cref="ConnectionBoard"/>, with the same slot numbers). A worker writes only its own slot, with Interlocked
-/// adds; the master reads every assigned slot and, when a worker exits, folds its slot into totals it keeps
-/// (<see cref="MetricsAggregator"/>).
+/// <see cref="ConnectionBoard"/>, with the same slot numbers). A worker writes only its own slot: its connection
+/// counters with Interlocked adds as they happen, its call counters (calls in flight and every series' sums and
+/// buckets) by <see cref="Publish"/> every <see cref="PublishInterval"/>, from copies its threads count into with plain
+/// adds (<see cref="CallStarted(long[])"/>, <see cref="RecordCall(long[], int, long, long, long)"/>). The master reads
+/// every assigned slot and, when a worker exits, folds its slot into totals it keeps (<see cref="MetricsAggregator"/>).
 /// </summary>
 /// <remarks>
-/// Why shared memory rather than the report channel: a call then costs a few atomic adds and no allocation, no
-/// system call and no parsing in the master; and a worker killed with SIGKILL leaves everything it counted up to its
-/// death readable, which a report sent every second would lose. Layout of a slot, all 64-bit integers:
-/// a header (connections by format, calls in flight, rejections, bad input, series in use), then
-/// <see cref="MaxSeries"/> series, each a key (<c>rpc.method</c>, a newline, <c>error.type</c>) and its counters.
+/// Why shared memory rather than the report channel: no system call and no parsing in the master, and a worker
+/// killed with SIGKILL leaves what it published readable: it loses at most the calls of its last
+/// <see cref="PublishInterval"/> (a worker that exits any other way publishes at its exit). Why the call counters are
+/// published rather than added to the slot as each call ends: eight atomic adds a call on lines of shared memory
+/// that the worker's threads on other cores write too cost more than a per-thread plain add (bench/MetricsCost,
+/// bench/results/2026-12-07-1745-metrics-ab.md). Layout of a slot, all 64-bit integers: a header (connections by format,
+/// calls in flight, rejections, bad input, series in use), then <see cref="MaxSeries"/> series, each a key
+/// (<c>rpc.method</c>, a newline, <c>error.type</c>) and its counters. A thread's copy has the same layout; only
+/// its call counters are used.
 /// </remarks>
 internal sealed class MetricsBoard
 {
     public const int MaxSeries = 64;
+
+    /// <summary>How often a worker copies its threads' call counters into its slot: what the master sees lags by at most this.</summary>
+    public static readonly TimeSpan PublishInterval = TimeSpan.FromMilliseconds(250);
     private const int KeyBytes = 120;
 
     // Slot header, in longs.
@@ -42,7 +51,8 @@ internal sealed class MetricsBoard
     internal static readonly int ResponseSumAt = RequestBucketsAt + MetricBuckets.SizeCount;
     internal static readonly int ResponseBucketsAt = ResponseSumAt + 1;
     private const int SeriesLongs = 60;
-    private const int SlotLongs = HeaderLongs + MaxSeries * SeriesLongs;
+    /// <summary>Longs of a slot, and of a thread's copy of the call counters.</summary>
+    internal const int SlotLongs = HeaderLongs + MaxSeries * SeriesLongs;
 
     /// <summary>Bytes of the whole board, every slot of the connection board.</summary>
     public const int Size = ConnectionBoard.Slots * SlotLongs * sizeof(long);
@@ -70,9 +80,6 @@ internal sealed class MetricsBoard
 
     private ref long At(int slot, int index) => ref _memory.Int64At(_base + (slot * SlotLongs + index) * sizeof(long));
 
-    /// <summary>The worker's path: <paramref name="slot"/> was checked by <see cref="CheckSlot"/>, and every index is below <see cref="SlotLongs"/>.</summary>
-    private ref long Fast(int slot, int index) => ref _memory.Int64AtUnchecked(_base + (slot * SlotLongs + index) * sizeof(long));
-
     /// <summary>Throws unless <paramref name="slot"/> is a slot of the board: once, before a worker counts into it.</summary>
     public void CheckSlot(int slot) => ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)slot, (uint)ConnectionBoard.Slots, nameof(slot));
 
@@ -98,10 +105,6 @@ internal sealed class MetricsBoard
             Interlocked.Increment(ref At(slot, TotalBase + ConnectionFormat.Unknown));
     }
 
-    public void CallStarted(int slot) => Interlocked.Increment(ref Fast(slot, InFlightAt));
-
-    public void CallEnded(int slot) => Interlocked.Decrement(ref Fast(slot, InFlightAt));
-
     public void IdleConnectionEvicted(int slot) => Interlocked.Increment(ref At(slot, EvictedAt));
 
     public void AcceptOutOfDescriptors(int slot) => Interlocked.Increment(ref At(slot, OutOfDescriptorsAt));
@@ -119,14 +122,14 @@ internal sealed class MetricsBoard
         if (count >= MaxSeries - 1)
         {
             if (count == MaxSeries - 1)
-                Publish(slot, MaxSeries - 1, OverflowMethod, null);
+                PublishKey(slot, MaxSeries - 1, OverflowMethod, null);
             return MaxSeries - 1;
         }
-        Publish(slot, count, method, errorType);
+        PublishKey(slot, count, method, errorType);
         return count;
     }
 
-    private void Publish(int slot, int series, string method, string? errorType)
+    private void PublishKey(int slot, int series, string method, string? errorType)
     {
         int start = SeriesStart(series);
         Span<byte> key = _memory.BytesAt(_base + (slot * SlotLongs + start + 1) * sizeof(long), KeyBytes);
@@ -156,17 +159,50 @@ internal sealed class MetricsBoard
         return bytesUsed;
     }
 
-    /// <summary>Counts one finished call into <paramref name="series"/> of the slot.</summary>
-    public void RecordCall(int slot, int series, long durationTicks, long requestBytes, long responseBytes)
+    // ---- a worker thread's copy of the call counters: plain adds, only that thread writes it ----
+
+    public static void CallStarted(long[] counts) => counts[InFlightAt]++;
+
+    public static void CallEnded(long[] counts) => counts[InFlightAt]--;
+
+    /// <summary>Counts one finished call into <paramref name="series"/> of a thread's copy.</summary>
+    public static void RecordCall(long[] counts, int series, long durationTicks, long requestBytes, long responseBytes)
     {
         int start = SeriesStart(series);
         // No count of its own: the master sums the duration buckets, so _count always equals the +Inf bucket.
-        Interlocked.Add(ref Fast(slot, start + DurationSumAt), durationTicks);
-        Interlocked.Increment(ref Fast(slot, start + DurationBucketsAt + MetricBuckets.DurationBucket(durationTicks)));
-        Interlocked.Add(ref Fast(slot, start + RequestSumAt), requestBytes);
-        Interlocked.Increment(ref Fast(slot, start + RequestBucketsAt + MetricBuckets.SizeBucket(requestBytes)));
-        Interlocked.Add(ref Fast(slot, start + ResponseSumAt), responseBytes);
-        Interlocked.Increment(ref Fast(slot, start + ResponseBucketsAt + MetricBuckets.SizeBucket(responseBytes)));
+        counts[start + DurationSumAt] += durationTicks;
+        counts[start + DurationBucketsAt + MetricBuckets.DurationBucket(durationTicks)]++;
+        counts[start + RequestSumAt] += requestBytes;
+        counts[start + RequestBucketsAt + MetricBuckets.SizeBucket(requestBytes)]++;
+        counts[start + ResponseSumAt] += responseBytes;
+        counts[start + ResponseBucketsAt + MetricBuckets.SizeBucket(responseBytes)]++;
+    }
+
+    /// <summary>
+    /// Writes the sum of the threads' copies into the slot: calls in flight and the counters of every series claimed.
+    /// The caller serializes publications (one writer per slot), and a copy's counters only grow, so each published
+    /// counter only grows too. A call that started on one thread and ended on another can make the sum of calls in
+    /// flight read low for a moment; it never shows below zero.
+    /// </summary>
+    public void Publish(int slot, long[][] copies)
+    {
+        long inFlight = 0;
+        foreach (long[] copy in copies)
+            inFlight += Volatile.Read(ref copy[InFlightAt]);
+        Volatile.Write(ref At(slot, InFlightAt), Math.Max(0, inFlight));
+        int count = (int)Math.Min(MaxSeries, Volatile.Read(ref At(slot, SeriesCountAt)));
+        int end = ResponseBucketsAt + MetricBuckets.SizeCount;
+        for (int s = 0; s < count; s++)
+        {
+            int start = SeriesStart(s);
+            for (int i = start + DurationSumAt; i < start + end; i++)
+            {
+                long sum = 0;
+                foreach (long[] copy in copies)
+                    sum += Volatile.Read(ref copy[i]);
+                Volatile.Write(ref At(slot, i), sum);
+            }
+        }
     }
 
     // ---- master side ----

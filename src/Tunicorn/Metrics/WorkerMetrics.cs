@@ -12,10 +12,13 @@ namespace Tunicorn.Metrics;
 /// (dotnet-counters, dotnet-monitor), which costs a flag test when nobody listens.
 /// </summary>
 /// <remarks>
-/// On the call path: a call costs one lock-free dictionary lookup (the series of its method and result, claimed
-/// once) and a few atomic adds. Nothing is allocated per call.
+/// On the call path: a call costs a comparison with its connection's last method (or a lock-free dictionary lookup:
+/// the series of its method and result, claimed once) and a few plain adds into the calling thread's own copy of the
+/// call counters, which <see cref="Publish"/> sums into the board every <see cref="MetricsBoard.PublishInterval"/> and
+/// when the worker exits. Nothing is allocated per call. Connection counts go to the board at once (Interlocked): they
+/// change once a connection, not once a call.
 /// </remarks>
-internal sealed class WorkerMetrics
+internal sealed class WorkerMetrics : IDisposable
 {
     public const string MeterName = "Tunicorn.Server";
 
@@ -31,13 +34,63 @@ internal sealed class WorkerMetrics
     private readonly ConcurrentDictionary<string, MethodSeries> _methods = new(StringComparer.Ordinal);
     private readonly Lock _claim = new();
 
+    // Each thread's copy of the call counters (MetricsBoard layout), by managed thread id: a copy outlives its thread,
+    // so what a retired thread-pool thread counted stays in the sum, and a new thread with its id continues it.
+    private readonly Dictionary<int, long[]> _copiesByThread = [];
+    private long[][] _copies = [];
+    private readonly Lock _publishing = new();
+    private readonly Timer? _publisher;
+
+    // The calling thread's copy, and whose it is (a process holds one WorkerMetrics; tests hold several).
+    [ThreadStatic]
+    private static ThreadCopy? t_copy;
+
     /// <param name="defaultService">The service a call without a service name (not multiplexed) belongs to, for <c>rpc.method</c>.</param>
-    public WorkerMetrics(MetricsBoard board, int slot, string defaultService)
+    /// <param name="publishEvery">How often to <see cref="Publish"/> on a timer; null: only when called.</param>
+    public WorkerMetrics(MetricsBoard board, int slot, string defaultService, TimeSpan? publishEvery = null)
     {
         board.CheckSlot(slot);
         _board = board;
         _slot = slot;
         _defaultService = defaultService;
+        if (publishEvery is { } every)
+            _publisher = new Timer(_ => Publish(), null, every, every);
+    }
+
+    /// <summary>
+    /// Copies the call counters every thread counted so far into the board, where the master reads them. Runs on the
+    /// timer, and once more from <see cref="Dispose"/> and at process exit, so that only a SIGKILL loses calls (those
+    /// of the last interval).
+    /// </summary>
+    public void Publish()
+    {
+        lock (_publishing)
+            _board.Publish(_slot, Volatile.Read(ref _copies));
+    }
+
+    /// <summary>Stops the timer and publishes what was counted since its last run.</summary>
+    public void Dispose()
+    {
+        _publisher?.Dispose();
+        Publish();
+    }
+
+    private long[] Counts() => t_copy is { } copy && ReferenceEquals(copy.Owner, this) ? copy.Counts : JoinThread();
+
+    private long[] JoinThread()
+    {
+        long[] counts;
+        lock (_claim)
+        {
+            if (!_copiesByThread.TryGetValue(Environment.CurrentManagedThreadId, out counts!))
+            {
+                counts = new long[MetricsBoard.SlotLongs];
+                _copiesByThread[Environment.CurrentManagedThreadId] = counts;
+                Volatile.Write(ref _copies, [.. _copies, counts]);
+            }
+        }
+        t_copy = new ThreadCopy(this, counts);
+        return counts;
     }
 
     public void ConnectionOpened(ConnectionInfo connection)
@@ -65,14 +118,15 @@ internal sealed class WorkerMetrics
 
     public void CallStarted()
     {
-        _board.CallStarted(_slot);
+        MetricsBoard.CallStarted(Counts());
         if (ActiveCalls.Enabled)
             ActiveCalls.Add(1);
     }
 
     public void CallCompleted(ThriftCall call)
     {
-        _board.CallEnded(_slot);
+        long[] counts = Counts();
+        MetricsBoard.CallEnded(counts);
         if (ActiveCalls.Enabled)
             ActiveCalls.Add(-1);
         // A connection mostly calls one method: comparing the name with its last one is cheaper than hashing it.
@@ -88,7 +142,7 @@ internal sealed class WorkerMetrics
         }
         string? errorType = ErrorType(call.Result);
         int series = method.SeriesOf(errorType, this);
-        _board.RecordCall(_slot, series, call.Duration.Ticks, call.RequestBytes, call.ResponseBytes);
+        MetricsBoard.RecordCall(counts, series, call.Duration.Ticks, call.RequestBytes, call.ResponseBytes);
         if (Duration.Enabled)
         {
             var tags = new TagList { { MetricNames.RpcSystemName, MetricNames.RpcSystemThrift }, { MetricNames.RpcMethod, method.RpcMethod } };
@@ -137,6 +191,8 @@ internal sealed class WorkerMetrics
         lock (_claim)
             return _board.ClaimSeries(_slot, rpcMethod, errorType);
     }
+
+    private sealed record ThreadCopy(WorkerMetrics Owner, long[] Counts);
 
     /// <summary>The series of one method: the successful calls' and one per error type, claimed on first use.</summary>
     private sealed class MethodSeries(string wireName, string rpcMethod)

@@ -101,7 +101,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
             : options.Settings.MaxRequests + Random.Shared.Next(0, Math.Max(0, options.Settings.MaxRequestsJitter) + 1);
         _metrics = options.Settings.MetricsDisable ? null
             : new WorkerMetrics(MetricsBoard.Of(options.Board), options.BoardSlot,
-                options.App.ServiceNames.Count > 0 ? options.App.ServiceNames[0] : options.App.ServiceType.Name);
+                options.App.ServiceNames.Count > 0 ? options.App.ServiceNames[0] : options.App.ServiceType.Name, MetricsBoard.PublishInterval);
     }
 
     public int Pid => Environment.ProcessId;
@@ -152,6 +152,10 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
             if (IsFatal(e.Exception))
                 Interlocked.CompareExchange(ref _fatal, e.Exception, null);
         };
+        // The call counters reach the board on a timer; an exit by Environment.Exit (SIGABRT, a fatal failure, a
+        // handler) publishes the last of them too, so that only a SIGKILL loses any.
+        if (_metrics is { } metrics)
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => metrics.Publish();
         var (initialThreads, maxThreads) = LoopThreads;
         _readinessLoop = new ReadinessLoop(initialThreads, maxThreads, LoopStallCheck, _options.LoggerFactory.CreateLogger<ReadinessLoop>());
         using var callGate = CallsAtOnce is { } callsAtOnce ? new CallGate(callsAtOnce, "tunicorn call") : null;
@@ -187,6 +191,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
         WarnIfDescriptorLimitLow();
         await Task.WhenAll(_options.Listeners.Select(l => AcceptLoopAsync(l, slots)));
         await DrainAsync();
+        _metrics?.Dispose();
         _readinessLoop?.Dispose();
         _handOff?.LogSummary(Pid);
         _handOff?.Dispose();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -52,6 +53,12 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output)
         // Recycling is spawn-first: wait until the retiring workers are gone, so that the one killed is a serving one
         // the master must replace.
         int victim = (await server.WaitForWorkerCountAsync(4, TunicornServer.BootTimeout))[0];
+        // A worker publishes its call counters every MetricsBoard.PublishInterval (and at any exit but a SIGKILL), so a
+        // SIGKILL loses at most its last interval's calls: kill once every answered call is published; from then on,
+        // none of them may be lost.
+        double published = 0;
+        await Eventually.WaitUntilAsync(async () => (published = await CallsCountedAsync($"127.0.0.1:{admin}")) == answered,
+            TimeSpan.FromSeconds(30), $"/metrics to count {answered} calls before the kill", () => $"counted {published}");
         Assert.True(Posix.Kill(victim, UnixSignal.Kill));
         await server.WaitForWorkerCountAsync(4, TunicornServer.BootTimeout, pids => !pids.Contains(victim));
 
@@ -73,6 +80,11 @@ public sealed class MetricsEndpointTests(ITestOutputHelper output)
         Assert.True(booting >= 9, $"expected 4 workers, at least 4 replacements and the killed one's: {booting}");
         Assert.Equal(4, await prometheus.QueryScalarAsync("sum(tunicorn_master_workers)"));
     }
+
+    /// <summary>The sum of every series' call count on the admin endpoint's /metrics.</summary>
+    private static async Task<double> CallsCountedAsync(string admin) =>
+        Regex.Matches((await AdminHttp.GetAsync(admin, "/metrics")).Body, @"^rpc_server_call_duration_seconds_count\{[^}]*\} (\S+)$", RegexOptions.Multiline)
+            .Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
 
     [Fact]
     public async Task Metrics_ArePromtoolClean_AndEveryFamilyParsesWithPythonPrometheusClient()

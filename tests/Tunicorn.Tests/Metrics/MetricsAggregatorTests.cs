@@ -42,6 +42,8 @@ public sealed class MetricsAggregatorTests
         second.CallStarted();
         second.CallCompleted(Call("Calculator:calculate", "InvalidOperation", 2, connection));
         second.CallStarted(); // still in flight
+        first.Publish();
+        second.Publish();
 
         var before = aggregator.Collect(withMemory: false);
         var add = Assert.Single(before.Series, s => s.Method == "Calculator/add");
@@ -59,11 +61,51 @@ public sealed class MetricsAggregatorTests
         var next = new WorkerMetrics(workerBoard, 0, "Calculator");
         next.CallStarted();
         next.CallCompleted(Call("add", ThriftCall.ResultOk, 0.0003, connection));
+        next.Publish();
 
         var after = aggregator.Collect(withMemory: false);
         Assert.Equal(6, Assert.Single(after.Series, s => s.Method == "Calculator/add" && s.ErrorType is null).Count);
         Assert.Equal(1, after.WorkersExited[WorkerExitReason.Normal]);
         Assert.Equal(2, after.WorkersAlive);
+    }
+
+    [Fact]
+    public void CallsCountedOnManyThreads_ReachTheBoardWhenPublished_AndAFinishedThreadsCallsStay()
+    {
+        var master = ConnectionBoard.Create();
+        using var aggregator = new MetricsAggregator(master);
+        aggregator.Assign(0, 100);
+        var worker = new WorkerMetrics(MetricsBoard.Of(ConnectionBoard.Open(master.Descriptor)), 0, "S");
+        var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+        {
+            var connection = new ConnectionInfo { Id = t, Peer = "127.0.0.1:1", LocalEndPoint = "127.0.0.1:2" };
+            for (int i = 0; i < 1000; i++)
+            {
+                worker.CallStarted();
+                worker.CallCompleted(Call("add", ThriftCall.ResultOk, 0.0003, connection));
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        // A call that started on one thread and ends on another, as an async worker's calls do.
+        var started = new Thread(worker.CallStarted);
+        started.Start();
+        started.Join();
+
+        // The series is claimed on the board at once; its counts arrive with the next publication.
+        var unpublished = aggregator.Collect(withMemory: false);
+        Assert.Equal(0, Assert.Single(unpublished.Series).Count);
+        Assert.Equal(0, unpublished.CallsInFlight);
+        worker.Publish();
+        var published = aggregator.Collect(withMemory: false);
+        Assert.Equal(4000, Assert.Single(published.Series).Count);
+        Assert.Equal(1, published.CallsInFlight);
+
+        worker.CallCompleted(Call("add", ThriftCall.ResultOk, 0.0003, Connection()));
+        worker.Dispose(); // a worker's exit publishes what it counted since the last time
+        var exited = aggregator.Collect(withMemory: false);
+        Assert.Equal(4001, Assert.Single(exited.Series).Count);
+        Assert.Equal(0, exited.CallsInFlight);
     }
 
     [Fact]
@@ -77,6 +119,7 @@ public sealed class MetricsAggregatorTests
         worker.ConnectionOpened(connection);
         worker.ConnectionDetected(connection, ThriftProtocolKind.Compact, ThriftTransportKind.Framed);
         worker.CallStarted();
+        worker.Publish();
 
         var live = aggregator.Collect(withMemory: false);
         int compactFramed = ConnectionFormat.Of(ThriftProtocolKind.Compact, ThriftTransportKind.Framed);
@@ -104,6 +147,7 @@ public sealed class MetricsAggregatorTests
             worker.CallStarted();
             worker.CallCompleted(Call("m" + i, ThriftCall.ResultOk, 0.001, connection));
         }
+        worker.Publish();
         var totals = aggregator.Collect(withMemory: false);
         Assert.Equal(MetricsBoard.MaxSeries, totals.Series.Count());
         Assert.Equal(11, Assert.Single(totals.Series, s => s.Method == MetricsBoard.OverflowMethod).Count);

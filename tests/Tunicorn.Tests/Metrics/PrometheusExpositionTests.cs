@@ -19,6 +19,7 @@ public sealed class PrometheusExpositionTests
             Connection = new ConnectionInfo { Id = 1, Peer = "p", LocalEndPoint = "l" },
             Duration = TimeSpan.FromMilliseconds(3),
         });
+        worker.Publish();
         return aggregator.Collect(withMemory: false);
     }
 
