@@ -118,7 +118,7 @@ public static class MarkdownReport
             md.AppendLine(F($"Tunicorn async, each variant in every round in rotating order: a respawned worker's first call (one worker, {o.BootWorkers} kills per round; medians) and a fresh {o.Workers}-worker server's warm-up curve (one per round; steady: medians of the rounds)."));
             md.AppendLine();
             foreach (var v in o.Variants)
-                md.AppendLine(F($"- {v.Name}: {(v.Env.Count == 0 ? "default environment" : string.Join(" ", v.Env.Select(e => $"`{e.Key}={e.Value}`")))}{(v.CalculatorDll is { } dll ? F($", Calculator `{dll}`") : "")}"));
+                md.AppendLine(F($"- {v.Name}: {(v.Env.Count == 0 ? "default environment" : string.Join(" ", v.Env.Select(e => $"`{e.Key}={e.Value}`")))}{(v.CalculatorDll is { } dll ? F($", Calculator `{dll}`") : "")}{(v.Tunicorn is { } exe ? F($", tunicorn `{exe}`") : "")}"));
             md.AppendLine();
             md.AppendLine("| variant | spawn to first call ms | worker CPU ms | 90 % of steady calls/s after | steady calls/s | steady calls/CPU-s | warm-up CPU-ms |");
             md.AppendLine("| --- | ---: | ---: | --- | ---: | ---: | ---: |");

@@ -39,7 +39,8 @@ public sealed record RunnerOptions
           --parts LIST             what to run (default all): main (main table and echo), curve, spread, recycle, boot,
                                    respawn; e.g. --parts recycle re-measures max_requests recycling alone
           --variants LIST          Tunicorn async under trial, ';' separated, each NAME:KEY=VALUE,KEY=VALUE (environment)
-                                   with @calculator=PATH to serve another build of the Calculator; NAME: alone is the
+                                   with @calculator=PATH to serve another build of the Calculator, @tunicorn=PATH to run
+                                   another tunicorn executable; NAME: alone is the
                                    default. With variants, each round runs the curve and respawn parts for every variant
                                    in rotating order (interleaved), and prints a summary per variant
           --out DIR                where the report goes (default bench/results)
@@ -186,7 +187,8 @@ public sealed record RunnerOptions
                 throw new ArgumentException($"--variants {item}: expected NAME:KEY=VALUE,...");
             var env = Env(item[(colon + 1)..]);
             env.Remove("@calculator", out string? calculator);
-            variants.Add(new TunicornVariant(item[..colon], env, calculator));
+            env.Remove("@tunicorn", out string? tunicorn);
+            variants.Add(new TunicornVariant(item[..colon], env, calculator, tunicorn));
         }
         return variants.Count > 0 ? variants : throw new ArgumentException("--variants: empty list");
     }

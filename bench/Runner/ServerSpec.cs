@@ -13,7 +13,7 @@ public sealed record ServerSpec(string Key, string Label, bool IsTunicorn, bool 
     public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Tunicorn async as a variant under trial (--variants): its own key, environment and Calculator build.</summary>
-    public static ServerSpec Variant(TunicornVariant variant, int workers) => Tunicorn("async", workers, null, variant.CalculatorDll) with
+    public static ServerSpec Variant(TunicornVariant variant, int workers) => Tunicorn("async", workers, null, variant.CalculatorDll, variant.Tunicorn) with
     {
         Key = "variant-" + variant.Name + (workers == 2 ? "" : $"-w{workers}"),
         Label = $"Tunicorn async [{variant.Name}]" + (workers == 2 ? "" : $" ×{workers}"),
@@ -21,14 +21,14 @@ public sealed record ServerSpec(string Key, string Label, bool IsTunicorn, bool 
     };
 
     /// <summary>Tunicorn with <paramref name="workerClass"/>; threaded gets <paramref name="threads"/> threads per worker (null: the default).</summary>
-    public static ServerSpec Tunicorn(string workerClass, int workers, int? threads, string? calculatorDll = null) => new(
+    public static ServerSpec Tunicorn(string workerClass, int workers, int? threads, string? calculatorDll = null, string? executable = null) => new(
         $"tunicorn-{workerClass}" + (workers == 2 ? "" : $"-w{workers}"),
         $"Tunicorn {workerClass}" + (workers == 2 ? "" : $" ×{workers}"),
         IsTunicorn: true,
         FramedOnly: false,
         (paths, launch) =>
         {
-            var psi = new ProcessStartInfo(paths.Tunicorn);
+            var psi = new ProcessStartInfo(executable ?? paths.Tunicorn);
             psi.ArgumentList.Add(launch.Service == "bench" ? paths.BenchServiceDll : calculatorDll ?? paths.CalculatorDll);
             foreach (string a in (string[])["-b", $"127.0.0.1:{launch.Port}", "-w", Num(launch.Workers ?? workers), "-k", workerClass,
                          "--thrift-transport-factory", launch.Transport, "--log-level", "info"])
