@@ -64,6 +64,22 @@ public sealed class AppCopyTests(ITestOutputHelper output)
         Assert.Empty(CopyFolders(temp));
     }
 
+    [Fact]
+    public async Task WithoutAUsableTemporaryFolder_WorkersLoadTheAppAsBefore_AndServe()
+    {
+        using var dir = new TestDirectory("app-copy-no-tmp");
+        int port = FreePort.Next();
+        await using var server = await TunicornServer.StartAsync(RepoPaths.TestAppDll, port, workers: 2, output: output,
+            environment: new Dictionary<string, string?> { ["TMPDIR"] = Path.Combine(dir.Path, "missing") });
+        for (int i = 0; i < 4; i++)
+        {
+            using var client = await ThriftClients.TestServiceAsync(port);
+            Assert.Equal(i + 2, await client.add(i, 2));
+        }
+        Assert.Equal(2, server.WorkerPids().Count);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "missing")));
+    }
+
     private static string[] CopyFolders(string temp) => Directory.GetDirectories(temp, "tunicorn-app-*");
 
     private static Task WaitForCopyFoldersAsync(TunicornServer server, string temp, int count, string description) =>

@@ -91,9 +91,24 @@ internal sealed class AppLoadContext : AssemblyLoadContext
     /// worker's app) maps a private copy of the file (<see cref="PrivateAppFolder"/>), so the runtime runs the image's
     /// ReadyToRun code instead of compiling every method; the runtime never uses ReadyToRun code in a collectible
     /// context (the master's, reloaded at every HUP), which therefore loads the bytes (<see cref="LoadCopy"/>).
+    /// Without a usable temporary folder (a read-only file system, a full disk) the bytes are loaded too: the worker
+    /// then runs as before, only without the app's precompiled code.
     /// </summary>
-    public Assembly LoadImage(string path) =>
-        IsCollectible ? LoadCopy(path) : LoadFromAssemblyPath(PrivateAppFolder.Copy(_privateCopies, path));
+    public Assembly LoadImage(string path)
+    {
+        if (IsCollectible)
+            return LoadCopy(path);
+        string copy;
+        try
+        {
+            copy = PrivateAppFolder.Copy(_privateCopies, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return LoadCopy(path);
+        }
+        return LoadFromAssemblyPath(copy);
+    }
 
     /// <summary>
     /// Loads the bytes of the file, not a mapping of it: a deploy that overwrites the dll in place (cp) must not
