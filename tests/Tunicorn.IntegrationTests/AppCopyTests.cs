@@ -78,6 +78,10 @@ public sealed class AppCopyTests(ITestOutputHelper output)
         }
         Assert.Equal(2, server.WorkerPids().Count);
         Assert.False(Directory.Exists(Path.Combine(dir.Path, "missing")));
+        // Each worker says why it runs without the precompiled code, and what to do.
+        await Eventually.WaitUntilAsync(() => server.Log.Snapshot().Count(l => l.Contains("[WARNING]", StringComparison.Ordinal)
+                && l.Contains("App loaded without its precompiled code", StringComparison.Ordinal) && l.Contains("TMPDIR", StringComparison.Ordinal)) == 2,
+            TimeSpan.FromSeconds(10), "a warning from each worker naming TMPDIR", server.Describe);
     }
 
     private static string[] CopyFolders(string temp) => Directory.GetDirectories(temp, "tunicorn-app-*");

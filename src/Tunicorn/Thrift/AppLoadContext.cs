@@ -105,6 +105,7 @@ internal sealed class AppLoadContext : AssemblyLoadContext
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            PrivateAppFolder.RecordFailure(path, e);
             return LoadCopy(path);
         }
         return LoadFromAssemblyPath(copy);

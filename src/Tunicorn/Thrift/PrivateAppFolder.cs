@@ -18,6 +18,14 @@ internal static class PrivateAppFolder
     private static string? _root;
     private static int _contexts;
 
+    /// <summary>Why the last copy failed (the app's bytes were loaded instead), for the worker to log once; null when none did.</summary>
+    public static string? Failure { get; private set; }
+
+    /// <summary>Records a copy that failed, as the operator should read it.</summary>
+    public static void RecordFailure(string path, Exception e) =>
+        Failure = $"cannot copy {path} into a private folder under {Path.GetTempPath()} ({e.Message}): the app's bytes are loaded instead, " +
+            "without its ReadyToRun code; set TMPDIR to a writable folder";
+
     /// <summary>A subfolder of its own for each load context: two contexts may each load a different Foo.dll.</summary>
     public static int NewContextId() => Interlocked.Increment(ref _contexts);
 
