@@ -46,6 +46,11 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
 
     public async Task RunAsync()
     {
+        if (options.Variants.Count > 0)
+        {
+            await RunVariantsAsync();
+            return;
+        }
         var servers = options.Servers.Select(Spec).Where(Supported).ToList();
         var main = new List<PointResult>();
         var echo = new List<PointResult>();
@@ -57,7 +62,7 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
             if (options.Rounds > 1)
                 console.WriteLine($"round {round + 1} of {options.Rounds}");
             var order = servers.Skip(round % servers.Count).Concat(servers.Take(round % servers.Count)).ToList();
-            foreach (var spec in order)
+            foreach (var spec in order.Where(_ => options.Runs("main")))
             {
                 await using var server = await StartAsync(spec, "calculator", null);
                 idle.Add(IdleOf(server));
@@ -66,7 +71,7 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
                     main.Add(await MeasureAsync(server, "add", 0, connections));
                 await server.StopAsync(StopGrace);
             }
-            foreach (var spec in order.Where(s => !s.CalculatorOnly && options.EchoSizes.Count > 0))
+            foreach (var spec in order.Where(s => !s.CalculatorOnly && options.EchoSizes.Count > 0 && options.Runs("main")))
             {
                 await using var server = await StartAsync(spec, "bench", null);
                 await WarmUpAsync(server);
@@ -74,7 +79,7 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
                     echo.Add(await MeasureAsync(server, "echo", size, options.EchoConnections));
                 await server.StopAsync(StopGrace);
             }
-            if (options.CurveSeconds > 0)
+            if (options.CurveSeconds > 0 && options.Runs("curve"))
                 foreach (var spec in order.Where(s => CurveServers.Contains(s.Key)))
                     Curves.Add(await CurveAsync(spec, round + 1));
         }
@@ -82,26 +87,56 @@ public sealed partial class BenchRun(RunnerOptions options, TextWriter console, 
         Echo.AddRange(MedianRounds(echo));
         Idle.AddRange(idle.GroupBy(i => i.Server.Key).Select(g => g.OrderBy(i => i.FirstAnswerSeconds).ElementAt(g.Count() / 2)));
 
-        foreach (int workers in options.SpreadWorkers)
+        foreach (int workers in options.Runs("spread") ? options.SpreadWorkers : [])
             foreach (string workerClass in (string[])["async", "threaded", "sync"])
                 Spread.Add(await SpreadAsync(workerClass, workers));
 
-        if (options.RecycleSeconds > 0 && servers.Any(s => s.Key == "tunicorn-async"))
+        if (options.RecycleSeconds > 0 && options.Runs("recycle") && servers.Any(s => s.Key == "tunicorn-async"))
             for (int pair = 1; pair <= options.RecyclePairs; pair++)
                 Recycle.Add(await RecycleAsync(pair));
 
         if (options.BootWorkers > 0)
         {
-            await BootAsync(ServerSpec.Tunicorn("sync", 1, options.Threads), "sync");
-            await BootAsync(ServerSpec.Tunicorn("async", 1, options.Threads), "async");
-            await RespawnAsync(ServerSpec.Tunicorn("async", 1, options.Threads), "async");
-            await RespawnAsync(ServerSpec.Tunicorn("sync", 1, options.Threads), "sync");
-            if (servers.Any(s => s.Key.StartsWith("tunicorn-aot", StringComparison.Ordinal)))
+            bool aot = servers.Any(s => s.Key.StartsWith("tunicorn-aot", StringComparison.Ordinal));
+            if (options.Runs("boot"))
             {
+                await BootAsync(ServerSpec.Tunicorn("sync", 1, options.Threads), "sync");
+                await BootAsync(ServerSpec.Tunicorn("async", 1, options.Threads), "async");
+            }
+            if (options.Runs("respawn"))
+            {
+                await RespawnAsync(ServerSpec.Tunicorn("async", 1, options.Threads), "async");
+                await RespawnAsync(ServerSpec.Tunicorn("sync", 1, options.Threads), "sync");
+            }
+            if (aot && options.Runs("boot"))
                 await BootAsync(ServerSpec.TunicornAot(1), "async NativeAOT");
+            if (aot && options.Runs("respawn"))
                 await RespawnAsync(ServerSpec.TunicornAot(1), "async NativeAOT");
+        }
+    }
+
+    /// <summary>
+    /// Variants of Tunicorn async under trial (--variants), interleaved: in every round each variant, in rotating
+    /// order, gets a warm-up curve of a fresh server and a respawned worker's first call, so that bursts of other work
+    /// on the machine fall on every variant alike.
+    /// </summary>
+    private async Task RunVariantsAsync()
+    {
+        var variants = options.Variants;
+        for (int round = 0; round < options.Rounds; round++)
+        {
+            console.WriteLine($"round {round + 1} of {options.Rounds} (load average {RunContext.LoadAverage()})");
+            var order = variants.Skip(round % variants.Count).Concat(variants.Take(round % variants.Count)).ToList();
+            foreach (var variant in order)
+            {
+                if (options.CurveSeconds > 0 && options.Runs("curve"))
+                    Curves.Add(await CurveAsync(ServerSpec.Variant(variant, options.Workers), round + 1));
+                if (options.BootWorkers > 0 && options.Runs("respawn"))
+                    await RespawnAsync(ServerSpec.Variant(variant, 1), "variant " + variant.Name);
             }
         }
+        foreach (var variant in variants)
+            console.WriteLine(VariantSummary.Of(variant.Name, Curves, Respawn).Line);
     }
 
     // The JIT build, the NativeAOT build of the same code, and a JIT peer and the floor for reference.

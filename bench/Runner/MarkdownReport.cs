@@ -25,9 +25,12 @@ public static class MarkdownReport
 
         Targets(md, run);
 
-        md.AppendLine("## add(1,2) on the tutorial Calculator");
-        md.AppendLine();
-        PointTable(md, run.Main, bytes: 0);
+        if (run.Main.Count > 0)
+        {
+            md.AppendLine("## add(1,2) on the tutorial Calculator");
+            md.AppendLine();
+            PointTable(md, run.Main, bytes: 0);
+        }
 
         if (run.Main.Any(p => p.Server.IsTunicorn))
         {
@@ -105,6 +108,22 @@ public static class MarkdownReport
                 md.AppendLine(F($"| {r.WorkerClass} | {r.Index} | {Ms(r.BootingMs)} | {Ms(r.ReplyMs)} | {Ms(r.SpawnToReplyMs)} | {Ms(r.WorkerCpuMs)} |"));
             foreach (var g in run.Respawn.GroupBy(r => r.WorkerClass))
                 md.AppendLine(F($"| {g.Key} | median | {Ms(Median(g.Select(r => r.BootingMs)))} | {Ms(Median(g.Select(r => r.ReplyMs)))} | {Ms(Median(g.Select(r => r.SpawnToReplyMs)))} | {Ms(Median(g.Select(r => r.WorkerCpuMs)))} |"));
+            md.AppendLine();
+        }
+
+        if (o.Variants.Count > 0)
+        {
+            md.AppendLine("## Variants under trial (interleaved)");
+            md.AppendLine();
+            md.AppendLine(F($"Tunicorn async, each variant in every round in rotating order: a respawned worker's first call (one worker, {o.BootWorkers} kills per round; medians) and a fresh {o.Workers}-worker server's warm-up curve (one per round; steady: medians of the rounds)."));
+            md.AppendLine();
+            foreach (var v in o.Variants)
+                md.AppendLine(F($"- {v.Name}: {(v.Env.Count == 0 ? "default environment" : string.Join(" ", v.Env.Select(e => $"`{e.Key}={e.Value}`")))}{(v.CalculatorDll is { } dll ? F($", Calculator `{dll}`") : "")}{(v.Tunicorn is { } exe ? F($", tunicorn `{exe}`") : "")}"));
+            md.AppendLine();
+            md.AppendLine("| variant | spawn to first call ms | worker CPU ms | 90 % of steady calls/s after | steady calls/s | steady calls/CPU-s | warm-up CPU-ms |");
+            md.AppendLine("| --- | ---: | ---: | --- | ---: | ---: | ---: |");
+            foreach (var v in o.Variants)
+                md.AppendLine(VariantSummary.Of(v.Name, run.Curves, run.Respawn).Row);
             md.AppendLine();
         }
 

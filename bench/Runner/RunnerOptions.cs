@@ -36,6 +36,13 @@ public sealed record RunnerOptions
                                    worker's first call (default 5; quick 3; 0 for none)
           --call-timeout S         a call unanswered this long is an error (default 2)
           --loadgen-mode M         async-inline (default), async or blocking
+          --parts LIST             what to run (default all): main (main table and echo), curve, spread, recycle, boot,
+                                   respawn; e.g. --parts recycle re-measures max_requests recycling alone
+          --variants LIST          Tunicorn async under trial, ';' separated, each NAME:KEY=VALUE,KEY=VALUE (environment)
+                                   with @calculator=PATH to serve another build of the Calculator, @tunicorn=PATH to run
+                                   another tunicorn executable; NAME: alone is the
+                                   default. With variants, each round runs the curve and respawn parts for every variant
+                                   in rotating order (interleaved), and prints a summary per variant
           --out DIR                where the report goes (default bench/results)
           --tunicorn-label TEXT    what the tunicorn executable was built from, for the report (run.sh: TUNICORN_CLI_LABEL)
           --tunicorn, --calculator, --bench-service, --peer-csharp, --peer-cpp, --loadgen, --tunicorn-aot, --floor PATH
@@ -65,8 +72,14 @@ public sealed record RunnerOptions
     public double CallTimeoutSeconds { get; init; } = 2;
     public string LoadGenMode { get; init; } = "async-inline";
     public string OutDir { get; init; } = "bench/results";
+    public HashSet<string> Parts { get; init; } = [.. AllParts];
+    public List<TunicornVariant> Variants { get; init; } = [];
     public string? TunicornLabel { get; init; }
     public required BenchPaths Paths { get; init; }
+
+    public static IReadOnlyList<string> AllParts => ["main", "curve", "spread", "recycle", "boot", "respawn"];
+
+    public bool Runs(string part) => Parts.Contains(part);
 
     public static IReadOnlyList<string> AllServerKeys =>
         ["tunicorn-async", "tunicorn-threaded", "tunicorn-sync", "tunicorn-aot", "csharp-threadpool", "cpp-threaded", "cpp-nonblocking", "floor"];
@@ -120,6 +133,8 @@ public sealed record RunnerOptions
                 "--call-timeout" => o with { CallTimeoutSeconds = Seconds(name, value) },
                 "--loadgen-mode" => o with { LoadGenMode = value is "async-inline" or "async" or "blocking" ? value : throw new ArgumentException($"--loadgen-mode {value}: async-inline, async or blocking") },
                 "--out" => o with { OutDir = value },
+                "--parts" => o with { Parts = PartList(value) },
+                "--variants" => o with { Variants = VariantList(value) },
                 "--tunicorn-label" => o with { TunicornLabel = value.Length > 0 ? value : null },
                 _ => throw new ArgumentException($"unknown option {name}"),
             };
@@ -151,6 +166,31 @@ public sealed record RunnerOptions
             env[pair[..eq]] = pair[(eq + 1)..];
         }
         return env;
+    }
+
+    private static HashSet<string> PartList(string value)
+    {
+        var parts = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+        foreach (string part in parts)
+            if (!AllParts.Contains(part))
+                throw new ArgumentException($"--parts: unknown part '{part}' (known: {string.Join(", ", AllParts)})");
+        return parts;
+    }
+
+    private static List<TunicornVariant> VariantList(string value)
+    {
+        var variants = new List<TunicornVariant>();
+        foreach (string item in value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int colon = item.IndexOf(':');
+            if (colon <= 0)
+                throw new ArgumentException($"--variants {item}: expected NAME:KEY=VALUE,...");
+            var env = Env(item[(colon + 1)..]);
+            env.Remove("@calculator", out string? calculator);
+            env.Remove("@tunicorn", out string? tunicorn);
+            variants.Add(new TunicornVariant(item[..colon], env, calculator, tunicorn));
+        }
+        return variants.Count > 0 ? variants : throw new ArgumentException("--variants: empty list");
     }
 
     private static List<string> Keys(string value)

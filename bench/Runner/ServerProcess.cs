@@ -48,6 +48,8 @@ public sealed class ServerProcess : IAsyncDisposable
         if (spec.IsTunicorn)
             foreach (var (key, value) in tunicornEnv)
                 psi.Environment[key] = value;
+        foreach (var (key, value) in spec.Env)
+            psi.Environment[key] = value;
         psi.UseShellExecute = false;
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;

@@ -9,16 +9,27 @@ public sealed record ServerSpec(string Key, string Label, bool IsTunicorn, bool 
     /// <summary>Serves the tutorial Calculator only (no bench service, so no echo points).</summary>
     public bool CalculatorOnly { get; init; }
 
+    /// <summary>Environment variables for this server's processes (a variant under trial), over --tunicorn-env.</summary>
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Tunicorn async as a variant under trial (--variants): its own key, environment and Calculator build.</summary>
+    public static ServerSpec Variant(TunicornVariant variant, int workers) => Tunicorn("async", workers, null, variant.CalculatorDll, variant.Tunicorn) with
+    {
+        Key = "variant-" + variant.Name + (workers == 2 ? "" : $"-w{workers}"),
+        Label = $"Tunicorn async [{variant.Name}]" + (workers == 2 ? "" : $" ×{workers}"),
+        Env = variant.Env,
+    };
+
     /// <summary>Tunicorn with <paramref name="workerClass"/>; threaded gets <paramref name="threads"/> threads per worker (null: the default).</summary>
-    public static ServerSpec Tunicorn(string workerClass, int workers, int? threads) => new(
+    public static ServerSpec Tunicorn(string workerClass, int workers, int? threads, string? calculatorDll = null, string? executable = null) => new(
         $"tunicorn-{workerClass}" + (workers == 2 ? "" : $"-w{workers}"),
         $"Tunicorn {workerClass}" + (workers == 2 ? "" : $" ×{workers}"),
         IsTunicorn: true,
         FramedOnly: false,
         (paths, launch) =>
         {
-            var psi = new ProcessStartInfo(paths.Tunicorn);
-            psi.ArgumentList.Add(launch.Service == "bench" ? paths.BenchServiceDll : paths.CalculatorDll);
+            var psi = new ProcessStartInfo(executable ?? paths.Tunicorn);
+            psi.ArgumentList.Add(launch.Service == "bench" ? paths.BenchServiceDll : calculatorDll ?? paths.CalculatorDll);
             foreach (string a in (string[])["-b", $"127.0.0.1:{launch.Port}", "-w", Num(launch.Workers ?? workers), "-k", workerClass,
                          "--thrift-transport-factory", launch.Transport, "--log-level", "info"])
                 psi.ArgumentList.Add(a);

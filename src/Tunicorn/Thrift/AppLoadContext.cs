@@ -18,6 +18,7 @@ internal sealed class AppLoadContext : AssemblyLoadContext
 {
     private readonly AssemblyDependencyResolver _resolver;
     private readonly IReadOnlyList<string> _probeFolders;
+    private readonly int _privateCopies;
 
     /// <param name="mainAssemblyPath">The app dll.</param>
     /// <param name="probeFolders">Absolute folders to look for dependencies in when the app's own folder has none.</param>
@@ -27,6 +28,7 @@ internal sealed class AppLoadContext : AssemblyLoadContext
     {
         _resolver = new AssemblyDependencyResolver(mainAssemblyPath);
         _probeFolders = probeFolders ?? [];
+        _privateCopies = isCollectible ? 0 : PrivateAppFolder.NewContextId();
     }
 
     public static bool IsShared(AssemblyName name) => name.Name is { } simple && (
@@ -59,7 +61,7 @@ internal sealed class AppLoadContext : AssemblyLoadContext
 
         string? path = _resolver.ResolveAssemblyToPath(assemblyName) ?? Probe(assemblyName);
         // Null leaves framework assemblies to the default context.
-        return path is null ? null : LoadCopy(path);
+        return path is null ? null : LoadImage(path);
     }
 
     /// <summary>The first probe folder's NAME.dll; never for a host or framework assembly, which the default context owns.</summary>
@@ -83,6 +85,31 @@ internal sealed class AppLoadContext : AssemblyLoadContext
             : []);
 
     private static bool IsPlatformAssembly(string simpleName) => PlatformAssemblies.Value.Contains(simpleName);
+
+    /// <summary>
+    /// Loads <paramref name="path"/> so that overwriting it later changes nothing here. A context kept for good (a
+    /// worker's app) maps a private copy of the file (<see cref="PrivateAppFolder"/>), so the runtime runs the image's
+    /// ReadyToRun code instead of compiling every method; the runtime never uses ReadyToRun code in a collectible
+    /// context (the master's, reloaded at every HUP), which therefore loads the bytes (<see cref="LoadCopy"/>).
+    /// Without a usable temporary folder (a read-only file system, a full disk) the bytes are loaded too: the worker
+    /// then runs as before, only without the app's precompiled code.
+    /// </summary>
+    public Assembly LoadImage(string path)
+    {
+        if (IsCollectible)
+            return LoadCopy(path);
+        string copy;
+        try
+        {
+            copy = PrivateAppFolder.Copy(_privateCopies, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            PrivateAppFolder.RecordFailure(path, e);
+            return LoadCopy(path);
+        }
+        return LoadFromAssemblyPath(copy);
+    }
 
     /// <summary>
     /// Loads the bytes of the file, not a mapping of it: a deploy that overwrites the dll in place (cp) must not

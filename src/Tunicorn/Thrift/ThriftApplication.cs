@@ -369,7 +369,7 @@ internal sealed class ThriftApplication
             if (AppLoadContext.IsHostAssembly(fullPath))
                 return AssemblyLoadContext.Default.LoadFromAssemblyPath(fullPath);
             var probeFolders = (probePaths ?? []).Select(p => Path.GetFullPath(p, baseDirectory)).ToArray();
-            return new AppLoadContext(fullPath, probeFolders, collectible).LoadCopy(fullPath);
+            return new AppLoadContext(fullPath, probeFolders, collectible).LoadImage(fullPath);
         }
         catch (BadImageFormatException e)
         {

@@ -66,6 +66,9 @@ internal static partial class WorkerHost
                 return Fail(control, log, WorkerExitCode.AppLoadError, "App failed to load: " + e.Message);
             }
 
+            if (PrivateAppFolder.Failure is { } copyFailure)
+                AppCopyFailed(log, copyFailure);
+
             ServerHooks hooks;
             try
             {
@@ -134,4 +137,7 @@ internal static partial class WorkerHost
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Error, Message = "Worker (pid: {Pid}) failed to boot: {Reason}")]
     private static partial void BootFailed(ILogger logger, int pid, string reason);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "App loaded without its precompiled code: {Reason}")]
+    private static partial void AppCopyFailed(ILogger logger, string reason);
 }
