@@ -16,6 +16,26 @@ public sealed class RollingReloadTests
         new(new Settings { Bind = ["127.0.0.1:0"], Workers = workers, GracefulTimeout = 5, ReloadStrategy = ReloadStrategy.Rolling, MaxSurge = surge },
             new NoHooks());
 
+    /// <summary>
+    /// A rolling HUP of 2 workers whose first new worker boots and whose second fails to boot: the rollout stops, and
+    /// the new worker that booted keeps serving beside an old one. Returns that new worker.
+    /// </summary>
+    private static FakeWorker StrandOneNewWorker(ArbiterRig rig)
+    {
+        rig.NextGeneration = () => Rolling(2, surge: 1);
+        rig.Processes.Raise(Signals.SIGHUP);
+        rig.Pass();
+        var stranded = rig.WorkersOf(1)[0];
+        stranded.Boot();
+        rig.Pass();
+        var failing = rig.WorkersOf(1)[1];
+        failing.Report(WorkerReport.Error("no database"));
+        failing.Exit((int)WorkerExitCode.BootError);
+        rig.Pass();
+        Assert.Null(rig.Arbiter.Reloads.Pending);
+        return stranded;
+    }
+
     /// <summary>Workers that accept now: booted, not retiring, not exited.</summary>
     private static int Accepting(ArbiterRig rig) => rig.Arbiter.Workers.Values.Count(w => w.Booted && !w.Retiring && !w.Exited);
 
@@ -129,17 +149,7 @@ public sealed class RollingReloadTests
     {
         await using var rig = new ArbiterRig(workers: 2);
         await rig.StartAsync();
-        rig.NextGeneration = () => Rolling(2, surge: 1);
-        rig.Processes.Raise(Signals.SIGHUP);
-        rig.Pass();
-        var stranded = rig.WorkersOf(1)[0];
-        stranded.Boot();
-        rig.Pass();
-        var failing = rig.WorkersOf(1)[1];
-        failing.Report(WorkerReport.Error("no database"));
-        failing.Exit((int)WorkerExitCode.BootError);
-        rig.Pass();
-        Assert.Null(rig.Arbiter.Reloads.Pending);
+        var stranded = StrandOneNewWorker(rig);
         int spawned = rig.Processes.Spawned.Count;
 
         stranded.Report(WorkerReport.Retire("max_requests reached"));
@@ -162,17 +172,7 @@ public sealed class RollingReloadTests
             new NoHooks());
         await using var rig = new ArbiterRig(initial: serving);
         await rig.StartAsync();
-        rig.NextGeneration = () => Rolling(2, surge: 1);
-        rig.Processes.Raise(Signals.SIGHUP);
-        rig.Pass();
-        var stranded = rig.WorkersOf(1)[0];
-        stranded.Boot();
-        rig.Pass();
-        var failing = rig.WorkersOf(1)[1];
-        failing.Report(WorkerReport.Error("no database"));
-        failing.Exit((int)WorkerExitCode.BootError);
-        rig.Pass();
-        Assert.Null(rig.Arbiter.Reloads.Pending);
+        var stranded = StrandOneNewWorker(rig);
         var oldOne = rig.WorkersOf(0).Single(w => rig.Processes.SignalsSentTo(w).Count == 0);
         int spawned = rig.Processes.Spawned.Count;
 
