@@ -42,18 +42,22 @@ public sealed class WorkerCountSignalTests(ITestOutputHelper output)
             ["-c", "trap '' HUP INT QUIT TERM TTIN TTOU USR1; exec /usr/bin/nohup \"$0\" \"$@\"", RepoPaths.Cli, RepoPaths.TestAppDll,
              "-b", $"127.0.0.1:{port}", "-w", "1", "--graceful-timeout", "10"], output);
         await server.WaitForReadyAsync(1);
-        var first = server.WorkerPids();
 
-        foreach (var signal in new[] { UnixSignal.Usr1, UnixSignal.Ttin, UnixSignal.Hup })
-        {
-            int mark = server.LogMark;
-            Assert.True(server.Signal(signal));
-            await server.WaitForLogAsync(LogPatterns.HandlingSignal(signal), TimeSpan.FromSeconds(10), mark);
-        }
-        // The HUP reloaded: two workers of the new generation, none of the first.
-        await server.WaitForWorkerCountAsync(2, TunicornServer.BootTimeout, pids => !pids.Intersect(first).Any(), "the new generation");
+        await SignalAndWaitForItsLineAsync(server, UnixSignal.Usr1);
+        await SignalAndWaitForItsLineAsync(server, UnixSignal.Ttin);
+        var two = await server.WaitForWorkerCountAsync(2, TunicornServer.BootTimeout);
+        await SignalAndWaitForItsLineAsync(server, UnixSignal.Hup);
+        // The HUP reloaded: the settings' one worker again (as in gunicorn, a reload forgets TTIN), of the new generation.
+        await server.WaitForWorkerCountAsync(1, TunicornServer.BootTimeout, pids => !pids.Intersect(two).Any(), "the new generation");
 
         Assert.True(server.Signal(UnixSignal.Term));
         Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    private static async Task SignalAndWaitForItsLineAsync(TunicornServer server, UnixSignal signal)
+    {
+        int mark = server.LogMark;
+        Assert.True(server.Signal(signal));
+        await server.WaitForLogAsync(LogPatterns.HandlingSignal(signal), TimeSpan.FromSeconds(10), mark);
     }
 }
