@@ -45,9 +45,7 @@ public sealed class AppCopyTests(ITestOutputHelper output)
         for (int reload = 1; reload <= 3; reload++)
         {
             var old = server.WorkerPids();
-            int mark = server.LogMark;
-            Assert.True(server.Signal(UnixSignal.Hup));
-            await server.WaitForLogAsync(LogPatterns.HandlingSignal(UnixSignal.Hup), TimeSpan.FromSeconds(10), mark);
+            await server.SignalAndWaitUntilHandledAsync(UnixSignal.Hup);
             await server.WaitForWorkerCountAsync(2, TunicornServer.BootTimeout, pids => !pids.Intersect(old).Any(), $"HUP {reload} replaced every worker");
             await WaitForCopyFoldersAsync(server, temp, 2, $"one copy folder per worker after HUP {reload} (the old workers removed theirs)");
         }

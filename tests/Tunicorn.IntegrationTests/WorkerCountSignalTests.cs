@@ -14,15 +14,11 @@ public sealed class WorkerCountSignalTests(ITestOutputHelper output)
         await using var server = await TunicornServer.StartAsync(RepoPaths.TestAppDll, port, workers: 2, output: output);
         var initial = server.WorkerPids();
 
-        int mark = server.LogMark;
-        Assert.True(server.Signal(UnixSignal.Ttin));
-        await server.WaitForLogAsync(LogPatterns.HandlingSignal(UnixSignal.Ttin), TimeSpan.FromSeconds(10), mark);
+        await server.SignalAndWaitUntilHandledAsync(UnixSignal.Ttin);
         var three = await server.WaitForWorkerCountAsync(3, TunicornServer.BootTimeout);
         Assert.Superset(initial.ToHashSet(), three.ToHashSet());
 
-        mark = server.LogMark;
-        Assert.True(server.Signal(UnixSignal.Ttou));
-        await server.WaitForLogAsync(LogPatterns.HandlingSignal(UnixSignal.Ttou), TimeSpan.FromSeconds(10), mark);
+        await server.SignalAndWaitUntilHandledAsync(UnixSignal.Ttou);
         var two = await server.WaitForWorkerCountAsync(2, TimeSpan.FromSeconds(15));
         Assert.Subset(three.ToHashSet(), two.ToHashSet());
 
@@ -43,21 +39,14 @@ public sealed class WorkerCountSignalTests(ITestOutputHelper output)
              "-b", $"127.0.0.1:{port}", "-w", "1", "--graceful-timeout", "10"], output);
         await server.WaitForReadyAsync(1);
 
-        await SignalAndWaitForItsLineAsync(server, UnixSignal.Usr1);
-        await SignalAndWaitForItsLineAsync(server, UnixSignal.Ttin);
+        await server.SignalAndWaitUntilHandledAsync(UnixSignal.Usr1);
+        await server.SignalAndWaitUntilHandledAsync(UnixSignal.Ttin);
         var two = await server.WaitForWorkerCountAsync(2, TunicornServer.BootTimeout);
-        await SignalAndWaitForItsLineAsync(server, UnixSignal.Hup);
+        await server.SignalAndWaitUntilHandledAsync(UnixSignal.Hup);
         // The HUP reloaded: the settings' one worker again (as in gunicorn, a reload forgets TTIN), of the new generation.
         await server.WaitForWorkerCountAsync(1, TunicornServer.BootTimeout, pids => !pids.Intersect(two).Any(), "the new generation");
 
         Assert.True(server.Signal(UnixSignal.Term));
         Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-    }
-
-    private static async Task SignalAndWaitForItsLineAsync(TunicornServer server, UnixSignal signal)
-    {
-        int mark = server.LogMark;
-        Assert.True(server.Signal(signal));
-        await server.WaitForLogAsync(LogPatterns.HandlingSignal(signal), TimeSpan.FromSeconds(10), mark);
     }
 }

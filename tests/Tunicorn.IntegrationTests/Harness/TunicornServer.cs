@@ -140,6 +140,15 @@ internal sealed class TunicornServer : IAsyncDisposable
     /// <summary>Sends a signal to the master (by pid).</summary>
     public bool Signal(UnixSignal signal) => master.Signal(signal);
 
+    /// <summary>Sends <paramref name="signal"/> to the master and waits for its "Handling signal" line.</summary>
+    public async Task SignalAndWaitUntilHandledAsync(UnixSignal signal)
+    {
+        int mark = LogMark;
+        if (!Signal(signal))
+            throw new InvalidOperationException($"the master {MasterPid} is gone: no {signal} sent");
+        await WaitForLogAsync(LogPatterns.HandlingSignal(signal), TimeSpan.FromSeconds(10), mark).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Waits for the master to exit and for the end of its log (briefly: orphaned workers would hold the pipe);
     /// returns its exit code. Without the drain, a reason logged just before exit may not be read yet.
