@@ -14,9 +14,8 @@ namespace Tunicorn.Thrift;
 /// (and of its frame, <see cref="FramedTransport.CheckReadBytesAvailable"/>); the account bounds what the elements
 /// cost in memory, which the bytes do not: generated code cannot be changed, so the count is checked here.
 /// </remarks>
-internal sealed class CallInputProtocol : TProtocolDecorator
+internal sealed class CallInputProtocol : ForwardingProtocol
 {
-    private readonly TProtocol _protocol;
     private readonly CallTracker _tracker;
     private readonly MessageMemoryAccount _memory;
     private readonly SocketTransport? _endpoint;
@@ -28,7 +27,6 @@ internal sealed class CallInputProtocol : TProtocolDecorator
     public CallInputProtocol(TProtocol protocol, CallTracker tracker, MessageMemoryAccount memory, SocketTransport? endpoint = null)
         : base(protocol)
     {
-        _protocol = protocol;
         _tracker = tracker;
         _memory = memory;
         _endpoint = endpoint;
@@ -36,7 +34,7 @@ internal sealed class CallInputProtocol : TProtocolDecorator
 
     public override ValueTask<TList> ReadListBeginAsync(CancellationToken cancellationToken)
     {
-        ValueTask<TList> read = _protocol.ReadListBeginAsync(cancellationToken);
+        ValueTask<TList> read = Inner.ReadListBeginAsync(cancellationToken);
         if (!read.IsCompletedSuccessfully)
             return ReadListSlowAsync(read);
         TList list = read.Result;
@@ -53,7 +51,7 @@ internal sealed class CallInputProtocol : TProtocolDecorator
 
     public override ValueTask<TSet> ReadSetBeginAsync(CancellationToken cancellationToken)
     {
-        ValueTask<TSet> read = _protocol.ReadSetBeginAsync(cancellationToken);
+        ValueTask<TSet> read = Inner.ReadSetBeginAsync(cancellationToken);
         if (!read.IsCompletedSuccessfully)
             return ReadSetSlowAsync(read);
         TSet set = read.Result;
@@ -70,7 +68,7 @@ internal sealed class CallInputProtocol : TProtocolDecorator
 
     public override ValueTask<TMap> ReadMapBeginAsync(CancellationToken cancellationToken)
     {
-        ValueTask<TMap> read = _protocol.ReadMapBeginAsync(cancellationToken);
+        ValueTask<TMap> read = Inner.ReadMapBeginAsync(cancellationToken);
         if (!read.IsCompletedSuccessfully)
             return ReadMapSlowAsync(read);
         TMap map = read.Result;
@@ -87,7 +85,7 @@ internal sealed class CallInputProtocol : TProtocolDecorator
 
     public override Task ReadMessageEndAsync(CancellationToken cancellationToken)
     {
-        Task reading = _protocol.ReadMessageEndAsync(cancellationToken);
+        Task reading = Inner.ReadMessageEndAsync(cancellationToken);
         if (!reading.IsCompletedSuccessfully)
             return ReadMessageEndSlowAsync(reading);
         _endpoint?.EndMessageDeadline();
@@ -115,7 +113,7 @@ internal sealed class CallInputProtocol : TProtocolDecorator
             return new ValueTask<TMessage>(_replay);
         }
 
-        ValueTask<TMessage> read = _protocol.ReadMessageBeginAsync(cancellationToken);
+        ValueTask<TMessage> read = Inner.ReadMessageBeginAsync(cancellationToken);
         if (!read.IsCompletedSuccessfully)
             return ReadSlowAsync(read);
         // Result may be read once only (the ValueTask can be backed by a pooled source): return a copy.

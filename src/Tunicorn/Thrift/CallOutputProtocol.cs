@@ -5,8 +5,7 @@ namespace Tunicorn.Thrift;
 
 /// <summary>
 /// The processor's output protocol: shows the <see cref="CallTracker"/> the writes that tell a reply's result, and
-/// bounds what an exception reply echoes of the call's name. The intercepted writes forward without an extra await,
-/// unlike <see cref="TProtocolDecorator"/>'s own.
+/// bounds what an exception reply echoes of the call's name.
 /// </summary>
 /// <remarks>
 /// The generated processor answers an unknown method with the name the client sent, twice (the reply's header and
@@ -14,9 +13,8 @@ namespace Tunicorn.Thrift;
 /// <see cref="LogText.MaxReplyNameLength"/> characters with control characters escaped, wherever it appears, and the
 /// text to <see cref="LogText.MaxLength"/>. Names of real methods are short and printable, so they pass unchanged.
 /// </remarks>
-internal sealed class CallOutputProtocol : TProtocolDecorator
+internal sealed class CallOutputProtocol : ForwardingProtocol
 {
-    private readonly TProtocol _protocol;
     private readonly CallTracker _tracker;
     // The name of the exception reply being written, when it had to be cut; null otherwise.
     private string? _cutName;
@@ -24,7 +22,6 @@ internal sealed class CallOutputProtocol : TProtocolDecorator
 
     public CallOutputProtocol(TProtocol protocol, CallTracker tracker) : base(protocol)
     {
-        _protocol = protocol;
         _tracker = tracker;
     }
 
@@ -39,21 +36,21 @@ internal sealed class CallOutputProtocol : TProtocolDecorator
             _cutName = name;
             message = new TMessage(bounded, message.Type, message.SeqID);
         }
-        return _protocol.WriteMessageBeginAsync(message, cancellationToken);
+        return Inner.WriteMessageBeginAsync(message, cancellationToken);
     }
 
     public override Task WriteMessageEndAsync(CancellationToken cancellationToken)
     {
         _inException = false;
         _cutName = null;
-        return _protocol.WriteMessageEndAsync(cancellationToken);
+        return Inner.WriteMessageEndAsync(cancellationToken);
     }
 
     public override Task WriteStringAsync(string str, CancellationToken cancellationToken)
     {
         if (_inException)
             str = BoundExceptionText(str);
-        return _protocol.WriteStringAsync(str, cancellationToken);
+        return Inner.WriteStringAsync(str, cancellationToken);
     }
 
     /// <summary>
@@ -71,24 +68,24 @@ internal sealed class CallOutputProtocol : TProtocolDecorator
     public override Task WriteStructBeginAsync(TStruct @struct, CancellationToken cancellationToken)
     {
         _tracker.OnStructWrite(@struct);
-        return _protocol.WriteStructBeginAsync(@struct, cancellationToken);
+        return Inner.WriteStructBeginAsync(@struct, cancellationToken);
     }
 
     public override Task WriteFieldBeginAsync(TField field, CancellationToken cancellationToken)
     {
         _tracker.OnFieldWrite(field);
-        return _protocol.WriteFieldBeginAsync(field, cancellationToken);
+        return Inner.WriteFieldBeginAsync(field, cancellationToken);
     }
 
     public override Task WriteFieldStopAsync(CancellationToken cancellationToken)
     {
         _tracker.OnFieldStopWrite();
-        return _protocol.WriteFieldStopAsync(cancellationToken);
+        return Inner.WriteFieldStopAsync(cancellationToken);
     }
 
     public override Task WriteI32Async(int i32, CancellationToken cancellationToken)
     {
         _tracker.OnI32Write(i32);
-        return _protocol.WriteI32Async(i32, cancellationToken);
+        return Inner.WriteI32Async(i32, cancellationToken);
     }
 }

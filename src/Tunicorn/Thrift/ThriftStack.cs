@@ -54,7 +54,7 @@ internal sealed class ThriftStack
     {
         // Strict read rejects messages without a version header: only pre-2008 clients send them, and without
         // the check a framed client talking to a buffered server has its frame length read as a method name.
-        ThriftProtocolKind.Binary => new TBinaryProtocol(transport, strictRead: true, strictWrite: true),
+        ThriftProtocolKind.Binary => new InlineBinaryProtocol(transport),
         ThriftProtocolKind.Compact => new TCompactProtocol(transport),
         ThriftProtocolKind.Json => new TJsonProtocol(transport),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown or undetected Thrift protocol"),
