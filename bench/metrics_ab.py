@@ -29,6 +29,10 @@ WARMUP_MAX = float(os.environ.get("WARMUP_MAX", "120"))
 CONNECTIONS = int(os.environ.get("CONNECTIONS", "64"))
 WORKERS = int(os.environ.get("WORKERS", "2"))
 WORKER_CLASS = os.environ.get("WORKER_CLASS", "async")
+# With BASE_CLI set, the two sides are two builds instead: TUNICORN ("new") against BASE_CLI ("base"), metrics on in
+# both, for a change to the call path measured the same way.
+BASE_CLI = os.environ.get("BASE_CLI")
+A, B = ("new", "base") if BASE_CLI else ("on", "off")
 
 
 def free_port():
@@ -80,12 +84,12 @@ TIERING_THREAD = ".NET Tiered"
 
 
 class Server:
-    def __init__(self, label, extra, logs):
+    def __init__(self, label, cli, extra, logs):
         self.label = label
         self.port = free_port()
         self.out = open(os.path.join(logs, f"{label}.log"), "w")
         self.process = subprocess.Popen(
-            [TUNICORN, APP, "-b", f"127.0.0.1:{self.port}", "-w", str(WORKERS), "-k", WORKER_CLASS,
+            [cli, APP, "-b", f"127.0.0.1:{self.port}", "-w", str(WORKERS), "-k", WORKER_CLASS,
              "--thrift-transport-factory", "framed", "--no-control-socket", *extra],
             stdout=self.out, stderr=subprocess.STDOUT)
         self.workers = []
@@ -153,15 +157,17 @@ def spread(values):
 
 
 def main():
-    for path in (TUNICORN, LOADGEN, APP):
+    for path in (TUNICORN, LOADGEN, APP, *([BASE_CLI] if BASE_CLI else [])):
         if not os.path.exists(path):
             sys.exit(f"metrics-ab: {path} is missing; build the solution in Release first")
     logs = subprocess.run(["mktemp", "-d", "/tmp/tunicorn-metrics-ab-XXXXXX"], capture_output=True, text=True).stdout.strip()
     print(f"metrics-ab: {WINDOWS} windows of {DURATION} s after {WARMUP} s warm-up each, {CONNECTIONS} connections, "
           f"{WORKERS} {WORKER_CLASS} workers; logs in {logs}")
     print(f"uptime before: {uptime()}")
-    on = Server("on", [], logs)
-    off = Server("off", ["--no-metrics"], logs)
+    if BASE_CLI:
+        print(f"{A}: {TUNICORN}\n{B}: {BASE_CLI}")
+    on = Server(A, TUNICORN, [], logs)
+    off = Server(B, BASE_CLI, [], logs) if BASE_CLI else Server(B, TUNICORN, ["--no-metrics"], logs)
     try:
         on.wait_ready()
         off.wait_ready()
@@ -170,7 +176,7 @@ def main():
         # their last two slices (on a loaded machine it gets little CPU and takes far longer than on a quiet one), for
         # at least WARMUP s and at most WARMUP_MAX s.
         begun = time.monotonic()
-        quiet = {"on": 0, "off": 0}
+        quiet = {A: 0, B: 0}
         i = 0
         while True:
             for server in (on, off) if i % 2 == 0 else (off, on):
@@ -184,8 +190,8 @@ def main():
             elapsed = time.monotonic() - begun
             if (elapsed >= WARMUP and min(quiet.values()) >= 2) or elapsed >= WARMUP_MAX:
                 break
-        print(f"warmed up for {time.monotonic() - begun:.0f} s; background JIT quiet for {quiet['on']} (on) and {quiet['off']} (off) slices")
-        rows = {"on": [], "off": []}
+        print(f"warmed up for {time.monotonic() - begun:.0f} s; background JIT quiet for {quiet[A]} ({A}) and {quiet[B]} ({B}) slices")
+        rows = {A: [], B: []}
         pairs = []
         for i in range(WINDOWS):
             order = (on, off) if i % 4 in (0, 3) else (off, on)
@@ -196,26 +202,26 @@ def main():
                        "master_us": master_ns / 1000 / calls, "loadgen_us": loadgen_s * 1e6 / calls, "jit_ns": jit_ns}
                 rows[server.label].append(row)
                 pair[server.label] = row
-                print(f"window {i + 1:2d} {server.label:3s}: {rate:9.0f} calls/s  {row['cpu_us']:.3f} us worker CPU a call  "
+                print(f"window {i + 1:2d} {server.label:4s}: {rate:9.0f} calls/s  {row['cpu_us']:.3f} us worker CPU a call  "
                       f"(master {row['master_us'] * 1000:.1f} ns, LoadGen {row['loadgen_us']:.2f} us a call; "
                       f"background JIT {jit_ns / 1e6:.1f} ms)", flush=True)
             pairs.append(pair)
         print(f"uptime after: {uptime()}")
         print()
-        for label in ("on", "off"):
-            print(f"metrics {label:3s}: calls/s {spread([r['rate'] for r in rows[label]])}")
+        for label in (A, B):
+            print(f"{label:4s}: calls/s {spread([r['rate'] for r in rows[label]])}")
             print(f"            worker CPU a call (us) {spread([r['cpu_us'] for r in rows[label]])}")
-        m_rate = statistics.median(r["rate"] for r in rows["on"]) / statistics.median(r["rate"] for r in rows["off"])
-        m_cpu = statistics.median(r["cpu_us"] for r in rows["off"]) / statistics.median(r["cpu_us"] for r in rows["on"])
-        pair_rate = [p["on"]["rate"] / p["off"]["rate"] for p in pairs]
-        pair_cpu = [p["off"]["cpu_us"] / p["on"]["cpu_us"] for p in pairs]
-        diff_ns = [(p["on"]["cpu_us"] - p["off"]["cpu_us"]) * 1000 for p in pairs]
-        print(f"calls/s on/off: ratio of medians {m_rate:.4f}; per pair {spread(pair_rate)}")
-        print(f"worker CPU a call off/on (calls/s the same CPU buys, on relative to off): ratio of medians {m_cpu:.4f}; "
+        m_rate = statistics.median(r["rate"] for r in rows[A]) / statistics.median(r["rate"] for r in rows[B])
+        m_cpu = statistics.median(r["cpu_us"] for r in rows[B]) / statistics.median(r["cpu_us"] for r in rows[A])
+        pair_rate = [p[A]["rate"] / p[B]["rate"] for p in pairs]
+        pair_cpu = [p[B]["cpu_us"] / p[A]["cpu_us"] for p in pairs]
+        diff_ns = [(p[A]["cpu_us"] - p[B]["cpu_us"]) * 1000 for p in pairs]
+        print(f"calls/s {A}/{B}: ratio of medians {m_rate:.4f}; per pair {spread(pair_rate)}")
+        print(f"worker CPU a call {B}/{A} (calls/s the same CPU buys, {A} relative to {B}): ratio of medians {m_cpu:.4f}; "
               f"per pair {spread(pair_cpu)}")
-        print(f"worker CPU a call on - off, per pair (ns): {spread(diff_ns)}")
-        for label in ("on", "off"):
-            print(f"background JIT while measuring, metrics {label}: {sum(r['jit_ns'] for r in rows[label]) / 1e6:.1f} ms in "
+        print(f"worker CPU a call {A} - {B}, per pair (ns): {spread(diff_ns)}")
+        for label in (A, B):
+            print(f"background JIT while measuring, {label}: {sum(r['jit_ns'] for r in rows[label]) / 1e6:.1f} ms in "
                   f"{sum(1 for r in rows[label] if r['jit_ns'])} of {len(rows[label])} windows")
     finally:
         on.stop()

@@ -17,9 +17,9 @@ def category(frames):
                           ('do_softirq', 'kernel: softirq (network)'), ('net_rx_action', 'kernel: softirq (network)')):
             if key in stack: return name
         return 'kernel: other'
-    if '[Thrift]' in leaf or '[Calculator] tutorial.Calculator+InternalStructs' in leaf:
-        if re.search(r'Read|Decode', leaf): return 'protocol decode (Thrift TBinaryProtocol, generated args.Read)'
-        if re.search(r'Write|Flush|Encode', leaf): return 'protocol encode (Thrift TBinaryProtocol, generated result.Write)'
+    if '[Thrift]' in leaf or '[Calculator] tutorial.Calculator+InternalStructs' in leaf or 'Tunicorn.Thrift.InlineBinaryProtocol' in leaf:
+        if re.search(r'Read|Decode', leaf): return 'protocol decode (InlineBinaryProtocol, generated args.Read)'
+        if re.search(r'Write|Flush|Encode', leaf): return 'protocol encode (InlineBinaryProtocol, generated result.Write)'
         return 'Thrift other'
     if 'AsyncProcessor' in leaf: return 'processor (generated Calculator.AsyncProcessor)'
     if 'CalculatorHandler' in leaf: return 'handler'

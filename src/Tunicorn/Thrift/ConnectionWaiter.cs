@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Tunicorn.Thrift;
 
@@ -43,6 +44,8 @@ internal sealed class ConnectionWaiter(TimeSpan? idleTimeout, CancellationToken 
         }
     }
 
+    // Suspends once a call on a persistent connection: pooled, so that waiting allocates no box each time.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<WaitOutcome> WaitAsync(SocketTransport endpoint)
     {
         // Idle from the moment the reply began to leave, not from when this wait began: the worker's own work after a

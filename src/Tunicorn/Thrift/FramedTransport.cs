@@ -68,6 +68,9 @@ internal sealed class FramedTransport : TLayeredTransport
     // frame the endpoint's own ReadAllAsync serves it, synchronously when the bytes are buffered, as unframed.
     public override ValueTask<int> ReadAllAsync(byte[] buffer, int offset, int length, CancellationToken cancellationToken)
     {
+        // The first read of a message starts a frame: its header is usually buffered with it, and is read inline then.
+        if (_frameRemaining == 0 && length > 0 && _endpoint.BufferedByteCount >= HeaderSize)
+            StartFrameInline(cancellationToken);
         if (length <= 0 || length > _frameRemaining)
             return base.ReadAllAsync(buffer, offset, length, cancellationToken);
 
@@ -170,6 +173,31 @@ internal sealed class FramedTransport : TLayeredTransport
         return count;
     }
 
+    private void StartFrameInline(CancellationToken cancellationToken)
+    {
+        // Completes inline: the endpoint holds the whole header.
+        ValueTask<int> read = _endpoint.ReadAllAsync(_header, 0, HeaderSize, cancellationToken);
+        _ = read.Result;
+        _frameRemaining = CheckedFrameSize();
+    }
+
+    private int CheckedFrameSize()
+    {
+        int size = BinaryPrimitives.ReadInt32BigEndian(_header);
+        if (size < 0)
+        {
+            // Unframed binary and compact messages start with a byte >= 0x80: a common client misconfiguration.
+            throw new TProtocolException(TProtocolException.NEGATIVE_SIZE,
+                $"frame size {size} is negative: is the client using the framed transport?");
+        }
+        if (size > Configuration.MaxFrameSize)
+        {
+            throw new TTransportException(TTransportException.ExceptionType.MessageSizeLimit,
+                $"frame of {size} bytes exceeds the max frame size of {Configuration.MaxFrameSize} bytes (is the client using the framed transport?)");
+        }
+        return size;
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReadFrameThenAsync(byte[] buffer, int offset, int length, CancellationToken cancellationToken)
     {
@@ -177,19 +205,7 @@ internal sealed class FramedTransport : TLayeredTransport
         while (_frameRemaining == 0)
         {
             await InnerTransport.ReadAllAsync(_header, 0, HeaderSize, cancellationToken);
-            int size = BinaryPrimitives.ReadInt32BigEndian(_header);
-            if (size < 0)
-            {
-                // Unframed binary and compact messages start with a byte >= 0x80: a common client misconfiguration.
-                throw new TProtocolException(TProtocolException.NEGATIVE_SIZE,
-                    $"frame size {size} is negative: is the client using the framed transport?");
-            }
-            if (size > Configuration.MaxFrameSize)
-            {
-                throw new TTransportException(TTransportException.ExceptionType.MessageSizeLimit,
-                    $"frame of {size} bytes exceeds the max frame size of {Configuration.MaxFrameSize} bytes (is the client using the framed transport?)");
-            }
-            _frameRemaining = size;
+            _frameRemaining = CheckedFrameSize();
         }
 
         int count = await InnerTransport.ReadAsync(buffer, offset, Math.Min(length, _frameRemaining), cancellationToken);

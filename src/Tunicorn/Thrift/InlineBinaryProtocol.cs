@@ -239,11 +239,41 @@ internal sealed class InlineBinaryProtocol : TProtocol
 
     // ---- reads ----
 
-    public override async ValueTask<TMessage> ReadMessageBeginAsync(CancellationToken cancellationToken)
+    public override ValueTask<TMessage> ReadMessageBeginAsync(CancellationToken cancellationToken)
     {
-        // Once a call, and the connection reads the header before the processor (ThriftConnection.DispatchAsync):
-        // the one state machine here costs little next to the per-field reads below.
-        int header = await ReadI32Async(cancellationToken);
+        ValueTask<int> header = ReadI32Async(cancellationToken);
+        if (!header.IsCompletedSuccessfully)
+            return ReadMessageBeginSlowAsync(header, cancellationToken);
+        TMessageType type = MessageType(header.Result);
+
+        ValueTask<string> name = ReadStringAsync(cancellationToken);
+        if (!name.IsCompletedSuccessfully)
+            return ReadMessageRestSlowAsync(type, name, cancellationToken);
+        string method = name.Result;
+
+        ValueTask<int> seqId = ReadI32Async(cancellationToken);
+        if (!seqId.IsCompletedSuccessfully)
+            return MessageAfterAsync(method, type, seqId);
+        return new ValueTask<TMessage>(new TMessage(method, type, seqId.Result));
+    }
+
+    private async ValueTask<TMessage> ReadMessageBeginSlowAsync(ValueTask<int> header, CancellationToken cancellationToken)
+    {
+        TMessageType type = MessageType(await header);
+        return await ReadMessageRestSlowAsync(type, ReadStringAsync(cancellationToken), cancellationToken);
+    }
+
+    private async ValueTask<TMessage> ReadMessageRestSlowAsync(TMessageType type, ValueTask<string> name, CancellationToken cancellationToken)
+    {
+        string method = await name;
+        return new TMessage(method, type, await ReadI32Async(cancellationToken));
+    }
+
+    private static async ValueTask<TMessage> MessageAfterAsync(string method, TMessageType type, ValueTask<int> seqId) =>
+        new(method, type, await seqId);
+
+    private static TMessageType MessageType(int header)
+    {
         if (header >= 0)
         {
             // Old clients sent the name's length first; strict read refuses them, as TBinaryProtocol(strictRead) does.
@@ -252,9 +282,7 @@ internal sealed class InlineBinaryProtocol : TProtocol
         uint version = (uint)header & VersionMask;
         if (version != Version1)
             throw new TProtocolException(TProtocolException.BAD_VERSION, $"Bad version in ReadMessageBegin: {version}");
-        string name = await ReadStringAsync(cancellationToken);
-        int seqId = await ReadI32Async(cancellationToken);
-        return new TMessage(name, (TMessageType)(header & 0xff), seqId);
+        return (TMessageType)(header & 0xff);
     }
 
     public override Task ReadMessageEndAsync(CancellationToken cancellationToken) => Done(cancellationToken);

@@ -90,6 +90,8 @@ internal sealed class SocketTransport : TEndpointTransport
     /// <summary>Bytes received and not yet read: a pipelined call may already be here.</summary>
     public bool HasBufferedData => _readPosition < _readLength;
 
+    public int BufferedByteCount => _readLength - _readPosition;
+
     public override Task OpenAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
     public override void Close() => _closed = true;
