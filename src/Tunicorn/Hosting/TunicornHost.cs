@@ -57,11 +57,16 @@ public static partial class TunicornHost
 
     private delegate bool RegistryFactory(Settings settings, ILoggerFactory loggerFactory, out IServiceRegistry registry, out string? error);
 
-    private static async Task<int> RunAsync(string[] args, AppSource source)
+    private static Task<int> RunAsync(string[] args, AppSource source)
     {
         Signals.ResetInheritedIgnores();
-        if (WorkerEnvironment.IsWorkerProcess)
-            return await source.RunWorker();
+        // Not inside the master's async method: a worker would otherwise set up that method's large state machine (and
+        // its share of the runtime's type loading) only to await the worker through it.
+        return WorkerEnvironment.IsWorkerProcess ? source.RunWorker() : RunMasterAsync(args, source);
+    }
+
+    private static async Task<int> RunMasterAsync(string[] args, AppSource source)
+    {
         if (args is [Control.ControlCommandLine.Verb, ..])
             return await Control.ControlCommandLine.RunAsync(args[1..], Console.Out, Console.Error);
 

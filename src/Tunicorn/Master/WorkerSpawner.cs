@@ -31,7 +31,7 @@ internal sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
             var info = CreateStartInfo(ProcessTitles.Worker(settings));
             var environment = new WorkerEnvironment(
                 Environment.ProcessId, launch.Age, FileDescriptors.DescriptorOf(childEnd),
-                listeners.Descriptors, listeners.Names, launch.SerializedSettings, board.Descriptor, launch.Slot,
+                listeners.Descriptors, launch.SerializedSettings, board.Descriptor, launch.Slot,
                 FileDescriptors.DescriptorOf(handOffChild));
             environment.AddTo(info.Environment);
             foreach (string name in SystemdEnvironment.MasterOnly)

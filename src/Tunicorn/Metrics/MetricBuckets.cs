@@ -17,9 +17,18 @@ internal static class MetricBuckets
     public static readonly double[] SizeBytes = [64, 128, 256, 512, 1024, 4096, 16384, 65536, 1048576];
 
     /// <summary>The duration bounds in <see cref="TimeSpan"/> ticks, the unit the boards count in.</summary>
-    private static readonly long[] DurationTicks = DurationSeconds.Select(s => (long)Math.Round(s * TimeSpan.TicksPerSecond)).ToArray();
+    private static readonly long[] DurationTicks = ToLongs(DurationSeconds, TimeSpan.TicksPerSecond);
 
-    private static readonly long[] SizeLimits = SizeBytes.Select(b => (long)b).ToArray();
+    private static readonly long[] SizeLimits = ToLongs(SizeBytes, 1);
+
+    // A loop rather than Select(...).ToArray(): LINQ over double and long is generic code a new worker compiles before its first call.
+    private static long[] ToLongs(double[] values, long scale)
+    {
+        var longs = new long[values.Length];
+        for (int i = 0; i < values.Length; i++)
+            longs[i] = (long)Math.Round(values[i] * scale);
+        return longs;
+    }
 
     /// <summary>Buckets of a duration histogram, the last one (+Inf) included.</summary>
     public static int DurationCount => DurationSeconds.Length + 1;

@@ -22,11 +22,41 @@ internal sealed class WorkerMetrics : IDisposable
 {
     public const string MeterName = "Tunicorn.Server";
 
-    private static readonly Meter Meter = new(MeterName, typeof(WorkerMetrics).Assembly.GetName().Version?.ToString(3));
-    private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>(MetricNames.CallDuration, "s",
-        "Duration of the Thrift calls the server answered", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MetricBuckets.DurationSeconds });
-    private static readonly UpDownCounter<long> ActiveCalls = Meter.CreateUpDownCounter<long>(MetricNames.ActiveCalls, "{call}",
-        "Calls the server is running now");
+    /// <summary>
+    /// The process's meter and its instruments, made once by <see cref="Instruments"/>: when the worker's first call has
+    /// been answered, or by the publish timer <see cref="IdleInstrumentsDelay"/> after start when no call came. Not while
+    /// the worker boots: the meter's and the instruments' generic code, JIT-compiled at Tier0, cost a new worker ~4 ms of
+    /// CPU before its first reply (issue 13, 5a).
+    /// </summary>
+    private static volatile ServerInstruments? s_instruments;
+    private static readonly Lock InstrumentsGate = new();
+    private static readonly TimeSpan IdleInstrumentsDelay = TimeSpan.FromSeconds(2);
+    private readonly long _started = Stopwatch.GetTimestamp();
+
+    private sealed class ServerInstruments
+    {
+        public ServerInstruments()
+        {
+            var meter = new Meter(MeterName, typeof(WorkerMetrics).Assembly.GetName().Version?.ToString(3));
+            Duration = meter.CreateHistogram<double>(MetricNames.CallDuration, "s", "Duration of the Thrift calls the server answered",
+                advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MetricBuckets.DurationSeconds });
+            ActiveCalls = meter.CreateUpDownCounter<long>(MetricNames.ActiveCalls, "{call}", "Calls the server is running now");
+        }
+
+        public Histogram<double> Duration { get; }
+        public UpDownCounter<long> ActiveCalls { get; }
+    }
+
+    private static ServerInstruments Instruments()
+    {
+        if (s_instruments is { } made)
+            return made;
+        lock (InstrumentsGate)
+            return s_instruments ??= new ServerInstruments();
+    }
+
+    // Calls started before the instruments existed, still in flight: they end without taking one off active_calls.
+    private int _startedUninstrumented;
 
     private readonly MetricsBoard _board;
     private readonly int _slot;
@@ -54,7 +84,12 @@ internal sealed class WorkerMetrics : IDisposable
         _slot = slot;
         _defaultService = defaultService;
         if (publishEvery is { } every)
-            _publisher = new Timer(_ => Publish(), null, every, every);
+            _publisher = new Timer(_ =>
+            {
+                if (s_instruments is null && Stopwatch.GetElapsedTime(_started) >= IdleInstrumentsDelay)
+                    _ = Instruments();
+                Publish();
+            }, null, every, every);
     }
 
     /// <summary>
@@ -119,16 +154,19 @@ internal sealed class WorkerMetrics : IDisposable
     public void CallStarted()
     {
         MetricsBoard.CallStarted(Counts());
-        if (ActiveCalls.Enabled)
-            ActiveCalls.Add(1);
+        if (s_instruments is not { } instruments)
+            Interlocked.Increment(ref _startedUninstrumented);
+        else if (instruments.ActiveCalls.Enabled)
+            instruments.ActiveCalls.Add(1);
     }
 
     public void CallCompleted(ThriftCall call)
     {
         long[] counts = Counts();
         MetricsBoard.CallEnded(counts);
-        if (ActiveCalls.Enabled)
-            ActiveCalls.Add(-1);
+        var instruments = Instruments();
+        if (!TakeUninstrumentedStart() && instruments.ActiveCalls.Enabled)
+            instruments.ActiveCalls.Add(-1);
         // A connection mostly calls one method: comparing the name with its last one is cheaper than hashing it.
         MethodSeries method;
         if (call.Connection.MetricsSeries is MethodSeries last && string.Equals(last.WireName, call.Method, StringComparison.Ordinal))
@@ -143,13 +181,27 @@ internal sealed class WorkerMetrics : IDisposable
         string? errorType = ErrorType(call.Result);
         int series = method.SeriesOf(errorType, this);
         MetricsBoard.RecordCall(counts, series, call.Duration.Ticks, call.RequestBytes, call.ResponseBytes);
-        if (Duration.Enabled)
+        if (instruments.Duration.Enabled)
         {
             var tags = new TagList { { MetricNames.RpcSystemName, MetricNames.RpcSystemThrift }, { MetricNames.RpcMethod, method.RpcMethod } };
             if (errorType is not null)
                 tags.Add(MetricNames.ErrorType, errorType);
-            Duration.Record(call.Duration.TotalSeconds, tags);
+            instruments.Duration.Record(call.Duration.TotalSeconds, tags);
         }
+    }
+
+    /// <summary>True (and one fewer) when a call that started before the instruments existed is still to end.</summary>
+    private bool TakeUninstrumentedStart()
+    {
+        int left = Volatile.Read(ref _startedUninstrumented);
+        while (left > 0)
+        {
+            int seen = Interlocked.CompareExchange(ref _startedUninstrumented, left - 1, left);
+            if (seen == left)
+                return true;
+            left = seen;
+        }
+        return false;
     }
 
     /// <summary>

@@ -196,7 +196,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
         _handOff?.LogSummary(Pid);
         _handOff?.Dispose();
 
-        WorkerExiting(Log, Pid, Interlocked.Read(ref _callsRead), Interlocked.Read(ref _callsAnswered), _stopReason ?? "stopped");
+        Lines.WorkerExiting(Log, Pid, Interlocked.Read(ref _callsRead), Interlocked.Read(ref _callsAnswered), _stopReason ?? "stopped");
         _hooks.Run("worker_exit", h => h.WorkerExit(this));
         _heartbeatWake.Set();
         foreach (var s in _signals)
@@ -248,7 +248,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
                 slots.Release();
-                AcceptFailed(Log, Pid, e.Message);
+                Lines.AcceptFailed(Log, Pid, e.Message);
                 BeginStop("the listener failed: " + e.Message);
                 return;
             }
@@ -286,7 +286,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
                     wait = EvictionSettle; // its slot frees once its wait ends and its socket closes
                     break;
                 case false when _allBusyLog.TryEnter(out long held):
-                    AllConnectionsBusy(Log, Pid, ConnectionLimitName, ConnectionLimit, held);
+                    Lines.AllConnectionsBusy(Log, Pid, ConnectionLimitName, ConnectionLimit, held);
                     break;
             }
         }
@@ -331,7 +331,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
             long total = Interlocked.Increment(ref _idleConnectionsClosed);
             _metrics?.IdleConnectionEvicted();
             if (_evictionLog.TryEnter(out long held))
-                IdleConnectionClosed(Log, Pid, ConnectionLimitName, ConnectionLimit, connection.Id, connection.Peer,
+                Lines.IdleConnectionClosed(Log, Pid, ConnectionLimitName, ConnectionLimit, connection.Id, connection.Peer,
                     Stopwatch.GetElapsedTime(since).TotalSeconds, total, held);
             return true;
         }
@@ -352,7 +352,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
             if (_descriptorsLog.TryEnter(out long held))
             {
                 var (soft, _) = ResourceLimits.OpenFiles();
-                OutOfDescriptors(Log, Pid, reason, DescribeLimit(soft), Volatile.Read(ref _connectionsOpen), refused, held);
+                Lines.OutOfDescriptors(Log, Pid, reason, DescribeLimit(soft), Volatile.Read(ref _connectionsOpen), refused, held);
             }
         }
         try
@@ -381,7 +381,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
         if (soft >= (ulong)needed)
             return;
         _descriptorBudget = (int)Math.Max(1, (long)soft - open - DescriptorHeadroom);
-        DescriptorLimitLow(Log, Pid, DescribeLimit(soft), ConnectionLimitName, ConnectionLimit, open, DescriptorHeadroom, needed, _descriptorBudget);
+        Lines.DescriptorLimitLow(Log, Pid, DescribeLimit(soft), ConnectionLimitName, ConnectionLimit, open, DescriptorHeadroom, needed, _descriptorBudget);
     }
 
     private static string DescribeLimit(ulong limit) => limit == ulong.MaxValue ? "unlimited" : limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -462,7 +462,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
         var all = Task.WhenAll(pending);
         if (await Task.WhenAny(all, Task.Delay(grace)) != all)
         {
-            DrainTimedOut(Log, Pid, _connections.Count, Settings.GracefulTimeout);
+            Lines.DrainTimedOut(Log, Pid, _connections.Count, Settings.GracefulTimeout);
             _abort.Cancel();
             await Task.WhenAny(all, Task.Delay(TimeSpan.FromMilliseconds(500)));
         }
@@ -501,12 +501,12 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
             // Into the new file: after a rotation, the operator (and a test) can see that every worker let go of the old one.
             // A log that could not be reopened was reported with its reason, and the worker keeps writing to it.
             if (_options.ReopenLogs())
-                LogsReopened(Log, Pid);
+                Lines.LogsReopened(Log, Pid);
         });
         Register(Signals.SIGABRT, () =>
         {
             // The master murders a worker that timed out; say where it was stuck, then go.
-            AbortedByMaster(Log, Pid, DescribeInFlight());
+            Lines.AbortedByMaster(Log, Pid, DescribeInFlight());
             _hooks.Run("worker_abort", h => h.WorkerAbort(this));
             Environment.Exit((int)WorkerExitCode.Error);
         });
@@ -548,7 +548,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
             }
             if (ProcessIdentity.ParentPid != masterPid)
             {
-                ParentChanged(Log, Pid, masterPid);
+                Lines.ParentChanged(Log, Pid, masterPid);
                 BeginStop("the master is gone");
                 return;
             }
@@ -611,7 +611,7 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
         if (Interlocked.Exchange(ref _fatalReported, 1) != 0 || Volatile.Read(ref _fatal) is not { } fatal)
             return;
         string reason = $"{fatal.GetType().Name} ({fatal.Message})" + (method is null ? "" : $" in or near call '{method}'");
-        FatalFailure(Log, Pid, reason);
+        Lines.FatalFailure(Log, Pid, reason);
         // Other workers no longer wait for this one to take connections (LetLessLoadedWorkersAcceptAsync).
         _options.Board.SetAccepting(_options.BoardSlot, false);
         if (!Send(WorkerReport.Retire(reason)))
@@ -667,13 +667,13 @@ internal abstract partial class WorkerBase : IWorkerContext, IConnectionReporter
         string reason = $"max_requests ({_maxRequests}) reached";
         if (_connectionServices?.HandOff is null)
         {
-            MaxRequestsReached(Log, Pid, served);
+            Lines.MaxRequestsReached(Log, Pid, served);
             BeginStop(reason);
             return;
         }
         if (Interlocked.CompareExchange(ref _replacementReason, reason, null) is not null)
             return;
-        MaxRequestsReplacing(Log, Pid, served);
+        Lines.MaxRequestsReplacing(Log, Pid, served);
         if (!Send(WorkerReport.Retire(reason)))
             BeginStop(reason);
     }

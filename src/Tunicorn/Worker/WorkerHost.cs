@@ -44,7 +44,9 @@ internal static partial class WorkerHost
         try
         {
             control = FileDescriptors.FromDescriptor(environment.ControlFd);
-            var listeners = environment.ListenerFds.Select(FileDescriptors.FromDescriptor).ToArray();
+            var listeners = new Socket[environment.ListenerFds.Count];
+            for (int i = 0; i < listeners.Length; i++)
+                listeners[i] = FileDescriptors.FromDescriptor(environment.ListenerFds[i]);
             Socket? handOff = null;
             if (environment.HandOffFd >= 0)
             {

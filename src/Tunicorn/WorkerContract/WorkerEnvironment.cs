@@ -7,7 +7,7 @@ namespace Tunicorn.WorkerContract;
 /// (listeners, control socket, hand-off channel), the worker's age, and the settings of its generation.
 /// </summary>
 /// <param name="HandOffFd">The worker's end of its hand-off channel (connections moved between workers); -1 for none.</param>
-internal sealed record WorkerEnvironment(int MasterPid, int Age, int ControlFd, IReadOnlyList<int> ListenerFds, IReadOnlyList<string> ListenerNames, string SerializedSettings,
+internal sealed record WorkerEnvironment(int MasterPid, int Age, int ControlFd, IReadOnlyList<int> ListenerFds, string SerializedSettings,
     int BoardFd, int BoardSlot, int HandOffFd = -1)
 {
     /// <summary>Set in a worker's environment; its presence makes the host run as a worker.</summary>
@@ -23,7 +23,6 @@ internal sealed record WorkerEnvironment(int MasterPid, int Age, int ControlFd, 
             $"age={Age.ToString(CultureInfo.InvariantCulture)}",
             $"control={ControlFd.ToString(CultureInfo.InvariantCulture)}",
             "listeners=" + string.Join(',', ListenerFds.Select(fd => fd.ToString(CultureInfo.InvariantCulture))),
-            "names=" + string.Join(',', ListenerNames.Select(Uri.EscapeDataString)),
             $"board={BoardFd.ToString(CultureInfo.InvariantCulture)}",
             $"slot={BoardSlot.ToString(CultureInfo.InvariantCulture)}",
             $"handoff={HandOffFd.ToString(CultureInfo.InvariantCulture)}");
@@ -38,14 +37,23 @@ internal sealed record WorkerEnvironment(int MasterPid, int Age, int ControlFd, 
         Environment.SetEnvironmentVariable(WorkerVariable, null);
         Environment.SetEnvironmentVariable(SettingsVariable, null);
 
-        var fields = spec.Split(';').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
+        // Plain loops: every generic instantiation a new worker touches here is one more the runtime builds before the first call.
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string pair in spec.Split(';'))
+        {
+            int equals = pair.IndexOf('=');
+            fields[equals < 0 ? pair : pair[..equals]] = equals < 0 ? "" : pair[(equals + 1)..];
+        }
         static int Int(string s) => int.Parse(s, CultureInfo.InvariantCulture);
+        string[] listeners = fields["listeners"].Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var listenerFds = new int[listeners.Length];
+        for (int i = 0; i < listeners.Length; i++)
+            listenerFds[i] = Int(listeners[i]);
         return new WorkerEnvironment(
             Int(fields["master"]),
             Int(fields["age"]),
             Int(fields["control"]),
-            fields["listeners"].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Int).ToArray(),
-            fields["names"].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray(),
+            listenerFds,
             settings,
             Int(fields["board"]),
             Int(fields["slot"]),
