@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime;
 using Microsoft.Extensions.Logging;
+using Tunicorn.Control;
 
 namespace Tunicorn.Thrift;
 
@@ -96,39 +97,9 @@ internal sealed partial class MessageMemoryBudget
     }
 
     /// <summary>
-    /// The process's resident memory: the second field of /proc/self/statm (in pages), the number Environment.WorkingSet
-    /// gives on Linux. Not Environment.WorkingSet itself, which reaches System.Diagnostics.Process by reflection: its
-    /// first call cost a new worker ~8 ms of CPU before its first call (WatchHeap).
+    /// The process's resident memory (<see cref="ProcessMemory.ResidentBytes"/>); Environment.WorkingSet only without /proc.
     /// </summary>
-    internal static long ResidentBytes()
-    {
-        try
-        {
-            using var handle = File.OpenHandle("/proc/self/statm");
-            Span<byte> text = stackalloc byte[256];
-            int length = RandomAccess.Read(handle, text, 0);
-            // "size resident shared text lib data dt"
-            int field = 0;
-            long pages = 0;
-            foreach (byte c in text[..length])
-            {
-                if (c == (byte)' ')
-                {
-                    if (++field > 1)
-                        return pages * Environment.SystemPageSize;
-                }
-                else if (field == 1 && c is >= (byte)'0' and <= (byte)'9')
-                {
-                    pages = pages * 10 + (c - '0');
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // No /proc: below.
-        }
-        return Environment.WorkingSet;
-    }
+    internal static long ResidentBytes() => ProcessMemory.ResidentBytes(Environment.ProcessId) ?? Environment.WorkingSet;
 
     private void CheckHeap()
     {

@@ -88,7 +88,7 @@ internal sealed class SocketTransport : TEndpointTransport
     public void ReplaceEngine(ISocketEngine engine) => _engine = engine;
 
     /// <summary>Bytes received and not yet read: a pipelined call may already be here.</summary>
-    public bool HasBufferedData => _readPosition < _readLength;
+    public bool HasBufferedData => BufferedByteCount > 0;
 
     public int BufferedByteCount => _readLength - _readPosition;
 
