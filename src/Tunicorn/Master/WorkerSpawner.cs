@@ -19,6 +19,9 @@ internal sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
 {
     internal const string Gen0SizeVariable = "DOTNET_GCgen0size";
 
+    // worker_tiering quick: what the runtime reads at start-up, hexadecimal like every DWORD knob (0x20 = 32 ms).
+    private static readonly (string Name, string Value)[] QuickTiering = [("DOTNET_TieredPGO", "0"), ("DOTNET_TC_CallCountingDelayMs", "20")];
+
     private readonly Lock _spawnLock = new();
 
     public WorkerLink Spawn(WorkerLaunch launch, EventHandler onExited)
@@ -43,6 +46,7 @@ internal sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
                     info.Environment[pair[..eq]] = pair[(eq + 1)..];
             }
             SetGen0Budget(info.Environment, settings.WorkerGen0Budget);
+            SetTiering(info.Environment, settings.WorkerTiering);
 
             var process = new Process { StartInfo = info, EnableRaisingEvents = true };
             process.Exited += onExited;
@@ -109,5 +113,21 @@ internal sealed class WorkerSpawner(IReadOnlyList<string> commandLineArgs)
         if (bytes <= 0 || environment.ContainsKey(Gen0SizeVariable) || environment.ContainsKey("COMPlus_GCgen0size"))
             return;
         environment[Gen0SizeVariable] = bytes.ToString("x", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// worker_tiering quick: no instrumented tier, and call counting 32 ms (not 100) after the last new method was
+    /// compiled, so that a new worker's hot code is recompiled once and soon. Each variable an operator set (inherited,
+    /// raw_env, or the older COMPlus_ name) is left as it is; pgo sets nothing.
+    /// </summary>
+    internal static void SetTiering(IDictionary<string, string?> environment, WorkerTiering tiering)
+    {
+        if (tiering != WorkerTiering.Quick)
+            return;
+        foreach (var (name, value) in QuickTiering)
+        {
+            if (!environment.ContainsKey(name) && !environment.ContainsKey(string.Concat("COMPlus_", name.AsSpan("DOTNET_".Length))))
+                environment[name] = value;
+        }
     }
 }

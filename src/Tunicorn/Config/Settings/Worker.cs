@@ -205,6 +205,28 @@ internal static class WorkerSettings
             """,
     };
 
+    /// <summary>How each worker's runtime tiers its JIT code up: quick (no PGO, early tier-up) or the runtime's own pgo.</summary>
+    public static readonly Setting<WorkerTiering> WorkerTiering = new("worker_tiering", SettingSection.Worker)
+    {
+        Flags = ["--worker-tiering"],
+        MetaVar = "MODE",
+        // Measured interleaved, a fresh 2-worker server under 64 connections of add(1,2) (bench/results/2026-12-07-2251.md):
+        // quick reached 90 % of its steady calls/s after 0.8-1.0 s against 2.1-2.2 s, with the same first call, and
+        // about 5 % fewer calls per CPU-second once warm (bench/PROFILE.md, 6a).
+        Default = Config.WorkerTiering.Quick,
+        Validator = Validators.Choice<WorkerTiering>(["quick", "pgo"], [Config.WorkerTiering.Quick, Config.WorkerTiering.Pgo]),
+        Description = """
+            How each worker's runtime recompiles its hot code: quick or pgo.
+            quick (the default) starts workers with DOTNET_TieredPGO=0 and DOTNET_TC_CallCountingDelayMs=20 (hexadecimal:
+            32 ms): hot code is recompiled once, soon after start-up, and a new worker reaches its full rate in about a
+            second instead of two. pgo leaves the runtime's defaults: hot code runs instrumented first, then is
+            recompiled with what the profile saw, which gives a few per cent more calls per CPU-second once warm.
+            Choose pgo for long-lived workers under steady load, quick where workers are often replaced (reloads,
+            max_requests, max_worker_lifetime). A DOTNET_TieredPGO or DOTNET_TC_CallCountingDelayMs in the master's
+            environment or in raw_env wins over this setting.
+            """,
+    };
+
     /// <summary>Bytes of gen0 budget for each worker's GC (DOTNET_GCgen0size); 0 the runtime's default.</summary>
     public static readonly Setting<int> WorkerGen0Budget = new("worker_gen0_budget", SettingSection.Worker)
     {
