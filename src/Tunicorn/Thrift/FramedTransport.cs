@@ -103,7 +103,7 @@ internal sealed class FramedTransport : TLayeredTransport
         int needed = _writeLength + length;
         if (needed > _writeBuffer.Length)
             Grow(needed);
-        Buffer.BlockCopy(buffer, offset, _writeBuffer, _writeLength, length);
+        buffer.AsSpan(offset, length).CopyTo(_writeBuffer.AsSpan(_writeLength));
         _writeLength = needed;
         return Task.CompletedTask;
     }
@@ -145,7 +145,7 @@ internal sealed class FramedTransport : TLayeredTransport
     private void Grow(int needed)
     {
         byte[] grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, (int)Math.Min(Array.MaxLength, 2L * _writeBuffer.Length)));
-        Buffer.BlockCopy(_writeBuffer, 0, grown, 0, _writeLength);
+        _writeBuffer.AsSpan(0, _writeLength).CopyTo(grown);
         ReturnRented();
         _writeBuffer = grown;
     }

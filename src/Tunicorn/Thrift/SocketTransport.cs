@@ -134,7 +134,7 @@ internal sealed class SocketTransport : TEndpointTransport
         {
             if (_readPosition > 0)
             {
-                Buffer.BlockCopy(_readBuffer, _readPosition, _readBuffer, 0, _readLength - _readPosition);
+                _readBuffer.AsSpan(_readPosition, _readLength - _readPosition).CopyTo(_readBuffer);
                 _readLength -= _readPosition;
                 _readPosition = 0;
             }
@@ -180,7 +180,7 @@ internal sealed class SocketTransport : TEndpointTransport
     {
         if (length <= BufferSize - _writeLength)
         {
-            Buffer.BlockCopy(buffer, offset, _writeBuffer, _writeLength, length);
+            buffer.AsSpan(offset, length).CopyTo(_writeBuffer.AsSpan(_writeLength));
             _writeLength += length;
             return Task.CompletedTask;
         }
@@ -215,7 +215,7 @@ internal sealed class SocketTransport : TEndpointTransport
     private int CopyBuffered(byte[] buffer, int offset, int length)
     {
         int count = Math.Min(length, _readLength - _readPosition);
-        Buffer.BlockCopy(_readBuffer, _readPosition, buffer, offset, count);
+        _readBuffer.AsSpan(_readPosition, count).CopyTo(buffer.AsSpan(offset));
         _readPosition += count;
         Consume(count);
         return count;
@@ -272,7 +272,7 @@ internal sealed class SocketTransport : TEndpointTransport
             await SendAsync(buffer.AsMemory(offset, length), cancellationToken);
             return;
         }
-        Buffer.BlockCopy(buffer, offset, _writeBuffer, 0, length);
+        buffer.AsSpan(offset, length).CopyTo(_writeBuffer);
         _writeLength = length;
     }
 
