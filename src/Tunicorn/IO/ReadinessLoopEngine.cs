@@ -52,6 +52,15 @@ internal sealed class ReadinessLoopEngine(SocketReadiness readiness) : ISocketEn
     public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
         TryReceive(buffer.Span, out int received) ? new ValueTask<int>(received) : ReceiveOnReadinessAsync(buffer, cancellationToken);
 
+    /// <summary>
+    /// Between calls, after <see cref="TryReceive"/> found nothing: completes when the loop reports a read event since (at
+    /// once if one already came), or throws <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/>
+    /// fires first. The token's registration stays for the next wait with the same token
+    /// (<see cref="ReadinessSignal.WaitKeepingRegistrationAsync"/>): never pass one whose source is reset.
+    /// </summary>
+    public ValueTask ReadableBetweenCallsAsync(CancellationToken cancellationToken) =>
+        readiness.Read.WaitKeepingRegistrationAsync(_drainedAtEvent, cancellationToken);
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReceiveOnReadinessAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {

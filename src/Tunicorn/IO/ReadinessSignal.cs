@@ -15,10 +15,17 @@ namespace Tunicorn.IO;
 internal sealed class ReadinessSignal : IValueTaskSource
 {
     private const int Idle = 0;
+    // A wait whose token is registered for this wait only (WaitAsync).
     private const int Waiting = 1;
+    // A wait whose token's registration stays for the next wait with the same token (WaitKeepingRegistrationAsync).
+    private const int WaitingKept = 2;
 
     private ManualResetValueTaskSourceCore<bool> _core;
     private CancellationTokenRegistration _cancellation;
+    // A connection's waits between calls pass the same token every time: registering and unregistering it at every
+    // call cost more than the rest of the wait. Its callback ends only a wait in WaitingKept state.
+    private CancellationTokenRegistration _kept;
+    private CancellationToken _keptFor;
     private CancellationToken _token;
     private long _events;
     private int _state;
@@ -40,7 +47,9 @@ internal sealed class ReadinessSignal : IValueTaskSource
         if (final)
             _final = true;
         Interlocked.Increment(ref _events);
-        if (TryClaim())
+        // A claim that fails because a wait was armed meanwhile is harmless: that wait sees the new count itself.
+        int waiting = Volatile.Read(ref _state);
+        if (waiting != Idle && TryClaim(waiting))
             _core.SetResult(true);
     }
 
@@ -55,30 +64,72 @@ internal sealed class ReadinessSignal : IValueTaskSource
         if (cancellationToken.IsCancellationRequested)
             return ValueTask.FromCanceled(cancellationToken);
 
-        _core.Reset();
-        _token = cancellationToken;
-        // A full fence, not a volatile write: the load of the count below must not move before this store, or a
-        // Notify in between would find no waiter while this finds no new event (store-load reordering).
-        Interlocked.Exchange(ref _state, Waiting);
+        Arm(Waiting, cancellationToken);
         if (Events != seen)
         {
             // The event came while arming. If Notify claimed the wait first, it completes the source.
-            if (TryClaim())
+            if (TryClaim(Waiting))
                 return ValueTask.CompletedTask;
         }
         else if (cancellationToken.CanBeCanceled)
         {
             // Runs the callback here if the token fired meanwhile. Disposed in GetResult, once the wait is over.
-            _cancellation = cancellationToken.UnsafeRegister(static state => ((ReadinessSignal)state!).Cancel(), this);
+            _cancellation = cancellationToken.UnsafeRegister(static state => ((ReadinessSignal)state!).Cancel(Waiting), this);
         }
         return new ValueTask(this, _core.Version);
     }
 
-    private bool TryClaim() => Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting;
-
-    private void Cancel()
+    /// <summary>
+    /// <see cref="WaitAsync"/> for a token that the next waits pass again (a connection's wait between calls): its
+    /// registration stays until a wait passes another token here or <see cref="ReleaseCancellation"/>. Never pass a token
+    /// whose source is reset (<see cref="CancellationTokenSource.TryReset"/>): that drops the registration unseen.
+    /// </summary>
+    public ValueTask WaitKeepingRegistrationAsync(long seen, CancellationToken cancellationToken)
     {
-        if (TryClaim())
+        if (Events != seen)
+            return ValueTask.CompletedTask;
+        if (cancellationToken.IsCancellationRequested)
+            return ValueTask.FromCanceled(cancellationToken);
+
+        if (cancellationToken != _keptFor)
+        {
+            // Before arming, and Dispose rather than Unregister: once it returns, the callback of the previous token has
+            // run or never will, so it cannot end this wait.
+            _kept.Dispose();
+            _keptFor = cancellationToken;
+            _kept = cancellationToken.CanBeCanceled
+                ? cancellationToken.UnsafeRegister(static state => ((ReadinessSignal)state!).Cancel(WaitingKept), this)
+                : default;
+        }
+        Arm(WaitingKept, cancellationToken);
+        // The event, or the token's firing, may have come while arming and found no waiter.
+        if ((Events != seen || cancellationToken.IsCancellationRequested) && TryClaim(WaitingKept))
+            return Events != seen ? ValueTask.CompletedTask : ValueTask.FromCanceled(cancellationToken);
+        return new ValueTask(this, _core.Version);
+    }
+
+    /// <summary>The socket leaves the loop: a kept registration must not keep this signal (and its connection) alive.</summary>
+    public void ReleaseCancellation()
+    {
+        _kept.Unregister();
+        _kept = default;
+        _keptFor = default;
+    }
+
+    private void Arm(int waiting, CancellationToken cancellationToken)
+    {
+        _core.Reset();
+        _token = cancellationToken;
+        // A full fence, not a volatile write: the loads after it must not move before this store, or a Notify (or the
+        // token's callback) in between would find no waiter while the waiter finds no event (store-load reordering).
+        Interlocked.Exchange(ref _state, waiting);
+    }
+
+    private bool TryClaim(int waiting) => Interlocked.CompareExchange(ref _state, Idle, waiting) == waiting;
+
+    private void Cancel(int waiting)
+    {
+        if (TryClaim(waiting))
             ThreadPool.UnsafeQueueUserWorkItem(static signal => signal._core.SetException(new OperationCanceledException(signal._token)), this, preferLocal: false);
     }
 

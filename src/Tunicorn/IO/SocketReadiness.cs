@@ -25,6 +25,10 @@ internal sealed class SocketReadiness(ReadinessLoop loop, Socket socket, int slo
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
             loop.Unregister(this);
+            Read.ReleaseCancellation();
+            Write.ReleaseCancellation();
+        }
     }
 }

@@ -10,8 +10,8 @@ namespace Tunicorn.Thrift;
 /// so a client never loses a call the server has begun to read.
 /// </summary>
 /// <remarks>
-/// One linked token source serves every wait of the connection: <see cref="CancellationTokenSource.TryReset"/>
-/// re-arms it after each call, so waiting allocates nothing unless the source fired.
+/// One linked token source serves every wait of the connection until it fires, so waiting allocates nothing, and the
+/// socket's registration on its token stays from one wait to the next.
 /// </remarks>
 internal sealed class ConnectionWaiter(TimeSpan? idleTimeout, CancellationToken stopBetweenCalls, CancellationToken abort) : IDisposable
 {
@@ -60,6 +60,14 @@ internal sealed class ConnectionWaiter(TimeSpan? idleTimeout, CancellationToken 
         CancellationTokenSource source;
         lock (_gate)
         {
+            // An idle timer that fired as the last wait ended, too late to be stopped, must not end this wait. (A stop
+            // or an abort gives the new source its tokens' state at once.)
+            if (_source is { IsCancellationRequested: true } fired)
+            {
+                fired.Dispose();
+                _source = null;
+                _evicted = false;
+            }
             source = _source ??= CancellationTokenSource.CreateLinkedTokenSource(stopBetweenCalls, abort);
             Volatile.Write(ref _idleSince, replied != 0 ? replied : Stopwatch.GetTimestamp());
         }
@@ -81,8 +89,12 @@ internal sealed class ConnectionWaiter(TimeSpan? idleTimeout, CancellationToken 
             lock (_gate)
             {
                 Volatile.Write(ref _idleSince, 0);
-                // Fails only when the source fired (possibly just after the byte arrived): the next wait needs a new one.
-                if (!source.TryReset())
+                // Not TryReset, which would drop the socket's registration on the token, kept from wait to wait
+                // (ReadinessSignal). Only the idle timer needs stopping while a call runs.
+                if (idleTimeout is not null)
+                    source.CancelAfter(Timeout.InfiniteTimeSpan);
+                // The source fired (possibly just after the byte arrived): the next wait needs a new one.
+                if (source.IsCancellationRequested)
                 {
                     source.Dispose();
                     _source = null;

@@ -99,13 +99,32 @@ internal sealed class SocketTransport : TEndpointTransport
     /// <summary>
     /// Waits until at least one byte is buffered, without consuming it: true then, false when the peer closed
     /// its end. Cancellation throws <see cref="OperationCanceledException"/> and leaves the transport unusable.
+    /// On the readiness loop the token's registration stays for the next wait: pass a token whose source is never
+    /// reset (<see cref="CancellationTokenSource.TryReset"/>), only disposed.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> WaitForDataAsync(CancellationToken cancellationToken)
+    public ValueTask<bool> WaitForDataAsync(CancellationToken cancellationToken)
     {
         if (HasBufferedData)
-            return true;
+            return new ValueTask<bool>(true);
+        return _engine is ReadinessLoopEngine loop ? WaitOnLoopAsync(loop, cancellationToken) : WaitOnEngineAsync(cancellationToken);
+    }
 
+    // The wait between calls of almost every connection: one state machine from the readiness event to the read, where
+    // the engine's ReceiveAsync would add its own.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> WaitOnLoopAsync(ReadinessLoopEngine loop, CancellationToken cancellationToken)
+    {
+        int received;
+        while (!loop.TryReceive(_readBuffer, out received))
+            await loop.ReadableBetweenCallsAsync(cancellationToken);
+        _readPosition = 0;
+        _readLength = received;
+        return received > 0;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> WaitOnEngineAsync(CancellationToken cancellationToken)
+    {
         int received;
         try
         {
