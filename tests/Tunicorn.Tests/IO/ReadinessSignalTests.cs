@@ -19,9 +19,7 @@ public sealed class ReadinessSignalTests
         using var first = new CancellationTokenSource();
         using var second = new CancellationTokenSource();
 
-        ValueTask waiting = signal.WaitKeepingRegistrationAsync(signal.Events, first.Token);
-        signal.Notify();
-        await waiting;
+        await EndOneWaitByAnEventAsync(signal, first.Token, keep: true);
 
         Task next = signal.WaitKeepingRegistrationAsync(signal.Events, second.Token).AsTask();
         // A token's callbacks run inside Cancel: had the first token's claimed the wait, the event after it would find
@@ -38,9 +36,7 @@ public sealed class ReadinessSignalTests
         using var source = new CancellationTokenSource();
         for (int i = 0; i < 3; i++)
         {
-            ValueTask waiting = signal.WaitKeepingRegistrationAsync(signal.Events, source.Token);
-            signal.Notify();
-            await waiting;
+            await EndOneWaitByAnEventAsync(signal, source.Token, keep: true);
         }
 
         Task last = signal.WaitKeepingRegistrationAsync(signal.Events, source.Token).AsTask();
@@ -55,9 +51,7 @@ public sealed class ReadinessSignalTests
     {
         var signal = new ReadinessSignal();
         using var source = new CancellationTokenSource();
-        ValueTask waiting = signal.WaitKeepingRegistrationAsync(signal.Events, source.Token);
-        signal.Notify();
-        await waiting;
+        await EndOneWaitByAnEventAsync(signal, source.Token, keep: true);
 
         // Its callback runs now and finds no wait to end.
         source.Cancel();
@@ -71,9 +65,7 @@ public sealed class ReadinessSignalTests
     {
         var signal = new ReadinessSignal();
         using var source = new CancellationTokenSource();
-        ValueTask waiting = signal.WaitKeepingRegistrationAsync(signal.Events, source.Token);
-        signal.Notify();
-        await waiting;
+        await EndOneWaitByAnEventAsync(signal, source.Token, keep: true);
 
         signal.ReleaseCancellation();
         Task next = signal.WaitKeepingRegistrationAsync(signal.Events, source.Token).AsTask();
@@ -99,9 +91,7 @@ public sealed class ReadinessSignalTests
         var signal = new ReadinessSignal();
         using var betweenCalls = new CancellationTokenSource();
         using var inCall = new CancellationTokenSource();
-        ValueTask waiting = signal.WaitKeepingRegistrationAsync(signal.Events, betweenCalls.Token);
-        signal.Notify();
-        await waiting;
+        await EndOneWaitByAnEventAsync(signal, betweenCalls.Token, keep: true);
 
         // A call's read waits for the rest of its message while the server stops.
         Task reading = signal.WaitAsync(signal.Events, inCall.Token).AsTask();
@@ -115,13 +105,19 @@ public sealed class ReadinessSignalTests
     {
         var signal = new ReadinessSignal();
         using var timer = new CancellationTokenSource();
-        ValueTask waiting = signal.WaitAsync(signal.Events, timer.Token);
-        signal.Notify();
-        await waiting;
+        await EndOneWaitByAnEventAsync(signal, timer.Token, keep: false);
         Assert.True(timer.TryReset());
 
         Task next = signal.WaitAsync(signal.Events, timer.Token).AsTask();
         timer.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next.WaitAsync(Deadline));
+    }
+
+    /// <summary>One wait, with its token registered (kept or for that wait only), ended by a readiness event.</summary>
+    private static async Task EndOneWaitByAnEventAsync(ReadinessSignal signal, CancellationToken token, bool keep)
+    {
+        ValueTask waiting = keep ? signal.WaitKeepingRegistrationAsync(signal.Events, token) : signal.WaitAsync(signal.Events, token);
+        signal.Notify();
+        await waiting;
     }
 }
