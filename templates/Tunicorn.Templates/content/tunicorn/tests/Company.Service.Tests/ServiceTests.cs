@@ -13,8 +13,14 @@ public sealed class ServiceTests
         await using var service = RunningService.Start(workers: 2);
         await service.WaitUntilListeningAsync(TimeSpan.FromSeconds(60));
 
+        // A machine busy starting the service's three processes and this test can hold a connect's completion for more
+        // than the 1 s a production client allows (after which it skips the server); a test waits longer.
         await using var client = new TunicornClient<ExampleService.Client>(
-            new TunicornClientOptions { Discovery = new StaticDiscovery($"127.0.0.1:{service.Port}") },
+            new TunicornClientOptions
+            {
+                Discovery = new StaticDiscovery($"127.0.0.1:{service.Port}"),
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+            },
             protocol => new ExampleService.Client(protocol));
         await client.StartAsync();
 
