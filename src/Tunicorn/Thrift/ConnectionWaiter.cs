@@ -60,8 +60,8 @@ internal sealed class ConnectionWaiter(TimeSpan? idleTimeout, CancellationToken 
         CancellationTokenSource source;
         lock (_gate)
         {
-            // An idle timer that fired as the last wait ended, too late to be stopped, must not end this wait. (A stop
-            // or an abort gives the new source its tokens' state at once.)
+            // A source that fired (during the last wait, or as it ended, too late for its idle timer to be stopped)
+            // must not end this wait: a new one. (A stop or an abort gives the new source its tokens' state at once.)
             if (_source is { IsCancellationRequested: true } fired)
             {
                 fired.Dispose();
@@ -90,16 +90,10 @@ internal sealed class ConnectionWaiter(TimeSpan? idleTimeout, CancellationToken 
             {
                 Volatile.Write(ref _idleSince, 0);
                 // Not TryReset, which would drop the socket's registration on the token, kept from wait to wait
-                // (ReadinessSignal). Only the idle timer needs stopping while a call runs.
+                // (ReadinessSignal). Only the idle timer needs stopping while a call runs; a source that fired is
+                // replaced when the next wait begins.
                 if (idleTimeout is not null)
                     source.CancelAfter(Timeout.InfiniteTimeSpan);
-                // The source fired (possibly just after the byte arrived): the next wait needs a new one.
-                if (source.IsCancellationRequested)
-                {
-                    source.Dispose();
-                    _source = null;
-                    _evicted = false;
-                }
             }
         }
     }

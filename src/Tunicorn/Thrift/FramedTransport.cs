@@ -69,8 +69,8 @@ internal sealed class FramedTransport : TLayeredTransport
     public override ValueTask<int> ReadAllAsync(byte[] buffer, int offset, int length, CancellationToken cancellationToken)
     {
         // The first read of a message starts a frame: its header is usually buffered with it, and is read inline then.
-        if (_frameRemaining == 0 && length > 0 && _endpoint.BufferedByteCount >= HeaderSize)
-            StartFrameInline(cancellationToken);
+        if (_frameRemaining == 0 && length > 0 && _endpoint.TryReadBuffered(_header))
+            _frameRemaining = CheckedFrameSize();
         if (length <= 0 || length > _frameRemaining)
             return base.ReadAllAsync(buffer, offset, length, cancellationToken);
 
@@ -171,14 +171,6 @@ internal sealed class FramedTransport : TLayeredTransport
         int count = await read;
         _frameRemaining -= count;
         return count;
-    }
-
-    private void StartFrameInline(CancellationToken cancellationToken)
-    {
-        // Completes inline: the endpoint holds the whole header.
-        ValueTask<int> read = _endpoint.ReadAllAsync(_header, 0, HeaderSize, cancellationToken);
-        _ = read.Result;
-        _frameRemaining = CheckedFrameSize();
     }
 
     private int CheckedFrameSize()

@@ -231,6 +231,17 @@ internal sealed class SocketTransport : TEndpointTransport
             _ioTimeoutSource?.Dispose();
     }
 
+    /// <summary>
+    /// Fills <paramref name="buffer"/> from the bytes already received, when that many are (true); no I/O, no wait.
+    /// </summary>
+    public bool TryReadBuffered(byte[] buffer)
+    {
+        if (BufferedByteCount < buffer.Length)
+            return false;
+        CopyBuffered(buffer, 0, buffer.Length);
+        return true;
+    }
+
     private int CopyBuffered(byte[] buffer, int offset, int length)
     {
         int count = Math.Min(length, _readLength - _readPosition);
